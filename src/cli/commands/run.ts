@@ -1,0 +1,87 @@
+/**
+ * `kolega run`: flags, help and examples only. The work is in `../run/execute.ts`, imported when
+ * the command runs so `--help` stays cheap.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CliContext } from '../context.js';
+
+/** Parsed options of `kolega run` (commander camel-cases the flags). */
+export interface RunOptions {
+  model?: string;
+  effort?: string;
+  json?: boolean;
+  instructions?: string;
+  instructionsFile?: string;
+  image: string[];
+  cd?: string;
+  sandbox: 'read-only' | 'workspace-write' | 'full-access';
+  tools: boolean;
+  maxToolCalls: number;
+  timeout?: number;
+  idleTimeout: number;
+  outputLastMessage?: string;
+  stdin?: boolean;
+  verbose?: boolean;
+  maxOutputTokens?: number;
+}
+
+/** Parses a positive number of seconds. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
+
+/** Parses a non-negative integer. */
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+const collect = (value: string, prev: string[]): string[] => [...prev, value];
+
+/** Adds `run` to `program`. */
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .summary('send one prompt, stream the answer, run the model\'s tool calls')
+    .description(
+      'Send one prompt (arguments and/or stdin) as one Responses-API turn. The answer streams to stdout\n' +
+        'as text, or as NDJSON events with --json. Tool calls are executed under the sandbox policy:\n' +
+        '  read-only        read_file, list_dir, grep inside the workspace (default)\n' +
+        '  workspace-write  adds write_file, edit_file (and a sandboxed shell where available)\n' +
+        '  full-access      every tool, no sandbox',
+    )
+    .argument('[prompt...]', 'the prompt; "-" or nothing reads it from stdin')
+    .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)')
+    .option('-e, --effort <effort>', 'reasoning effort (low, medium, high, xhigh; per model)')
+    .option('--json', 'write NDJSON events to stdout instead of text')
+    .option('-i, --instructions <text>', 'system instructions (replace the default)')
+    .option('--instructions-file <file>', 'read the system instructions from a file')
+    .option('--image <path>', 'attach an image (repeatable)', collect, [])
+    .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)')
+    .addOption(
+      new Option('-s, --sandbox <level>', 'what tools may do').choices(['read-only', 'workspace-write', 'full-access']).default('read-only'),
+    )
+    .option('--no-tools', 'offer no tools to the model')
+    .option('--max-tool-calls <n>', 'fail the turn after this many tool calls', parseCount, 50)
+    .option('--timeout <seconds>', 'give up after this long (whole run)', parseSeconds)
+    .option('--idle-timeout <seconds>', 'give up when the server sends nothing for this long', parseSeconds, 300)
+    .option('-o, --output-last-message <file>', 'also write the final answer to this file (on success)')
+    .option('--stdin', 'always read stdin and append it to the prompt')
+    .option('--no-stdin', 'never read stdin')
+    .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parseCount)
+    .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  kolega run "summarise README.md"\n' +
+        '  git diff | kolega run "write a commit message for this diff"\n' +
+        '  echo "list the TODOs" | kolega run --json | jq -r \'select(.type=="text.delta").delta\'\n',
+    )
+    .action(async (prompt: string[], opts: RunOptions) => {
+      const { executeRun } = await import('../run/execute.js');
+      ctx.exitCode = await executeRun(prompt, opts, ctx);
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * The one IO object (style.md #3): owns stdout/stderr, TTY detection, colour (NO_COLOR, FORCE_COLOR,
+ * --no-color) and debug output. Renderers and commands never look at `process.stdout` directly;
+ * tests construct an IO with buffers.
+ */
+import { redact } from './redact.js';
+
+/** A writable the IO can use (process.stdout or a test buffer). */
+export interface Writable {
+  write(chunk: string): boolean;
+  on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  isTTY?: boolean;
+}
+
+/** Flags that shape diagnostics. */
+export interface IOOptions {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  debug?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  noColor?: boolean;
+}
+
+/** Output channels of one invocation. */
+export class IO {
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Whether stderr may carry ANSI colour. */
+  readonly color: boolean;
+  readonly debugEnabled: boolean;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  /** Set once stdout is closed by the reader (EPIPE). */
+  stdoutClosed = false;
+  private onClosed: (() => void) | undefined;
+  private lastOutChar = '\n';
+
+  constructor(private readonly opts: IOOptions) {
+    this.stdoutIsTTY = opts.stdout.isTTY === true;
+    this.stderrIsTTY = opts.stderr.isTTY === true;
+    this.color = decideColor(opts.env, this.stderrIsTTY, opts.noColor === true);
+    this.debugEnabled = opts.debug === true || opts.env.KOLEGA_DEBUG === '1';
+    this.verbose = opts.verbose === true;
+    this.quiet = opts.quiet === true;
+    opts.stdout.on?.('error', (err) => this.handleStdoutError(err));
+    opts.stderr.on?.('error', () => undefined); // a closed stderr must never crash the run (B30)
+  }
+
+  /** Calls `fn` once when stdout is closed by its reader (EPIPE). */
+  onStdoutClosed(fn: () => void): void {
+    this.onClosed = fn;
+  }
+
+  private handleStdoutError(err: NodeJS.ErrnoException): void {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      if (!this.stdoutClosed) {
+        this.stdoutClosed = true;
+        this.onClosed?.();
+      }
+      return;
+    }
+    throw err;
+  }
+
+  /** Writes requested output to stdout (no-op after EPIPE). */
+  out(text: string): void {
+    if (this.stdoutClosed || text === '') return;
+    try {
+      this.opts.stdout.write(text);
+      this.lastOutChar = text[text.length - 1]!;
+    } catch (err) {
+      this.handleStdoutError(err as NodeJS.ErrnoException);
+    }
+  }
+
+  /** True when the last byte written to stdout was a newline (or nothing was written). */
+  get stdoutAtLineStart(): boolean {
+    return this.lastOutChar === '\n';
+  }
+
+  /** Writes a line to stderr unconditionally (errors). */
+  err(line: string): void {
+    try {
+      this.opts.stderr.write(line.endsWith('\n') ? line : line + '\n');
+    } catch {
+      // stderr closed: nothing more to say
+    }
+  }
+
+  /** A warning or notice: stderr unless --quiet. */
+  warn(line: string): void {
+    if (!this.quiet) this.err(line);
+  }
+
+  /** Progress and activity: only when stderr is a TTY or --verbose, never with --quiet. */
+  get showProgress(): boolean {
+    return !this.quiet && (this.stderrIsTTY || this.verbose);
+  }
+
+  /** Raw stderr write for progress text (no newline added). */
+  errRaw(text: string): void {
+    try {
+      this.opts.stderr.write(text);
+    } catch {
+      // ignore
+    }
+  }
+
+  /** A debug line, redacted, when --debug / KOLEGA_DEBUG=1. */
+  debug(line: string): void {
+    if (this.debugEnabled) this.err(`[debug] ${redact(line)}`);
+  }
+
+  /** The stderr stream, for a spinner. */
+  get stderrStream(): Writable {
+    return this.opts.stderr;
+  }
+}
+
+/**
+ * Colour on stderr: off with NO_COLOR (any non-empty value) or --no-color; forced with FORCE_COLOR
+ * (non-zero); else only on a TTY.
+ */
+export function decideColor(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag: boolean): boolean {
+  if (noColorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY && env.TERM !== 'dumb';
+}

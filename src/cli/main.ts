@@ -1,0 +1,87 @@
+/**
+ * Entry point: builds the commander program (cheap: command files only declare flags; each
+ * action imports its work lazily), runs it, and maps the outcome to the exit status in one place.
+ */
+import { Command, CommanderError } from 'commander';
+import { kolegaVersion } from '../core/version.js';
+import { IO } from './io.js';
+import { EXIT_CODES, reportError } from './exit.js';
+import { registerRun } from './commands/run.js';
+import type { CliContext } from './context.js';
+
+/** Builds the program. `ctx.io` is created after global flags are parsed. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('kolega')
+    .description('A scriptable command-line client for OpenAI models (ChatGPT sign-in or API key).')
+    .version(kolegaVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'diagnostics on stderr (tokens and keys redacted); also KOLEGA_DEBUG=1')
+    .option('--no-color', 'no ANSI colour on stderr (also NO_COLOR)')
+    .option('-q, --quiet', 'no notices or warnings on stderr (errors still print)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  program.hook('preAction', (_this, action) => {
+    const g = program.opts<{ debug?: boolean; color?: boolean; quiet?: boolean }>();
+    const local = action.opts<{ verbose?: boolean }>();
+    ctx.io = new IO({
+      stdout: ctx.stdout,
+      stderr: ctx.stderr,
+      env: ctx.env,
+      debug: g.debug,
+      noColor: g.color === false,
+      quiet: g.quiet,
+      verbose: local.verbose,
+    });
+  });
+  registerRun(program, ctx);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT_CODES.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_CODES.usage;
+    }
+    const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+    return reportError(io, err);
+  }
+}
+
+async function flushAndExit(code: number): Promise<never> {
+  const out = process.stdout;
+  if (out.writableLength > 0 && !out.destroyed) {
+    await new Promise<void>((resolve) => {
+      out.once('drain', resolve);
+      out.once('error', () => resolve());
+      out.once('close', () => resolve());
+    });
+  }
+  process.exit(code);
+}
+
+/** Runs kolega for this process (called by bin/kolega) and exits with the status. */
+export function runFromProcess(): void {
+  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  // Safety net: if a bug leaves the command waiting on nothing, never exit 0 silently.
+  process.once('beforeExit', () => {
+    process.stderr.write('kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n');
+    process.exit(1);
+  });
+  main(process.argv.slice(2), ctx).then(flushAndExit, (err: unknown) => {
+    process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return flushAndExit(1);
+  });
+}

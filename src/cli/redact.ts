@@ -1,0 +1,24 @@
+/**
+ * Redaction for anything printed in diagnostics: bearer tokens, JWTs, API keys, refresh tokens,
+ * OAuth codes and verifiers. Applied to every `--debug` line.
+ */
+
+const PATTERNS: [RegExp, string][] = [
+  [/(authorization["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',}]+/gi, '$1$2[REDACTED]'],
+  [/\bBearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [REDACTED]'],
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED_JWT]'],
+  [/\bsk-[A-Za-z0-9_-]{6,}/g, 'sk-[REDACTED]'],
+  [/((?:refresh_token|access_token|id_token|api_key|code_verifier|code|subject_token|token)["']?\s*[:=]\s*["']?)[^\s"'&,}]+/gi, '$1[REDACTED]'],
+];
+
+/** Returns `text` with every secret-looking value replaced. */
+export function redact(text: string): string {
+  let out = text;
+  for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
+  return out;
+}
+
+/** Masks an API key for display: first 8 + `***` + last 5; short keys become `***` (protocol.md c.4). */
+export function maskKey(key: string): string {
+  return key.length <= 13 ? '***' : `${key.slice(0, 8)}***${key.slice(-5)}`;
+}

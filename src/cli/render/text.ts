@@ -1,0 +1,87 @@
+/**
+ * Text renderer: assistant text to stdout as it streams, ending with a newline; reasoning and tool
+ * activity to stderr (dim) only when stderr is a TTY or --verbose; retries and denied tool calls
+ * always get one stderr line (design.md "Text mode").
+ */
+import type { EventSink, TurnEvent } from '../../core/events.js';
+import type { IO } from '../io.js';
+
+/** A tiny ANSI styler honouring `io.color` (chalk is not needed for two styles). */
+function styler(io: IO) {
+  const wrap = (open: string, close: string) => (s: string) => (io.color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { dim: wrap('2', '22'), red: wrap('31', '39'), yellow: wrap('33', '39') };
+}
+
+function brief(value: unknown, max = 120): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+}
+
+/** The text-mode sink; `onFirstOutput` is called before anything is written (stops a spinner). */
+export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined): EventSink {
+  const style = styler(io);
+  let owedSeparator = false;
+  let reasoningOpen = false;
+  let started = false;
+  const begin = () => {
+    if (!started) {
+      started = true;
+      onFirstOutput();
+    }
+  };
+  const endReasoning = () => {
+    if (reasoningOpen) {
+      io.errRaw('\n');
+      reasoningOpen = false;
+    }
+  };
+  return (ev: TurnEvent) => {
+    switch (ev.type) {
+      case 'text.delta':
+        begin();
+        endReasoning();
+        if (owedSeparator && !io.stdoutAtLineStart) io.out('\n');
+        owedSeparator = false;
+        io.out(ev.delta);
+        break;
+      case 'message.completed':
+        owedSeparator = true;
+        break;
+      case 'reasoning.delta':
+        if (io.showProgress) {
+          begin();
+          reasoningOpen = true;
+          io.errRaw(style.dim(ev.delta));
+        }
+        break;
+      case 'tool.call':
+        if (io.showProgress) {
+          begin();
+          endReasoning();
+          io.err(style.dim(`→ ${ev.name} ${brief(ev.arguments)}`));
+        }
+        break;
+      case 'tool.result':
+        if (ev.status === 'denied') {
+          endReasoning();
+          io.warn(style.yellow(`kolega: tool call ${ev.name} denied: ${brief(ev.output, 200)}`));
+        } else if (io.showProgress) {
+          io.err(style.dim(`  ${ev.status === 'ok' ? '✓' : '✗'} ${ev.name} (${ev.duration_ms} ms) ${ev.status === 'error' ? brief(ev.output) : ''}`.trimEnd()));
+        }
+        break;
+      case 'retry':
+        endReasoning();
+        io.warn(`kolega: retrying in ${ev.delay_ms} ms (attempt ${ev.attempt}): ${ev.reason}`);
+        break;
+      case 'turn.completed':
+      case 'turn.failed':
+        begin();
+        endReasoning();
+        if (!io.stdoutAtLineStart) io.out('\n');
+        break;
+      default:
+        break;
+    }
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The work of `kolega run` (style.md #1: wiring in commands/run.ts, behaviour here): read the
+ * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
+ * turn, and return the exit status.
+ */
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileSync as atomicWriteFileSync } from 'atomically';
+import { KolegaError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
+import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
+import { openaiProvider } from '../../core/providers/openai.js';
+import { selectModel } from '../../core/providers/select.js';
+import type { Provider } from '../../core/providers/types.js';
+import type { InputContent } from '../../core/responses/items.js';
+import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
+import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
+import { builtinTools, offeredTools } from '../../core/tools/registry.js';
+import type { ToolContext } from '../../core/tools/types.js';
+import { runTurn } from '../../core/turn.js';
+import type { RunOptions } from '../commands/run.js';
+import type { CliContext } from '../context.js';
+import { EXIT_STDOUT_CLOSED, exitCodeFor, reportError } from '../exit.js';
+import { IO } from '../io.js';
+import { ndjsonRenderer } from '../render/ndjson.js';
+import { textRenderer } from '../render/text.js';
+import { readImages, readInstructionsFile } from './inputs.js';
+import { readPrompt } from './prompt-input.js';
+import { installSignalHandlers } from './signals.js';
+
+function resolveWorkspace(dir: string | undefined): string {
+  const root = path.resolve(dir ?? process.cwd());
+  let ok = false;
+  try {
+    ok = statSync(root).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new KolegaError('usage', 'bad_workspace', `workspace ${root} is not a directory`, { hint: 'pass an existing directory to -C/--cd' });
+  return root;
+}
+
+function resolveInstructions(opts: RunOptions): string {
+  if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
+    throw new KolegaError('usage', 'conflicting_flags', '-i/--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
+  }
+  if (opts.instructionsFile !== undefined) return readInstructionsFile(opts.instructionsFile);
+  if (opts.instructions !== undefined) {
+    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit -i to use the default' });
+    return opts.instructions;
+  }
+  return DEFAULT_INSTRUCTIONS;
+}
+
+/**
+ * Runs `kolega run`.
+ * @returns the exit status (0 on success); expected failures are reported on stderr, not thrown.
+ */
+export async function executeRun(args: string[], opts: RunOptions, ctx: CliContext): Promise<number> {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const controller = new AbortController();
+  const removeSignals = installSignalHandlers(controller);
+  let stdoutClosed = false;
+  io.onStdoutClosed(() => {
+    stdoutClosed = true;
+    controller.abort(new KolegaError('interrupted', 'stdout_closed', 'stdout was closed'));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // Validate everything cheap before touching stdin or the network.
+    const instructions = resolveInstructions(opts);
+    const root = resolveWorkspace(opts.cd);
+    const images: InputContent[] = readImages(opts.image);
+    const home = kolegaHome(ctx.env);
+    const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
+    for (const note of selection.notes) io.warn(`kolega: ${note}`);
+    const { prompt, notes } = await readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream);
+    for (const note of notes) io.warn(`kolega: ${note}`);
+
+    const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
+    const provider: Provider =
+      selection.provider === 'openai_chatgpt'
+        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
+        : openaiProvider(home, ctx.env);
+    if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
+      io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
+    }
+
+    const sandbox = opts.sandbox;
+    const all = builtinTools();
+    const offered = opts.tools === false ? [] : offeredTools(all, sandbox);
+    const toolContext: ToolContext = { root, addDirs: [], protectedPaths: [credentialsPath(home)], sandbox, signal: controller.signal };
+
+    if (opts.timeout !== undefined) {
+      timer = setTimeout(() => {
+        controller.abort(new KolegaError('network', 'timeout', `the run took longer than --timeout ${opts.timeout}s`, { hint: 'raise --timeout' }));
+      }, opts.timeout * 1000);
+    }
+
+    let stopSpinner = () => undefined as void;
+    let sink: EventSink;
+    if (opts.json) {
+      sink = ndjsonRenderer(io);
+    } else {
+      if (io.showProgress && io.stderrIsTTY) stopSpinner = await startSpinner(io);
+      sink = textRenderer(io, () => stopSpinner());
+    }
+
+    const result = await runTurn(
+      {
+        provider,
+        model: selection.model.id,
+        effort: selection.effort,
+        instructions,
+        userContent: [{ type: 'input_text', text: prompt }, ...images],
+        allTools: all,
+        offeredTools: offered,
+        toolContext,
+        maxToolCalls: opts.maxToolCalls,
+        sessionId: randomUUID(),
+        idleTimeoutMs: opts.idleTimeout * 1000,
+        signal: controller.signal,
+        maxOutputTokens: opts.maxOutputTokens,
+        debug,
+      },
+      sink,
+    );
+    stopSpinner();
+    if (stdoutClosed) return EXIT_STDOUT_CLOSED;
+    if (result.status === 'failed') {
+      return reportError(io, result.error);
+    }
+    if (opts.outputLastMessage) {
+      try {
+        atomicWriteFileSync(opts.outputLastMessage, result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n');
+      } catch (err) {
+        throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage}: ${(err as Error).message}`);
+      }
+    }
+    return 0;
+  } catch (err) {
+    if (stdoutClosed) return EXIT_STDOUT_CLOSED;
+    reportError(io, err);
+    return exitCodeFor(err);
+  } finally {
+    if (timer) clearTimeout(timer);
+    removeSignals();
+  }
+}
+
+/** Starts an ora spinner on stderr; @returns its stop function. */
+async function startSpinner(io: IO): Promise<() => void> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'waiting for the model', stream: io.stderrStream as NodeJS.WritableStream, color: 'gray', isEnabled: true }).start();
+  return () => {
+    if (spinner.isSpinning) spinner.stop();
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
+ * (protocol.md e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
+ */
+import { DEFAULT_CHATGPT_BASE_URL, ORIGINATOR } from '../auth/constants.js';
+import { TokenManager } from '../auth/token-manager.js';
+import { baseUrlFromEnv } from './base-url.js';
+import type { Provider } from './types.js';
+import { userAgent } from './user-agent.js';
+
+/** Options for building the ChatGPT provider. */
+export interface ChatGPTProviderOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  debug?: (line: string) => void;
+}
+
+/**
+ * Builds the `openai_chatgpt` provider. Headers: `authorization: Bearer <access token>`,
+ * `chatgpt-account-id` (when known), `originator`, `x-openai-fedramp` when the claim says so.
+ * @throws KolegaError(usage) for a bad KOLEGA_CHATGPT_BASE_URL.
+ */
+export function chatgptProvider(opts: ChatGPTProviderOptions): Provider {
+  const baseUrl = baseUrlFromEnv(opts.env, 'KOLEGA_CHATGPT_BASE_URL', DEFAULT_CHATGPT_BASE_URL);
+  const tokens = new TokenManager(opts);
+  return {
+    id: 'openai_chatgpt',
+    baseUrl,
+    chatgptBackend: true,
+    staticHeaders: { originator: ORIGINATOR, 'user-agent': userAgent() },
+    auth: {
+      async headers() {
+        const a = await tokens.access();
+        const h: Record<string, string> = { authorization: `Bearer ${a.accessToken}` };
+        if (a.accountId) h['chatgpt-account-id'] = a.accountId;
+        if (a.fedramp) h['x-openai-fedramp'] = 'true';
+        return h;
+      },
+      recoverUnauthorized: () => tokens.recoverUnauthorized(),
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Mapping server failures to typed errors, in one place: HTTP statuses before the stream
+ * (protocol.md f.4) and `response.failed` codes (f.5). Retryability follows the Decisions table:
+ * 5xx, network and `rate_limit_exceeded` are transient; usage limits and other 4xx never are.
+ */
+import { KolegaError } from '../errors.js';
+
+/** Parses "try again in 11.054s" / "1.5 seconds" / "200ms" into ms (protocol.md f.5). */
+export function parseTryAgainIn(message: string): number | undefined {
+  const m = /try again in\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|seconds?)\b/i.exec(message);
+  if (!m) return undefined;
+  const value = Number(m[1]);
+  return m[2]!.toLowerCase() === 'ms' ? value : value * 1000;
+}
+
+/**
+ * Reads the server-suggested retry delay from `retry-after-ms` or `retry-after` (seconds or an
+ * HTTP date), in ms.
+ */
+export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
+  const ms = headers['retry-after-ms'];
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const ra = headers['retry-after'];
+  if (ra === undefined) return undefined;
+  if (Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Classifies the `response.error` object of a `response.failed` event (protocol.md f.5). */
+export function classifyFailedResponse(rawError: unknown): KolegaError {
+  const err = (rawError ?? {}) as { code?: unknown; message?: unknown; resets_at?: unknown };
+  const code = typeof err.code === 'string' ? err.code : 'response_failed';
+  const message = typeof err.message === 'string' && err.message !== '' ? err.message : 'the response failed';
+  switch (code) {
+    case 'context_length_exceeded':
+      return new KolegaError('upstream', code, "the conversation no longer fits the model's context window", {
+        hint: 'shorten the prompt or the attached files',
+      });
+    case 'insufficient_quota':
+      return new KolegaError('quota', code, 'quota exceeded', { hint: 'check your plan and billing details' });
+    case 'usage_not_included':
+      return new KolegaError('auth', code, 'your ChatGPT plan does not include this usage', {
+        hint: 'upgrade the plan (Plus or higher), or use an API key: kolega auth login openai --with-api-key',
+      });
+    case 'usage_limit_reached':
+      return usageLimitError(typeof err.resets_at === 'number' ? err.resets_at : undefined, undefined, undefined);
+    case 'cyber_policy':
+    case 'invalid_prompt':
+      return new KolegaError('upstream', code, `the request was refused: ${message}`, { hint: 'change the prompt' });
+    case 'server_is_overloaded':
+    case 'slow_down':
+      return new KolegaError('upstream', code, 'the selected model is at capacity', { hint: 'try again later or pick another model with -m' });
+    case 'rate_limit_exceeded': {
+      const delay = parseTryAgainIn(message);
+      return new KolegaError('quota', code, `rate limited: ${message}`, {
+        retryable: true,
+        retryDelayMs: delay,
+        retryAfterSeconds: delay === undefined ? undefined : Math.ceil(delay / 1000),
+        hint: 'wait a moment and retry',
+      });
+    }
+    default:
+      return new KolegaError('upstream', code, `the response failed: ${message}`, { retryable: true, hint: 'retry the request' });
+  }
+}
+
+/** Formats a usage-limit error with the reset time (absolute, local time, and relative). */
+export function usageLimitError(resetsAt: number | undefined, plan: string | undefined, requestId: string | undefined, now = Date.now()): KolegaError {
+  let when = '';
+  let retryAfterSeconds: number | undefined;
+  if (resetsAt !== undefined) {
+    const d = new Date(resetsAt * 1000);
+    retryAfterSeconds = Math.max(0, Math.round(resetsAt - now / 1000));
+    const hh = String(d.getHours()).padStart(2, '0');
+    const mm = String(d.getMinutes()).padStart(2, '0');
+    const sameDay = new Date(now).toDateString() === d.toDateString();
+    when = `; resets at ${sameDay ? '' : d.toISOString().slice(0, 10) + ' '}${hh}:${mm}, in ${formatDuration(retryAfterSeconds)}`;
+  }
+  return new KolegaError('quota', 'usage_limit_reached', `usage limit reached${plan ? ` (${plan} plan)` : ''}${when}`, {
+    hint: 'wait for the reset, or use an API key: kolega auth login openai --with-api-key',
+    resetsAt,
+    retryAfterSeconds,
+    requestId,
+    httpStatus: 429,
+  });
+}
+
+/** `13872` -> `3h 51m`; `59` -> `59s`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  return `${m}m`;
+}
+
+/** The human detail of an error body: `detail`, `error.message`, or the raw text (truncated). */
+export function errorDetail(bodyText: string): { detail: string; json: Record<string, unknown> | undefined } {
+  let json: Record<string, unknown> | undefined;
+  try {
+    const v: unknown = JSON.parse(bodyText);
+    if (v && typeof v === 'object' && !Array.isArray(v)) json = v as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  const errObj = json?.error;
+  let detail: string | undefined;
+  if (typeof json?.detail === 'string') detail = json.detail;
+  else if (errObj && typeof errObj === 'object' && typeof (errObj as { message?: unknown }).message === 'string') detail = (errObj as { message: string }).message;
+  else if (typeof errObj === 'string') detail = errObj;
+  detail ??= bodyText.trim().replace(/\s+/g, ' ').slice(0, 300) || 'no details';
+  return { detail, json };
+}
+
+/**
+ * Maps a non-2xx response of the Responses endpoint to an error (protocol.md f.4).
+ * 401/403 -> auth; 429 usage_limit_reached -> quota with reset time; 429 usage_not_included -> auth;
+ * other 429 -> quota (retryable); 5xx -> upstream (retryable, except 503 overloaded); other 4xx ->
+ * upstream (never retried).
+ */
+export function errorFromHttp(status: number, headers: Record<string, string>, bodyText: string): KolegaError {
+  const { detail, json } = errorDetail(bodyText);
+  const requestId = headers['x-request-id'] ?? headers['x-oai-request-id'] ?? headers['cf-ray'];
+  const errObj = (json?.error && typeof json.error === 'object' ? json.error : {}) as Record<string, unknown>;
+  const type = typeof errObj.type === 'string' ? errObj.type : typeof errObj.code === 'string' ? errObj.code : undefined;
+  const base = { httpStatus: status, requestId };
+  if (status === 401 || status === 403) {
+    return new KolegaError('auth', `http_${status}`, `the server rejected the credentials (${status}): ${detail}`, {
+      ...base,
+      hint: 'sign in again: kolega auth login chatgpt (or check OPENAI_API_KEY)',
+    });
+  }
+  if (status === 429 || type === 'usage_limit_reached') {
+    if (type === 'usage_limit_reached') {
+      let resetsAt = typeof errObj.resets_at === 'number' ? errObj.resets_at : undefined;
+      if (resetsAt === undefined && typeof errObj.resets_in_seconds === 'number') resetsAt = Math.round(Date.now() / 1000 + errObj.resets_in_seconds);
+      const plan = typeof errObj.plan_type === 'string' ? errObj.plan_type : headers['x-codex-plan-type'];
+      return usageLimitError(resetsAt, plan, requestId);
+    }
+    if (type === 'usage_not_included') {
+      return new KolegaError('auth', 'usage_not_included', 'your ChatGPT plan does not include this usage', {
+        ...base,
+        hint: 'upgrade the plan (Plus or higher), or use an API key: kolega auth login openai --with-api-key',
+      });
+    }
+    const delay = retryAfterMs(headers);
+    return new KolegaError('quota', 'rate_limited', `rate limited (429): ${detail}`, {
+      ...base,
+      retryable: true,
+      retryDelayMs: delay,
+      retryAfterSeconds: delay === undefined ? undefined : Math.ceil(delay / 1000),
+      hint: 'wait a moment and retry',
+    });
+  }
+  if (status >= 500) {
+    const code = typeof errObj.code === 'string' ? errObj.code : undefined;
+    const overloaded = status === 503 && (code === 'server_is_overloaded' || code === 'slow_down');
+    return new KolegaError('upstream', overloaded ? code! : `http_${status}`, `the server failed (${status}): ${detail}`, {
+      ...base,
+      retryable: !overloaded,
+      retryDelayMs: retryAfterMs(headers),
+      hint: overloaded ? 'try again later or pick another model with -m' : 'retry later',
+    });
+  }
+  return new KolegaError('upstream', `http_${status}`, `the server refused the request (${status}): ${detail}`, {
+    ...base,
+    hint: status === 404 ? 'check the base URL and the model name' : 'check the flags and the model; rerun with --debug for details',
+  });
+}

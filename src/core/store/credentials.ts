@@ -1,0 +1,117 @@
+/**
+ * The credentials file (`credentials.json`, mode 0600, in a 0700 directory). Shape (version 1):
+ *
+ *   { "version": 1,
+ *     "chatgpt": { "id_token", "access_token", "refresh_token", "account_id": string|null,
+ *                  "last_refresh": RFC 3339 },
+ *     "openai":  { "api_key", "saved_at": RFC 3339 } }
+ *
+ * Either provider section may be absent. Tokens mirror protocol.md c.1 (Codex's auth.json) but are
+ * kept per provider so an API key and a ChatGPT sign-in can coexist.
+ */
+import { chmodSync, rmSync, statSync } from 'node:fs';
+import { KolegaError } from '../errors.js';
+import { credentialsPath } from './paths.js';
+import { readJsonObject, writeJsonAtomic } from './json-file.js';
+
+/** ChatGPT OAuth tokens as stored (protocol.md c.1). */
+export interface ChatGPTTokens {
+  id_token: string;
+  access_token: string;
+  refresh_token: string;
+  account_id: string | null;
+  /** RFC 3339 time of the last successful login or refresh. */
+  last_refresh: string;
+}
+
+/** A stored OpenAI API key. */
+export interface StoredApiKey {
+  api_key: string;
+  saved_at: string;
+}
+
+/** The whole credentials document. */
+export interface Credentials {
+  version: 1;
+  chatgpt?: ChatGPTTokens;
+  openai?: StoredApiKey;
+}
+
+/** Mode of the credentials file. */
+export const CREDENTIALS_FILE_MODE = 0o600;
+
+/**
+ * Reads the credentials of `home`.
+ * @returns the document; `{version: 1}` when the file does not exist.
+ * @throws KolegaError(config, `file_corrupt` | `file_unreadable`) — never treats a corrupt file as
+ *   "not signed in".
+ */
+export function readCredentials(home: string): Credentials {
+  const file = credentialsPath(home);
+  const raw = readJsonObject(file);
+  if (raw === undefined) return { version: 1 };
+  const creds: Credentials = { version: 1 };
+  const chatgpt = raw.chatgpt;
+  if (chatgpt !== undefined && chatgpt !== null) {
+    if (typeof chatgpt !== 'object') throw shapeError(file, 'chatgpt');
+    const c = chatgpt as Record<string, unknown>;
+    creds.chatgpt = {
+      id_token: str(c.id_token),
+      access_token: str(c.access_token),
+      refresh_token: str(c.refresh_token),
+      account_id: typeof c.account_id === 'string' ? c.account_id : null,
+      last_refresh: str(c.last_refresh),
+    };
+  }
+  const openai = raw.openai;
+  if (openai !== undefined && openai !== null) {
+    if (typeof openai !== 'object') throw shapeError(file, 'openai');
+    const o = openai as Record<string, unknown>;
+    if (typeof o.api_key === 'string' && o.api_key !== '') {
+      creds.openai = { api_key: o.api_key, saved_at: str(o.saved_at) };
+    }
+  }
+  return creds;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function shapeError(file: string, key: string): KolegaError {
+  return new KolegaError('config', 'file_corrupt', `${file} is corrupt ("${key}" is not an object)`, {
+    hint: `fix or move the file away; kolega never overwrites it on its own`,
+  });
+}
+
+/**
+ * Atomically replaces the credentials of `home` (mode 0600 from the first byte), or deletes the
+ * file when `creds` holds no provider.
+ * @throws KolegaError(config) on I/O errors.
+ */
+export function writeCredentials(home: string, creds: Credentials): void {
+  const file = credentialsPath(home);
+  if (creds.chatgpt === undefined && creds.openai === undefined) {
+    rmSync(file, { force: true });
+    return;
+  }
+  writeJsonAtomic(file, { version: 1, chatgpt: creds.chatgpt, openai: creds.openai }, CREDENTIALS_FILE_MODE);
+}
+
+/**
+ * Tightens a credentials file that is readable by group or others to 0600.
+ * @returns true when the mode was changed (the caller prints a notice).
+ */
+export function tightenCredentialsMode(home: string): boolean {
+  const file = credentialsPath(home);
+  try {
+    const st = statSync(file);
+    if ((st.mode & 0o077) !== 0) {
+      chmodSync(file, CREDENTIALS_FILE_MODE);
+      return true;
+    }
+  } catch {
+    // missing file: nothing to tighten
+  }
+  return false;
+}

@@ -1,0 +1,55 @@
+/** `read_file` {path, offset?, limit?}: a text file of the workspace, by lines. */
+import { open } from 'node:fs/promises';
+import { resolveToolPath } from './paths.js';
+import { errorResult, intArg, strArg } from './args.js';
+import type { Tool } from './types.js';
+
+/** Largest file read at once, in bytes; larger files must be read by line ranges. */
+export const READ_FILE_MAX_BYTES = 256 * 1024;
+
+export const readFileTool: Tool = {
+  name: 'read_file',
+  level: 'read-only',
+  description:
+    'Read a UTF-8 text file in the workspace. Returns its lines; use offset (1-based first line) and limit (line count) for large files.',
+  parameters: {
+    type: 'object',
+    properties: {
+      path: { type: 'string', description: 'File path, relative to the workspace root' },
+      offset: { type: 'integer', description: 'First line to return (1-based)', minimum: 1 },
+      limit: { type: 'integer', description: 'Maximum number of lines', minimum: 1 },
+    },
+    required: ['path'],
+    additionalProperties: false,
+  },
+  async run(args, ctx) {
+    const p = strArg(args, 'path');
+    const offset = intArg(args, 'offset') ?? 1;
+    const limit = intArg(args, 'limit');
+    const real = resolveToolPath(ctx, p);
+    const fh = await open(real, 'r').catch((err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'ENOENT' ? `${p} does not exist` : err.code === 'EISDIR' ? `${p} is a directory; use list_dir` : err.message);
+    });
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) return errorResult(`${p} is a directory; use list_dir`);
+      const cap = Math.min(st.size, READ_FILE_MAX_BYTES * 4);
+      const buf = Buffer.alloc(cap);
+      const { bytesRead } = await fh.read(buf, 0, cap, 0);
+      const data = buf.subarray(0, bytesRead);
+      if (data.includes(0)) return errorResult(`${p} looks like a binary file`);
+      const lines = data.toString('utf8').split('\n');
+      const slice = lines.slice(offset - 1, limit === undefined ? undefined : offset - 1 + limit);
+      let out = slice.join('\n');
+      let truncated = st.size > cap;
+      if (Buffer.byteLength(out) > READ_FILE_MAX_BYTES) {
+        out = Buffer.from(out).subarray(0, READ_FILE_MAX_BYTES).toString('utf8');
+        truncated = true;
+      }
+      if (truncated) out += `\n[... truncated: read with offset/limit to see more of ${lines.length}+ lines]`;
+      return { status: 'ok', output: out };
+    } finally {
+      await fh.close();
+    }
+  },
+};

@@ -1,0 +1,211 @@
+/**
+ * One turn of `kolega run`: request -> stream -> tool calls -> tool outputs -> request ... until the
+ * model answers without calling a tool. Emits the design.md events to `sink` as they happen and
+ * returns the outcome; never writes to a terminal and never exits the process.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KolegaError, isKolegaError } from './errors.js';
+import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
+import type { Provider } from './providers/types.js';
+import { ResponseAssembler, addUsage } from './responses/assemble.js';
+import { streamResponse } from './responses/client.js';
+import { messageText, toInputItem, type InputContent, type InputItem } from './responses/items.js';
+import type { FunctionToolSpec } from './responses/request.js';
+import { retryDelay } from './responses/retry.js';
+import { executeToolCall } from './tools/registry.js';
+import type { Tool, ToolContext } from './tools/types.js';
+
+/** Everything a turn needs. */
+export interface TurnOptions {
+  provider: Provider;
+  model: string;
+  effort: string | null;
+  instructions: string;
+  /** The user message content (text, then images). */
+  userContent: InputContent[];
+  /** All tools kolega knows (calls to ones not offered are denied). */
+  allTools: Tool[];
+  /** Tools offered to the model under the sandbox policy (empty with --no-tools). */
+  offeredTools: Tool[];
+  toolContext: ToolContext;
+  /** Most function calls executed in the turn before it fails. */
+  maxToolCalls: number;
+  sessionId: string;
+  /** No byte from the server for this long fails a request, in ms. */
+  idleTimeoutMs: number;
+  /** Aborted on SIGINT/SIGTERM/--timeout; its `reason` (a KolegaError) is the failure reported. */
+  signal: AbortSignal;
+  /** `text.format` for structured output. */
+  textFormat?: Record<string, unknown>;
+  /** Output cap (public API only). */
+  maxOutputTokens?: number;
+  /** Validates the final text (e.g. against --output-schema); throws KolegaError to fail the turn. */
+  validateFinal?: (text: string) => void;
+  debug?: (line: string) => void;
+}
+
+/** The outcome of a turn. */
+export interface TurnResult {
+  status: 'completed' | 'failed';
+  finalText: string;
+  usage: Usage;
+  requests: number;
+  toolCalls: number;
+  durationMs: number;
+  /** Set when status is `failed`. */
+  error?: KolegaError;
+}
+
+function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
+  return tools.map((t) => ({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.parameters }));
+}
+
+function parseArgs(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The reported form of any thrown value. */
+export function asKolegaError(err: unknown, signal?: AbortSignal): KolegaError {
+  if (signal?.aborted && isKolegaError(signal.reason)) return signal.reason;
+  if (isKolegaError(err)) return err;
+  return new KolegaError('internal', 'internal_error', (err as Error)?.message ?? String(err), { cause: err });
+}
+
+/**
+ * Runs the turn.
+ * @returns the result; failures are reported as `status: 'failed'` plus a `turn.failed` event, not
+ *   thrown (only a throwing `sink` propagates).
+ */
+export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnResult> {
+  const started = performance.now();
+  const usage = emptyUsage();
+  const input: InputItem[] = [{ type: 'message', role: 'user', content: opts.userContent }];
+  const specs = toolSpecs(opts.offeredTools);
+  let requests = 0;
+  let toolCalls = 0;
+  let finalText = '';
+
+  sink({
+    type: 'turn.started',
+    schema_version: 1,
+    provider: opts.provider.id,
+    model: opts.model,
+    effort: opts.effort,
+    session_id: opts.sessionId,
+    cwd: opts.toolContext.root,
+    sandbox: opts.toolContext.sandbox,
+    tools: opts.offeredTools.map((t) => t.name),
+  });
+
+  try {
+    for (;;) {
+      const outcome = await requestWithRetries(opts, input, specs, usage, sink, () => requests++);
+      addUsage(usage, outcome.usage);
+      const calls = outcome.items.filter((i) => i.type === 'function_call');
+      for (const item of outcome.items) {
+        const replay = toInputItem(item);
+        if (replay) input.push(replay);
+      }
+      if (calls.length === 0) {
+        finalText = outcome.items.filter((i) => i.type === 'message').map(messageText).join('\n');
+        opts.validateFinal?.(finalText);
+        break;
+      }
+      for (const call of calls) {
+        const callId = call.call_id ?? '';
+        const name = call.name ?? '';
+        const raw = call.arguments ?? '';
+        if (toolCalls >= opts.maxToolCalls) {
+          throw new KolegaError('upstream', 'max_tool_calls', `the model made more than ${opts.maxToolCalls} tool calls`, {
+            hint: 'raise --max-tool-calls or narrow the task',
+          });
+        }
+        toolCalls++;
+        sink({ type: 'tool.call', call_id: callId, name, arguments: parseArgs(raw) });
+        const t0 = performance.now();
+        const result = await executeToolCall(opts.allTools, opts.offeredTools, name, raw, opts.toolContext);
+        if (opts.signal.aborted) throw asKolegaError(undefined, opts.signal);
+        const ev: TurnEvent = {
+          type: 'tool.result',
+          call_id: callId,
+          name,
+          status: result.status,
+          output: result.output,
+          duration_ms: Math.round(performance.now() - t0),
+        };
+        if (result.exit_code !== undefined) ev.exit_code = result.exit_code;
+        sink(ev);
+        input.push({ type: 'function_call_output', call_id: callId, output: result.output });
+      }
+    }
+  } catch (err) {
+    const error = asKolegaError(err, opts.signal);
+    const durationMs = Math.round(performance.now() - started);
+    sink({
+      type: 'turn.failed',
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.httpStatus !== undefined ? { http_status: error.httpStatus } : {}),
+        ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: error.retryAfterSeconds } : {}),
+        ...(error.resetsAt !== undefined ? { resets_at: error.resetsAt } : {}),
+      },
+      usage,
+    });
+    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error };
+  }
+  const durationMs = Math.round(performance.now() - started);
+  sink({ type: 'turn.completed', status: 'completed', final_text: finalText, usage, requests, tool_calls: toolCalls, duration_ms: durationMs });
+  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs };
+}
+
+async function requestWithRetries(
+  opts: TurnOptions,
+  input: InputItem[],
+  tools: FunctionToolSpec[],
+  usage: Usage,
+  sink: EventSink,
+  countRequest: () => void,
+) {
+  for (let attempt = 1; ; attempt++) {
+    let emitted = false;
+    const assembler = new ResponseAssembler((ev) => {
+      emitted = true;
+      sink(ev);
+    });
+    countRequest();
+    try {
+      return await streamResponse(
+        opts.provider,
+        {
+          model: opts.model,
+          instructions: opts.instructions,
+          input,
+          tools,
+          effort: opts.effort,
+          sessionId: opts.sessionId,
+          chatgptBackend: opts.provider.chatgptBackend,
+          textFormat: opts.textFormat,
+          maxOutputTokens: opts.maxOutputTokens,
+        },
+        assembler,
+        { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug },
+      );
+    } catch (err) {
+      addUsage(usage, assembler.reportedUsage);
+      const error = asKolegaError(err, opts.signal);
+      const delay = opts.signal.aborted ? undefined : retryDelay(error, attempt, emitted);
+      if (delay === undefined) throw error;
+      sink({ type: 'retry', attempt, delay_ms: delay, reason: error.message });
+      opts.debug?.(`retry ${attempt} in ${delay} ms: ${error.code}`);
+      await sleep(delay, undefined, { signal: opts.signal }).catch(() => {
+        throw asKolegaError(undefined, opts.signal);
+      });
+    }
+  }
+}

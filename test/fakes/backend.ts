@@ -1,0 +1,311 @@
+/**
+ * A strict local fake of the ChatGPT Responses backend (`/backend-api/codex/responses`) and of the
+ * public API (`/v1/responses`) on 127.0.0.1. It rejects what the real servers reject (protocol.md
+ * e.7: missing instructions, store not false, stream not true, max_output_tokens/temperature on the
+ * ChatGPT backend, a wrong bearer, a missing account id, item ids with store:false, a
+ * function_call_output without its function_call), replays scripted steps, can split the bytes at
+ * any boundary, use CRLF, stall, reset or cut mid-event, and records every request.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { toSse, type SseEvent } from './sse-events.js';
+
+/** One scripted reply. */
+export type Step =
+  | {
+      kind: 'sse';
+      /** Events, or a raw SSE body. */
+      events: SseEvent[] | string;
+      crlf?: boolean;
+      /** Write the body in pieces of this many bytes (1 = byte by byte). */
+      chunkBytes?: number;
+      /** Exact split offsets (bytes) for the writes. */
+      splitAt?: number[];
+      /** Pause between writes, in ms. */
+      delayMs?: number;
+      /** After the body: keep the socket open and silent (stall) instead of ending. */
+      stallAfter?: boolean;
+      /** After the body: destroy the socket abruptly (reset). */
+      resetAfter?: boolean;
+      headers?: Record<string, string>;
+      /** Delay before sending headers, in ms. */
+      headersDelayMs?: number;
+    }
+  | { kind: 'http'; status: number; headers?: Record<string, string>; body: string }
+  /** Accept the request and never answer. */
+  | { kind: 'stall' }
+  /** Destroy the socket without any response. */
+  | { kind: 'reset' }
+  /** A fixture file from shared/fixtures/sse: `.sse` bodies or raw `.http` answers. */
+  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean }
+  /** Decide the reply from the request (e.g. answer with what a tool returned). */
+  | { kind: 'dynamic'; respond: (req: RecordedRequest) => Step };
+
+/** A request the fake received. */
+export interface RecordedRequest {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  /** The status the fake answered with. */
+  status?: number;
+}
+
+/** Options of the fake. */
+export interface FakeBackendOptions {
+  /** Access tokens the ChatGPT path accepts; a function decides dynamically (e.g. issuer-issued, unexpired). */
+  chatgptTokens?: string[] | ((token: string) => boolean);
+  /** The ChatGPT-Account-ID the ChatGPT path requires. */
+  accountId?: string;
+  /** API keys the `/v1` path accepts. */
+  apiKeys?: string[];
+  /** Steps to replay, one per request, in order. */
+  steps?: Step[];
+  /** Answer when the steps run out (default: a 500 error so a test notices). */
+  fallback?: Step;
+}
+
+/** A running fake. */
+export interface FakeBackend {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** Value for KOLEGA_CHATGPT_BASE_URL. */
+  chatgptBaseUrl: string;
+  /** Value for OPENAI_BASE_URL. */
+  openaiBaseUrl: string;
+  requests: RecordedRequest[];
+  /** Appends steps. */
+  push(...steps: Step[]): void;
+  /** Number of connections closed by the client while a response was being written. */
+  clientAborts: number;
+  close(): Promise<void>;
+}
+
+/** Directory of the shared fixtures. */
+export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url);
+
+/** Reads a shared fixture as bytes. */
+export function fixture(rel: string): Buffer {
+  return readFileSync(new URL(rel, FIXTURES_DIR));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reject(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Validates a request body like the real servers (protocol.md e.4, e.7). @returns an error detail or undefined. */
+export function validateBody(body: Record<string, unknown>, chatgpt: boolean): string | undefined {
+  if (chatgpt) {
+    if (typeof body.instructions !== 'string' || body.instructions.trim() === '') return 'Instructions are required';
+    if (body.store !== false) return 'Store must be set to false';
+    if (body.stream !== true) return 'Stream must be set to true';
+    for (const p of ['max_output_tokens', 'temperature', 'top_p', 'previous_response_id']) {
+      if (p in body) return `Unsupported parameter: ${p}`;
+    }
+  }
+  if (typeof body.model !== 'string' || body.model === '') return "Missing required parameter: 'model'";
+  if (!Array.isArray(body.input)) return "Invalid type for 'input': expected an array";
+  const calls = new Set<string>();
+  for (const [i, raw] of (body.input as unknown[]).entries()) {
+    const item = raw as Record<string, unknown>;
+    if (!item || typeof item.type !== 'string') return `Invalid input[${i}]: missing type`;
+    if (body.store === false && 'id' in item) return `Item with id '${String(item.id)}' not found. Items are not persisted when store is false.`;
+    if (item.type === 'item_reference') return 'item_reference is not supported when store is false';
+    if (item.type === 'function_call') {
+      if (typeof item.call_id !== 'string' || typeof item.arguments !== 'string') return `Invalid input[${i}]: function_call needs call_id and arguments (string)`;
+      calls.add(item.call_id);
+    }
+    if (item.type === 'function_call_output') {
+      if (typeof item.call_id !== 'string' || !calls.has(item.call_id)) return `No tool call found for function call output with call_id ${String(item.call_id)}.`;
+      if (typeof item.output !== 'string' && !Array.isArray(item.output)) return `Invalid input[${i}]: output must be a string or an array`;
+    }
+  }
+  if (body.tools !== undefined) {
+    if (!Array.isArray(body.tools)) return "Invalid type for 'tools'";
+    for (const [i, t] of (body.tools as Record<string, unknown>[]).entries()) {
+      if (t.type !== 'function' || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
+    }
+  }
+  return undefined;
+}
+
+/** Splits `buf` into pieces for writing. */
+function pieces(buf: Buffer, chunkBytes?: number, splitAt?: number[]): Buffer[] {
+  if (splitAt && splitAt.length > 0) {
+    const out: Buffer[] = [];
+    let prev = 0;
+    for (const at of [...splitAt].sort((a, b) => a - b)) {
+      if (at > prev && at < buf.length) {
+        out.push(buf.subarray(prev, at));
+        prev = at;
+      }
+    }
+    out.push(buf.subarray(prev));
+    return out;
+  }
+  if (!chunkBytes) return [buf];
+  const out: Buffer[] = [];
+  for (let i = 0; i < buf.length; i += chunkBytes) out.push(buf.subarray(i, i + chunkBytes));
+  return out;
+}
+
+async function writeBody(res: http.ServerResponse, socket: Socket, parts: Buffer[], delayMs: number): Promise<boolean> {
+  for (const p of parts) {
+    if (socket.destroyed) return false;
+    // Small pieces must reach the client as separate reads: disable Nagle and pause when asked.
+    res.write(p);
+    if (delayMs > 0) await sleep(delayMs);
+    else if (parts.length > 1) await new Promise((r) => setImmediate(r));
+  }
+  return !socket.destroyed;
+}
+
+/** Parses a raw `.http` fixture into status, headers and body. */
+export function parseHttpFixture(text: string): { status: number; headers: Record<string, string>; body: string } {
+  const [head, ...rest] = text.split(/\r?\n\r?\n/);
+  const lines = head!.split(/\r?\n/);
+  const status = Number(/^HTTP\/\S+\s+(\d+)/.exec(lines[0]!)?.[1] ?? 500);
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+  }
+  return { status, headers, body: rest.join('\n\n').trim() };
+}
+
+/** Starts the fake on 127.0.0.1 with an ephemeral port. */
+export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<FakeBackend> {
+  const steps: Step[] = [...(opts.steps ?? [])];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const state = { clientAborts: 0 };
+
+  const tokenOk = (token: string): boolean => {
+    const t = opts.chatgptTokens;
+    if (t === undefined) return token !== '';
+    return typeof t === 'function' ? t(token) : t.includes(token);
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const path = (req.url ?? '').split('?')[0]!;
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      const rec: RecordedRequest = { path, headers: req.headers, body: {}, status: 400 };
+      requests.push(rec);
+      return reject(res, 400, { detail: 'Invalid JSON body' });
+    }
+    const rec: RecordedRequest = { path, headers: req.headers, body };
+    requests.push(rec);
+    const chatgpt = path === '/backend-api/codex/responses';
+    if (!chatgpt && path !== '/v1/responses') {
+      rec.status = 404;
+      return reject(res, 404, { detail: 'Not Found' });
+    }
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (chatgpt) {
+      if (!tokenOk(token)) {
+        rec.status = 401;
+        return reject(res, 401, { detail: 'Could not validate credentials' });
+      }
+      if (opts.accountId !== undefined && req.headers['chatgpt-account-id'] !== opts.accountId) {
+        rec.status = 403;
+        return reject(res, 403, { detail: 'Missing or wrong ChatGPT-Account-ID header' });
+      }
+      if (typeof req.headers['session-id'] !== 'string' || req.headers['session-id'] !== body.prompt_cache_key) {
+        rec.status = 400;
+        return reject(res, 400, { detail: 'session-id header must equal prompt_cache_key' });
+      }
+    } else if (!(opts.apiKeys ?? ['test-key']).includes(token)) {
+      rec.status = 401;
+      return reject(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    }
+    const invalid = validateBody(body, chatgpt);
+    if (invalid) {
+      rec.status = 400;
+      return reject(res, 400, chatgpt ? { detail: invalid } : { error: { message: invalid, type: 'invalid_request_error' } });
+    }
+    const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
+    await play(step, req, res, rec);
+  });
+  server.on('connection', (s) => {
+    s.setNoDelay(true);
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function play(step: Step, req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest): Promise<void> {
+    const socket = req.socket;
+    res.on('close', () => {
+      if (!res.writableEnded) state.clientAborts++;
+    });
+    switch (step.kind) {
+      case 'dynamic':
+        return play(step.respond(rec), req, res, rec);
+      case 'stall':
+        rec.status = 0;
+        return; // never answer
+      case 'reset':
+        rec.status = 0;
+        socket.destroy();
+        return;
+      case 'http':
+        rec.status = step.status;
+        res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers }).end(step.body);
+        return;
+      case 'fixture': {
+        const data = fixture(`sse/${step.file}`);
+        if (step.file.endsWith('.http')) {
+          const h = parseHttpFixture(data.toString('utf8'));
+          rec.status = h.status;
+          res.writeHead(h.status, h.headers).end(h.body);
+          return;
+        }
+        let text = data.toString('utf8');
+        if (step.crlf) text = text.replace(/\r?\n/g, '\r\n');
+        return play({ kind: 'sse', events: text, chunkBytes: step.chunkBytes, splitAt: step.splitAt }, req, res, rec);
+      }
+      case 'sse': {
+        rec.status = 200;
+        if (step.headersDelayMs) await sleep(step.headersDelayMs);
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...step.headers });
+        res.flushHeaders();
+        const raw = typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf);
+        const ok = await writeBody(res, socket, pieces(Buffer.from(raw, 'utf8'), step.chunkBytes, step.splitAt), step.delayMs ?? 0);
+        if (!ok) return;
+        if (step.stallAfter) return;
+        if (step.resetAfter) {
+          socket.destroy();
+          return;
+        }
+        res.end();
+        return;
+      }
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    chatgptBaseUrl: `${url}/backend-api/codex`,
+    openaiBaseUrl: `${url}/v1`,
+    requests,
+    push: (...s: Step[]) => steps.push(...s),
+    get clientAborts() {
+      return state.clientAborts;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
