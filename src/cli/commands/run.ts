@@ -12,7 +12,7 @@ export interface RunOptions {
   json?: boolean;
   instructions?: string;
   instructionsFile?: string;
-  image: string[];
+  image?: string[];
   cd?: string;
   sandbox: 'read-only' | 'workspace-write' | 'full-access';
   tools: boolean;
@@ -23,6 +23,16 @@ export interface RunOptions {
   stdin?: boolean;
   verbose?: boolean;
   maxOutputTokens?: number;
+  /** Extra directories tools may read and write (repeatable). */
+  addDir?: string[];
+  /** Keep the network inside the shell sandbox. */
+  network?: boolean;
+  /** JSON Schema file the final answer must match. */
+  outputSchema?: string;
+  /** MCP servers whose tools are offered. */
+  mcpConfig?: string;
+  /** An MCP server that fails to start is skipped with a warning. */
+  mcpOptional?: boolean;
 }
 
 /** Parses a positive number of seconds. */
@@ -39,7 +49,14 @@ export function parseCount(value: string): number {
   return n;
 }
 
-const collect = (value: string, prev: string[]): string[] => [...prev, value];
+const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
+
+/** One line per sandbox level, shown after the options in `kolega run --help`. */
+export const SANDBOX_HELP =
+  '\nSandbox levels (-s/--sandbox):\n' +
+  '  read-only        read_file, list_dir, grep inside the workspace (default)\n' +
+  '  workspace-write  adds write_file, edit_file, shell (in bubblewrap: writes only to the workspace, no network)\n' +
+  '  full-access      every tool, including shell and MCP tools, with no sandbox\n';
 
 /** Adds `run` to `program`. */
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -47,11 +64,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .summary('send one prompt, stream the answer, run the model\'s tool calls')
     .description(
-      'Send one prompt (arguments and/or stdin) as one Responses-API turn. The answer streams to stdout\n' +
-        'as text, or as NDJSON events with --json. Tool calls are executed under the sandbox policy:\n' +
-        '  read-only        read_file, list_dir, grep inside the workspace (default)\n' +
-        '  workspace-write  adds write_file, edit_file (and a sandboxed shell where available)\n' +
-        '  full-access      every tool, no sandbox',
+      'Send one prompt (arguments and/or stdin) as one Responses-API turn. The answer streams to stdout as text, ' +
+        'or as NDJSON events with --json. Tool calls run under the sandbox level chosen with -s (see below).',
     )
     .argument('[prompt...]', 'the prompt; "-" or nothing reads it from stdin')
     .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)')
@@ -59,12 +73,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--json', 'write NDJSON events to stdout instead of text')
     .option('-i, --instructions <text>', 'system instructions (replace the default)')
     .option('--instructions-file <file>', 'read the system instructions from a file')
-    .option('--image <path>', 'attach an image (repeatable)', collect, [])
+    .option('--image <path>', 'attach an image (repeatable)', collect)
     .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)')
     .addOption(
       new Option('-s, --sandbox <level>', 'what tools may do').choices(['read-only', 'workspace-write', 'full-access']).default('read-only'),
     )
+    .option('--add-dir <dir>', 'also let tools read and write this directory (repeatable)', collect)
+    .option('--network', 'let shell commands use the network inside the sandbox')
     .option('--no-tools', 'offer no tools to the model')
+    .option('--output-schema <file>', 'JSON Schema the final answer must match (exit 5 when it does not)')
+    .option('--mcp-config <file>', 'offer the tools of these MCP servers ({"mcpServers": {...}})')
+    .option('--mcp-optional', 'skip an MCP server that fails to start, with a warning')
     .option('--max-tool-calls <n>', 'fail the turn after this many tool calls', parseCount, 50)
     .option('--timeout <seconds>', 'give up after this long (whole run)', parseSeconds)
     .option('--idle-timeout <seconds>', 'give up when the server sends nothing for this long', parseSeconds, 300)
@@ -75,10 +94,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
+      SANDBOX_HELP +
+        '\nExamples:\n' +
         '  kolega run "summarise README.md"\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
-        '  echo "list the TODOs" | kolega run --json | jq -r \'select(.type=="text.delta").delta\'\n',
+        '  echo "list the TODOs" | kolega run --json | jq -r \'select(.type=="text.delta").delta\'\n' +
+        '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
+        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
       const { executeRun } = await import('../run/execute.js');

@@ -16,8 +16,6 @@ import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
-import { builtinTools, offeredTools } from '../../core/tools/registry.js';
-import type { ToolContext } from '../../core/tools/types.js';
 import { runTurn } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
@@ -28,6 +26,7 @@ import { textRenderer } from '../render/text.js';
 import { readImages, readInstructionsFile } from './inputs.js';
 import { readPrompt } from './prompt-input.js';
 import { installSignalHandlers } from './signals.js';
+import { setupTools, type ToolSetup } from './tool-setup.js';
 
 function resolveWorkspace(dir: string | undefined): string {
   const root = path.resolve(dir ?? process.cwd());
@@ -67,11 +66,13 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     controller.abort(new KolegaError('interrupted', 'stdout_closed', 'stdout was closed'));
   });
   let timer: NodeJS.Timeout | undefined;
+  let tools: ToolSetup | undefined;
   try {
     // Validate everything cheap before touching stdin or the network.
     const instructions = resolveInstructions(opts);
     const root = resolveWorkspace(opts.cd);
-    const images: InputContent[] = readImages(opts.image);
+    const images: InputContent[] = readImages(opts.image ?? []);
+    const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     const home = kolegaHome(ctx.env);
     const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
     for (const note of selection.notes) io.warn(`kolega: ${note}`);
@@ -87,10 +88,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
     }
 
-    const sandbox = opts.sandbox;
-    const all = builtinTools();
-    const offered = opts.tools === false ? [] : offeredTools(all, sandbox);
-    const toolContext: ToolContext = { root, addDirs: [], protectedPaths: [credentialsPath(home)], sandbox, signal: controller.signal };
+    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], signal: controller.signal, io, debug });
 
     if (opts.timeout !== undefined) {
       timer = setTimeout(() => {
@@ -114,14 +112,16 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         effort: selection.effort,
         instructions,
         userContent: [{ type: 'input_text', text: prompt }, ...images],
-        allTools: all,
-        offeredTools: offered,
-        toolContext,
+        allTools: tools.all,
+        offeredTools: tools.offered,
+        toolContext: tools.toolContext,
         maxToolCalls: opts.maxToolCalls,
         sessionId: randomUUID(),
         idleTimeoutMs: opts.idleTimeout * 1000,
         signal: controller.signal,
         maxOutputTokens: opts.maxOutputTokens,
+        textFormat: outputSchema?.textFormat,
+        validateFinal: outputSchema ? (text) => void outputSchema.validate(text) : undefined,
         debug,
       },
       sink,
@@ -145,6 +145,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     return exitCodeFor(err);
   } finally {
     if (timer) clearTimeout(timer);
+    await tools?.close();
     removeSignals();
   }
 }

@@ -6,13 +6,26 @@
 import { grepTool } from './grep.js';
 import { listDirTool } from './list-dir.js';
 import { readFileTool } from './read-file.js';
+import { editFileTool } from './edit-file.js';
+import { writeFileTool } from './write-file.js';
+import { shellTool } from './shell.js';
 import { PathDenied } from './paths.js';
 import { ToolArgError } from './args.js';
 import { levelAllows, type SandboxLevel, type Tool, type ToolContext, type ToolResult } from './types.js';
 
+/** What decides the built-in tools' levels. */
+export interface BuiltinToolOptions {
+  /**
+   * Path of a working bwrap (see probeSandbox): `shell` is then a workspace-write tool; with null
+   * it needs full-access. Undefined = not probed (read-only runs): assume the sandbox works.
+   */
+  bwrap?: string | null;
+}
+
 /** Every built-in tool, whatever its level. */
-export function builtinTools(): Tool[] {
-  return [readFileTool, listDirTool, grepTool];
+export function builtinTools(options: BuiltinToolOptions = {}): Tool[] {
+  const bwrap = options.bwrap === undefined ? 'bwrap' : options.bwrap;
+  return [readFileTool, listDirTool, grepTool, writeFileTool, editFileTool, shellTool({ bwrap })];
 }
 
 /** The tools `sandbox` offers out of `all`. */

@@ -23,6 +23,8 @@ export interface ToolContext {
   /** Files no tool may read or write (the credentials file), absolute. */
   protectedPaths: string[];
   sandbox: SandboxLevel;
+  /** `shell` keeps the network inside its sandbox (`--network`); default false. */
+  network?: boolean;
   /** Aborted on SIGINT/timeout; tools must stop promptly. */
   signal: AbortSignal;
 }

@@ -1,0 +1,115 @@
+/**
+ * `--mcp-config FILE`: the common `{"mcpServers": {name: server}}` shape. A server is either
+ * stdio `{command, args?, env?, cwd?}` or streamable HTTP `{url, headers?}`; either may add
+ * `"readOnly": true` (its tools are then offered at every sandbox level; otherwise they need
+ * full-access) and `"startupTimeoutMs"` (default MCP_STARTUP_TIMEOUT_MS).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { KolegaError } from '../errors.js';
+
+/** Default wait for a server to start and list its tools, in ms. */
+export const MCP_STARTUP_TIMEOUT_MS = 30_000;
+
+/** Fields every server may have. */
+interface McpServerCommon {
+  /** The key under `mcpServers`. */
+  name: string;
+  /** Its tools only read: offered under read-only too. */
+  readOnly: boolean;
+  /** Wait for start-up and tool listing, in ms. */
+  startupTimeoutMs: number;
+}
+
+/** A server spawned as a child process, spoken to over stdin/stdout. */
+export interface McpStdioServer extends McpServerCommon {
+  kind: 'stdio';
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Working directory (absolute); undefined = kolega's. */
+  cwd?: string;
+}
+
+/** A server reached over streamable HTTP. */
+export interface McpHttpServer extends McpServerCommon {
+  kind: 'http';
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** One configured server. */
+export type McpServerConfig = McpStdioServer | McpHttpServer;
+
+function bad(file: string, message: string): KolegaError {
+  return new KolegaError('usage', 'mcp_config_invalid', `--mcp-config ${file}: ${message}`, {
+    hint: 'expected {"mcpServers": {"name": {"command": "...", "args": []} | {"url": "http://..."}}}',
+  });
+}
+
+function stringMap(file: string, where: string, v: unknown): Record<string, string> {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+    throw bad(file, `${where} must be an object of strings`);
+  }
+  return v as Record<string, string>;
+}
+
+/**
+ * Reads and checks the config file.
+ * @returns the servers in file order
+ * @throws KolegaError(usage, `mcp_config_unreadable` | `mcp_config_invalid`) -> exit 2
+ */
+export function readMcpConfig(file: string): McpServerConfig[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message;
+    throw new KolegaError('usage', 'mcp_config_unreadable', `cannot read --mcp-config ${file}: ${why}`);
+  }
+  const servers = (doc as { mcpServers?: unknown } | null)?.mcpServers;
+  if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) throw bad(file, 'no "mcpServers" object');
+  const base = path.dirname(path.resolve(file));
+  return Object.entries(servers as Record<string, unknown>).map(([name, raw]) => parseServer(file, base, name, raw));
+}
+
+function parseServer(file: string, base: string, name: string, raw: unknown): McpServerConfig {
+  if (name === '') throw bad(file, 'a server name is empty');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(file, `server "${name}" must be an object`);
+  const s = raw as Record<string, unknown>;
+  if (s.readOnly !== undefined && typeof s.readOnly !== 'boolean') throw bad(file, `server "${name}": readOnly must be true or false`);
+  const timeout = s.startupTimeoutMs ?? MCP_STARTUP_TIMEOUT_MS;
+  if (typeof timeout !== 'number' || !(timeout > 0)) throw bad(file, `server "${name}": startupTimeoutMs must be a positive number`);
+  const common = { name, readOnly: s.readOnly === true, startupTimeoutMs: timeout };
+  const type = s.type;
+  if (type !== undefined && !['stdio', 'http', 'streamable-http', 'streamableHttp'].includes(String(type))) {
+    throw bad(file, `server "${name}": type "${String(type)}" is not supported (stdio or http)`);
+  }
+  if (typeof s.command === 'string' && s.url === undefined) {
+    if (s.command === '') throw bad(file, `server "${name}": command is empty`);
+    const args = s.args ?? [];
+    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw bad(file, `server "${name}": args must be an array of strings`);
+    if (s.cwd !== undefined && typeof s.cwd !== 'string') throw bad(file, `server "${name}": cwd must be a string`);
+    return {
+      ...common,
+      kind: 'stdio',
+      command: s.command,
+      args: args as string[],
+      env: stringMap(file, `server "${name}" env`, s.env),
+      cwd: typeof s.cwd === 'string' ? path.resolve(base, s.cwd) : undefined,
+    };
+  }
+  if (typeof s.url === 'string' && s.command === undefined) {
+    let url: URL;
+    try {
+      url = new URL(s.url);
+    } catch {
+      throw bad(file, `server "${name}": url is not a valid URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(file, `server "${name}": url must be http(s)`);
+    return { ...common, kind: 'http', url: url.href, headers: stringMap(file, `server "${name}" headers`, s.headers) };
+  }
+  throw bad(file, `server "${name}" needs either "command" or "url" (not both)`);
+}

@@ -1,0 +1,49 @@
+/**
+ * An MCP `tools/call` result as the text of a `function_call_output`: text parts joined by
+ * newlines, other parts named in brackets, `structuredContent` as JSON when there is no content;
+ * capped at MCP_MAX_OUTPUT_BYTES with a marker.
+ */
+
+/** Output returned to the model per call, in bytes. */
+export const MCP_MAX_OUTPUT_BYTES = 64 * 1024;
+
+/** The parts of a call result kolega reads (MCP spec `CallToolResult`). */
+export interface McpCallResult {
+  content?: Array<Record<string, unknown>>;
+  structuredContent?: unknown;
+  isError?: boolean;
+  /** Pre-2024-11 servers answer `toolResult` instead. */
+  toolResult?: unknown;
+}
+
+function part(p: Record<string, unknown>): string {
+  switch (p.type) {
+    case 'text':
+      return String(p.text ?? '');
+    case 'image':
+    case 'audio':
+      return `[${String(p.type)} ${String(p.mimeType ?? '')} omitted]`;
+    case 'resource': {
+      const r = (p.resource ?? {}) as Record<string, unknown>;
+      return typeof r.text === 'string' ? r.text : `[resource ${String(r.uri ?? '')}]`;
+    }
+    case 'resource_link':
+      return `[resource link ${String(p.uri ?? '')}${p.name ? ` (${String(p.name)})` : ''}]`;
+    default:
+      return `[${String(p.type)} content]`;
+  }
+}
+
+/** The text for the model. */
+export function mcpResultText(result: McpCallResult): string {
+  let text: string;
+  if (Array.isArray(result.content) && result.content.length > 0) text = result.content.map(part).join('\n');
+  else if (result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
+  else if (result.toolResult !== undefined) text = typeof result.toolResult === 'string' ? result.toolResult : JSON.stringify(result.toolResult);
+  else text = '(no output)';
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MCP_MAX_OUTPUT_BYTES) {
+    text = Buffer.from(text).subarray(0, MCP_MAX_OUTPUT_BYTES).toString('utf8') + `\n[... ${bytes - MCP_MAX_OUTPUT_BYTES} bytes of output omitted ...]`;
+  }
+  return text;
+}

@@ -1,0 +1,175 @@
+/**
+ * Starting MCP servers and offering their tools as function tools (`mcp__<server>__<tool>`), with
+ * the official SDK. This module imports the SDK, so it is itself imported only when
+ * `--mcp-config` is used (start-up time). All servers start in parallel before the first request;
+ * `close()` stops them all (stdio children are killed if they do not exit promptly).
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { KolegaError } from '../errors.js';
+import type { Tool } from '../tools/types.js';
+import type { McpServerConfig } from './config.js';
+import { mcpToolName } from './names.js';
+import { mcpResultText, type McpCallResult } from './result.js';
+
+/** Longest one tool call may take without progress, in ms. */
+export const MCP_CALL_TIMEOUT_MS = 300_000;
+/** How long `close()` waits for a server to exit before killing it, in ms. */
+const CLOSE_GRACE_MS = 1000;
+/** Server stderr kept for error messages, in bytes. */
+const STDERR_TAIL_BYTES = 2000;
+
+/** Options of `startMcpServers`. */
+export interface StartMcpOptions {
+  /** Aborts start-up (SIGINT). */
+  signal: AbortSignal;
+  /** A server that fails is skipped (reported through `warn`) instead of failing the run. */
+  optional: boolean;
+  /** One-line notes for stderr. */
+  warn: (line: string) => void;
+  debug?: (line: string) => void;
+}
+
+/** The connected servers. */
+export interface McpSession {
+  /** Their tools, already named and levelled. */
+  tools: Tool[];
+  /** Stops every server; never throws. */
+  close(): Promise<void>;
+}
+
+interface Connected {
+  config: McpServerConfig;
+  client: Client;
+  transport: Transport;
+}
+
+/**
+ * Starts every server and lists its tools.
+ * @throws KolegaError(usage, `mcp_server_failed`) -> exit 2 when a server fails and `optional` is false
+ *   (servers already started are stopped first); the run's interruption error when `signal` aborts
+ */
+export async function startMcpServers(servers: McpServerConfig[], opts: StartMcpOptions): Promise<McpSession> {
+  const outcomes = await Promise.allSettled(servers.map((s) => connect(s, opts)));
+  const connected: Connected[] = [];
+  const failures: string[] = [];
+  outcomes.forEach((o, i) => {
+    if (o.status === 'fulfilled') connected.push(o.value);
+    else failures.push(`MCP server "${servers[i]!.name}" failed to start: ${(o.reason as Error).message}`);
+  });
+  const close = () => closeAll(connected);
+  if (opts.signal.aborted) {
+    await close();
+    throw opts.signal.reason;
+  }
+  if (failures.length > 0 && !opts.optional) {
+    await close();
+    throw new KolegaError('usage', 'mcp_server_failed', failures.join('; '), { hint: 'fix the server or its entry in --mcp-config, or pass --mcp-optional to run without it' });
+  }
+  for (const f of failures) opts.warn(`kolega: ${f} (continuing without it: --mcp-optional)`);
+  const taken = new Set<string>();
+  const tools: Tool[] = [];
+  for (const c of connected) {
+    try {
+      tools.push(...(await listTools(c, taken, opts)));
+    } catch (err) {
+      const msg = `MCP server "${c.config.name}" could not list its tools: ${(err as Error).message}`;
+      if (!opts.optional) {
+        await close();
+        throw new KolegaError('usage', 'mcp_server_failed', msg, { hint: 'fix the server, or pass --mcp-optional' });
+      }
+      opts.warn(`kolega: ${msg} (continuing without it)`);
+    }
+  }
+  return { tools, close };
+}
+
+function makeTransport(config: McpServerConfig, stderrTail: { text: string }, debug?: (line: string) => void): Transport {
+  if (config.kind === 'http') {
+    return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
+  }
+  const transport = new StdioClientTransport({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, stderr: 'pipe' });
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail.text = (stderrTail.text + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    debug?.(`mcp ${config.name} stderr: ${chunk.toString('utf8').trimEnd()}`);
+  });
+  return transport;
+}
+
+async function connect(config: McpServerConfig, opts: StartMcpOptions): Promise<Connected> {
+  const stderrTail = { text: '' };
+  const transport = makeTransport(config, stderrTail, opts.debug);
+  const client = new Client({ name: 'kolega', version: '0.1.0' }, { capabilities: {} });
+  const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(config.startupTimeoutMs)]);
+  try {
+    await client.connect(transport, { signal, timeout: config.startupTimeoutMs });
+    opts.debug?.(`mcp ${config.name}: connected (${config.kind})`);
+    return { config, client, transport };
+  } catch (err) {
+    await closeOne({ config, client, transport });
+    const tail = stderrTail.text.trim().split('\n').slice(-3).join(' | ');
+    const why = (err as Error).message + (tail ? ` (server stderr: ${tail})` : '');
+    throw new Error(why);
+  }
+}
+
+async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions): Promise<Tool[]> {
+  const out: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.client.listTools(cursor ? { cursor } : undefined, { signal: opts.signal, timeout: c.config.startupTimeoutMs });
+    for (const t of page.tools) out.push(asTool(c, t, mcpToolName(c.config.name, t.name, taken)));
+    cursor = page.nextCursor;
+  } while (cursor);
+  opts.debug?.(`mcp ${c.config.name}: ${out.length} tools`);
+  return out;
+}
+
+/** A JSON Schema the Responses API accepts for `parameters` (an object with properties). */
+function parametersOf(inputSchema: unknown): Record<string, unknown> {
+  const s = inputSchema && typeof inputSchema === 'object' ? { ...(inputSchema as Record<string, unknown>) } : {};
+  s.type = 'object';
+  if (!s.properties || typeof s.properties !== 'object') s.properties = {};
+  return s;
+}
+
+function asTool(c: Connected, t: { name: string; title?: string; description?: string; inputSchema: unknown }, name: string): Tool {
+  return {
+    name,
+    level: c.config.readOnly ? 'read-only' : 'full-access',
+    description: `${t.description ?? t.title ?? t.name} (tool "${t.name}" of MCP server "${c.config.name}")`,
+    parameters: parametersOf(t.inputSchema),
+    async run(args, ctx) {
+      const result = (await c.client.callTool({ name: t.name, arguments: args }, undefined, {
+        signal: ctx.signal,
+        timeout: MCP_CALL_TIMEOUT_MS,
+        resetTimeoutOnProgress: true,
+      })) as McpCallResult;
+      return { status: result.isError ? 'error' : 'ok', output: mcpResultText(result) };
+    },
+  };
+}
+
+async function closeOne(c: Connected): Promise<void> {
+  const pid = c.transport instanceof StdioClientTransport ? c.transport.pid : null;
+  const closed = await Promise.race([
+    c.client.close().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_GRACE_MS).unref()),
+  ]);
+  if (!closed && pid !== null) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+async function closeAll(connected: Connected[]): Promise<void> {
+  await Promise.all(connected.map(closeOne));
+}
