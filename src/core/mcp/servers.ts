@@ -5,8 +5,6 @@
  * `close()` stops them all (stdio children are killed if they do not exit promptly).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { KolegaError } from '../errors.js';
 import type { Tool } from '../tools/types.js';
@@ -86,10 +84,13 @@ export async function startMcpServers(servers: McpServerConfig[], opts: StartMcp
   return { tools, close };
 }
 
-function makeTransport(config: McpServerConfig, stderrTail: { text: string }, debug?: (line: string) => void): Transport {
+/** The transport for `config`; each kind's module is imported only when a server uses it. */
+async function makeTransport(config: McpServerConfig, stderrTail: { text: string }, debug?: (line: string) => void): Promise<Transport> {
   if (config.kind === 'http') {
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
   }
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
   const transport = new StdioClientTransport({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, stderr: 'pipe' });
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderrTail.text = (stderrTail.text + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -100,7 +101,7 @@ function makeTransport(config: McpServerConfig, stderrTail: { text: string }, de
 
 async function connect(config: McpServerConfig, opts: StartMcpOptions): Promise<Connected> {
   const stderrTail = { text: '' };
-  const transport = makeTransport(config, stderrTail, opts.debug);
+  const transport = await makeTransport(config, stderrTail, opts.debug);
   const client = new Client({ name: 'kolega', version: '0.1.0' }, { capabilities: {} });
   const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(config.startupTimeoutMs)]);
   try {
@@ -153,7 +154,7 @@ function asTool(c: Connected, t: { name: string; title?: string; description?: s
 }
 
 async function closeOne(c: Connected): Promise<void> {
-  const pid = c.transport instanceof StdioClientTransport ? c.transport.pid : null;
+  const pid = 'pid' in c.transport ? (c.transport as { pid: number | null }).pid : null;
   const closed = await Promise.race([
     c.client.close().then(
       () => true,
