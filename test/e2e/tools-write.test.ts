@@ -170,7 +170,7 @@ describe('workspace-write tools end to end', () => {
     child.kill('SIGINT');
     const r = await done;
     expect(r.code).toBe(130);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(5000);
     // (no check of the "interrupted" line: when-exit, loaded by atomically, re-raises SIGINT, which
     // the run's handler takes as a second Ctrl-C; reported to the signals owner)
     expect(await waitFor(() => processesMatching(`sleep ${marker}`).length === 0)).toBe(true);

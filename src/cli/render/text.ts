@@ -67,7 +67,8 @@ export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined
           endReasoning();
           io.warn(style.yellow(`kolega: tool call ${ev.name} denied: ${brief(ev.output, 200)}`));
         } else if (io.showProgress) {
-          io.err(style.dim(`  ${ev.status === 'ok' ? '✓' : '✗'} ${ev.name} (${ev.duration_ms} ms) ${ev.status === 'error' ? brief(ev.output) : ''}`.trimEnd()));
+          const exit = ev.exit_code === undefined ? '' : `exit ${ev.exit_code}, `;
+          io.err(style.dim(`  ${ev.status === 'ok' ? '✓' : '✗'} ${ev.name} (${exit}${ev.duration_ms} ms) ${ev.status === 'error' ? brief(ev.output) : ''}`.trimEnd()));
         }
         break;
       case 'retry':

@@ -149,3 +149,13 @@ describe('shell without a sandbox', () => {
     expect(await waitFor(() => processesMatching(`sleep ${marker}`).length === 0)).toBe(true);
   });
 });
+
+describe('probeSandbox', () => {
+  it('reports bwrap missing from PATH as unavailable, with a hint', async () => {
+    const status = await probeSandbox({ env: { PATH: '/nonexistent' }, fresh: true });
+    expect(status).toMatchObject({ available: false, bwrap: null, reason: 'bwrap (bubblewrap) is not installed' });
+    expect(status.hint).toMatch(/apt-get install bubblewrap/);
+    const real = await probeSandbox({ fresh: true });
+    expect(real.available).toBe(true);
+  });
+});
