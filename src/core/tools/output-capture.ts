@@ -43,7 +43,7 @@ export class OutputCapture {
     const head = Buffer.concat(this.head);
     let tail = Buffer.concat(this.tail);
     const keepTail = this.maxBytes - head.length;
-    if (tail.length <= keepTail) return Buffer.concat([head, tail]).toString('utf8');
+    if (this.omitted === 0) return Buffer.concat([head, tail]).toString('utf8');
     tail = tail.subarray(tail.length - keepTail);
     return `${head.toString('utf8')}\n[... ${this.omitted} bytes of output omitted ...]\n${tail.toString('utf8')}`;
   }
