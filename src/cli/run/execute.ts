@@ -26,7 +26,7 @@ import { textRenderer } from '../render/text.js';
 import { readImages, readInstructionsFile } from './inputs.js';
 import { readPrompt } from './prompt-input.js';
 import { installSignalHandlers } from './signals.js';
-import { setupTools, type ToolSetup } from './tool-setup.js';
+import { resolveAddDirs, setupTools, type ToolSetup } from './tool-setup.js';
 
 function resolveWorkspace(dir: string | undefined): string {
   const root = path.resolve(dir ?? process.cwd());
@@ -72,6 +72,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const instructions = resolveInstructions(opts);
     const root = resolveWorkspace(opts.cd);
     const images: InputContent[] = readImages(opts.image ?? []);
+    resolveAddDirs(opts.addDir ?? []);
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     const home = kolegaHome(ctx.env);
     const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
