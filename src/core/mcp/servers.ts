@@ -11,6 +11,7 @@ import type { Tool } from '../tools/types.js';
 import type { McpServerConfig } from './config.js';
 import { mcpToolName } from './names.js';
 import { mcpResultText, type McpCallResult } from './result.js';
+import { mcpParameters } from './schema.js';
 
 /** Longest one tool call may take without progress, in ms. */
 export const MCP_CALL_TIMEOUT_MS = 300_000;
@@ -128,20 +129,12 @@ async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions
   return out;
 }
 
-/** A JSON Schema the Responses API accepts for `parameters` (an object with properties). */
-function parametersOf(inputSchema: unknown): Record<string, unknown> {
-  const s = inputSchema && typeof inputSchema === 'object' ? { ...(inputSchema as Record<string, unknown>) } : {};
-  s.type = 'object';
-  if (!s.properties || typeof s.properties !== 'object') s.properties = {};
-  return s;
-}
-
 function asTool(c: Connected, t: { name: string; title?: string; description?: string; inputSchema: unknown }, name: string): Tool {
   return {
     name,
     level: c.config.readOnly ? 'read-only' : 'full-access',
     description: `${t.description ?? t.title ?? t.name} (tool "${t.name}" of MCP server "${c.config.name}")`,
-    parameters: parametersOf(t.inputSchema),
+    parameters: mcpParameters(t.inputSchema),
     async run(args, ctx) {
       const result = (await c.client.callTool({ name: t.name, arguments: args }, undefined, {
         signal: ctx.signal,

@@ -56,7 +56,8 @@ export const editFileTool: Tool = {
     if (before.includes('\0')) return errorResult(`${p} looks like a binary file`);
     const at = findOccurrences(before, oldString);
     if (at.length === 0) {
-      return errorResult(`old_string was not found in ${p}; it must match the file exactly, including whitespace and indentation (read the file first)`);
+      const crlf = before.includes('\r\n') && oldString.includes('\n') && !oldString.includes('\r\n') ? ' (the file has CRLF line endings)' : '';
+      return errorResult(`old_string was not found in ${p}${crlf}; it must match the file exactly, including whitespace and indentation (read the file first)`);
     }
     if (at.length > 1 && !replaceAll) {
       const lines = at.slice(0, 10).map((o) => lineOf(before, o));

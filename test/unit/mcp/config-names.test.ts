@@ -72,3 +72,16 @@ describe('mcpResultText', () => {
     expect(big).toMatch(/\[\.\.\. 10 bytes of output omitted \.\.\.\]$/);
   });
 });
+
+describe('mcpParameters', () => {
+  it('makes the root an object with properties and gives every array items', async () => {
+    const { mcpParameters } = await import('../../../src/core/mcp/schema.js');
+    expect(mcpParameters(undefined)).toEqual({ type: 'object', properties: {} });
+    const input = { type: 'object', properties: { tags: { type: 'array' }, nested: { type: 'object', properties: { ids: { type: ['array', 'null'] } } } } };
+    expect(mcpParameters(input)).toEqual({
+      type: 'object',
+      properties: { tags: { type: 'array', items: {} }, nested: { type: 'object', properties: { ids: { type: ['array', 'null'], items: {} } } } },
+    });
+    expect(input.properties.tags).toEqual({ type: 'array' });
+  });
+});

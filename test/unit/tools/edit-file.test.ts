@@ -79,3 +79,12 @@ describe('edit_file', () => {
     expect(readFileSync(target, 'utf8')).toBe('keep me\n');
   });
 });
+
+describe('edit_file on CRLF files', () => {
+  it('says so when a LF old_string misses a CRLF file', async () => {
+    writeFileSync(path.join(s.ws, 'w.txt'), 'a\r\nb\r\n');
+    const r = await edit({ path: 'w.txt', old_string: 'a\nb', new_string: 'x' });
+    expect(r.status).toBe('error');
+    expect(r.output).toMatch(/CRLF line endings/);
+  });
+});
