@@ -51,11 +51,11 @@ const alive = (pid: number) => {
   }
 };
 
-describe('--mcp-config', () => {
+describe('--mcp-config', { timeout: 60_000 }, () => {
   it('offers the tools of a stdio server, routes a call, and sends its result in the next request', async () => {
     const config = writeConfig({ fake: stdioServer() });
     fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'hi there' }) }, { kind: 'sse', events: textAnswer('The server said hi.') });
-    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, 'call echo'], { env: env() });
+    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, 'call echo'], { env: env(), killAfterMs: 50_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
@@ -87,7 +87,7 @@ describe('--mcp-config', () => {
       },
       { kind: 'sse', events: textAnswer('ok') },
     );
-    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env() });
+    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     const results = Object.fromEntries(parseEvents(r.stdout).filter((e) => e.type === 'tool.result').map((e) => [e.call_id, [e.status, e.output]]));
     expect(results).toEqual({ f1: ['error', 'something broke'], f2: ['ok', 'odd ok'], f3: ['ok', '{"sum":5}'] });
@@ -96,7 +96,7 @@ describe('--mcp-config', () => {
   it('needs full-access for a server not marked readOnly', async () => {
     const config = writeConfig({ fake: stdioServer() });
     fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'x' }) }, { kind: 'sse', events: textAnswer('ok') });
-    const r = await runCli(['run', '--json', '--mcp-config', config, 'go'], { env: env() });
+    const r = await runCli(['run', '--json', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     expect(events[0]!.tools).toEqual(['read_file', 'list_dir', 'grep']);
@@ -107,14 +107,14 @@ describe('--mcp-config', () => {
   it('offers the tools of a readOnly server under read-only', async () => {
     const roConfig = writeConfig({ fake: stdioServer({ readOnly: true }) });
     fake.push({ kind: 'sse', events: toolCall('m2', 'mcp__fake__echo', { text: 'y' }) }, { kind: 'sse', events: textAnswer('ok') });
-    const ro = await runCli(['run', '--json', '--mcp-config', roConfig, 'go'], { env: env() });
+    const ro = await runCli(['run', '--json', '--mcp-config', roConfig, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(ro.code).toBe(0);
     expect(parseEvents(ro.stdout).find((e) => e.type === 'tool.result')).toMatchObject({ status: 'ok', output: 'echo: y\nsecond part' });
   });
 
   it('exits 2 with a clear message when a server crashes at start', async () => {
     const config = writeConfig({ broken: stdioServer({}, ['--crash']) });
-    const r = await runCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env() });
+    const r = await runCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/MCP server "broken" failed to start: .*cannot open database/);
     expect(r.stderr).toMatch(/--mcp-optional/);
@@ -123,7 +123,7 @@ describe('--mcp-config', () => {
 
   it('exits 2 when a server command does not exist', async () => {
     const config = writeConfig({ missing: { command: '/nonexistent/mcp-server-binary' } });
-    const r = await runCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env() });
+    const r = await runCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/MCP server "missing" failed to start: .*ENOENT/);
   });
@@ -131,7 +131,7 @@ describe('--mcp-config', () => {
   it('with --mcp-optional, warns about the crashed server and runs with the others', async () => {
     const config = writeConfig({ broken: stdioServer({}, ['--crash']), fake: stdioServer() });
     fake.push({ kind: 'sse', events: textAnswer('fine') });
-    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, '--mcp-optional', 'go'], { env: env() });
+    const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, '--mcp-optional', 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/MCP server "broken" failed to start.*continuing without it/);
     expect(parseEvents(r.stdout)[0]!.tools).toContain('mcp__fake__echo');
@@ -140,10 +140,10 @@ describe('--mcp-config', () => {
   it('exits 2 for a bad config file', async () => {
     const f = path.join(home.dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ servers: {} }));
-    const r = await runCli(['run', '--mcp-config', f, 'go'], { env: env() });
+    const r = await runCli(['run', '--mcp-config', f, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--mcp-config .*bad\.json: no "mcpServers" object/);
-    const missing = await runCli(['run', '--mcp-config', path.join(home.dir, 'nope.json'), 'go'], { env: env() });
+    const missing = await runCli(['run', '--mcp-config', path.join(home.dir, 'nope.json'), 'go'], { env: env(), killAfterMs: 50_000 });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file/);
   });
@@ -151,8 +151,8 @@ describe('--mcp-config', () => {
   it('stops the servers on SIGINT', async () => {
     const config = writeConfig({ fake: stdioServer() });
     fake.push({ kind: 'stall' });
-    const child = spawnCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env() });
-    const done = collect(child);
+    const child = spawnCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
+    const done = collect(child, Date.now(), 50_000);
     expect(await waitFor(() => fake.requests.length > 0, 10_000)).toBe(true);
     const pid = Number(readFileSync(pidFile(), 'utf8'));
     expect(alive(pid)).toBe(true);
@@ -167,7 +167,7 @@ describe('--mcp-config', () => {
     try {
       const config = writeConfig({ remote: { url: mcp.url, headers: { Authorization: 'Bearer mcp-secret' }, readOnly: true } });
       fake.push({ kind: 'sse', events: toolCall('h1', 'mcp__remote__whoami', {}) }, { kind: 'sse', events: textAnswer('ok') });
-      const r = await runCli(['run', '--json', '--mcp-config', config, 'who'], { env: env() });
+      const r = await runCli(['run', '--json', '--mcp-config', config, 'who'], { env: env(), killAfterMs: 50_000 });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const input = fake.requests[1]!.body.input as { type: string; output?: string }[];

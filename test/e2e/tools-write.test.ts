@@ -42,7 +42,7 @@ function outputsOf(i: number): Record<string, string> {
   return Object.fromEntries(input.filter((x) => x.type === 'function_call_output').map((x) => [x.call_id!, x.output!]));
 }
 
-describe('workspace-write tools end to end', () => {
+describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
   it('edits a file and runs npm test inside the sandbox', async () => {
     writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'demo', version: '1.0.0', scripts: { test: 'node check.js' } }));
     writeFileSync(path.join(ws, 'check.js'), "const v = require('./value.js'); if (v !== 42) { console.error('FAIL: got ' + v); process.exit(1); } console.log('PASS');\n");
@@ -52,7 +52,7 @@ describe('workspace-write tools end to end', () => {
       { kind: 'sse', events: toolCall('c2', 'shell', { command: 'npm test' }) },
       { kind: 'sse', events: textAnswer('Fixed and tested.') },
     );
-    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'make the test pass'], { env: env() });
+    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'make the test pass'], { env: env(), killAfterMs: 50_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
@@ -85,7 +85,7 @@ describe('workspace-write tools end to end', () => {
       ],
     });
     fake.push({ kind: 'sse', events: textAnswer('tried') });
-    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, 'escape'], { env: env() });
+    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, 'escape'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('original\n');
     for (const f of ['new.txt', 'new2.txt', 'new3.txt', 'new4.txt']) expect(existsSync(path.join(outside, f))).toBe(false);
@@ -112,7 +112,7 @@ describe('workspace-write tools end to end', () => {
       },
       { kind: 'sse', events: textAnswer('done') },
     );
-    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, '--add-dir', granted, 'write'], { env: env() });
+    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, '--add-dir', granted, 'write'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(granted, 'ok.txt'), 'utf8')).toBe('ok');
     expect(readFileSync(path.join(granted, 'sh.txt'), 'utf8')).toBe('sh\n');
@@ -121,7 +121,7 @@ describe('workspace-write tools end to end', () => {
   });
 
   it('rejects an --add-dir that does not exist with exit 2', async () => {
-    const r = await runCli(['run', '-s', 'workspace-write', '--add-dir', path.join(outside, 'missing'), 'hi'], { env: env() });
+    const r = await runCli(['run', '-s', 'workspace-write', '--add-dir', path.join(outside, 'missing'), 'hi'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--add-dir .*missing is not a directory/);
     expect(fake.requests).toHaveLength(0);
@@ -145,7 +145,7 @@ describe('workspace-write tools end to end', () => {
       },
       { kind: 'sse', events: textAnswer('done') },
     );
-    const r = await runCli(['run', '--json', '-C', ws, 'go'], { env: env() });
+    const r = await runCli(['run', '--json', '-C', ws, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     expect(events.filter((e) => e.type === 'tool.call').map((e) => e.call_id).sort()).toEqual(['call_a', 'call_b']);
@@ -163,8 +163,8 @@ describe('workspace-write tools end to end', () => {
   it('exits 130 on SIGINT during a long shell command and leaves no process behind (B38b)', async () => {
     const marker = uniqueSleepSeconds();
     fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: `(sleep ${marker} &); sleep ${marker}` }) });
-    const child = spawnCli(['run', '-s', 'workspace-write', '-C', ws, 'sleep'], { env: env() });
-    const done = collect(child);
+    const child = spawnCli(['run', '-s', 'workspace-write', '-C', ws, 'sleep'], { env: env(), killAfterMs: 50_000 });
+    const done = collect(child, Date.now(), 50_000);
     expect(await waitFor(() => processesMatching(`sleep ${marker}`).length >= 2, 10_000)).toBe(true);
     const t0 = Date.now();
     child.kill('SIGINT');
@@ -179,7 +179,7 @@ describe('workspace-write tools end to end', () => {
 
   it('keeps shell off under read-only and says why when the model calls it anyway', async () => {
     fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: 'touch nope' }) }, { kind: 'sse', events: textAnswer('ok') });
-    const r = await runCli(['run', '-C', ws, 'x'], { env: env() });
+    const r = await runCli(['run', '-C', ws, 'x'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(existsSync(path.join(ws, 'nope'))).toBe(false);
     expect(r.stderr).toMatch(/tool call shell denied: .*--sandbox workspace-write/);
