@@ -39,6 +39,26 @@ export interface McpSession {
   close(): Promise<void>;
 }
 
+/** stdio server pids still running, killed by an exit hook if kolega exits without close(). */
+const livePids = new Set<number>();
+let exitHookInstalled = false;
+
+function trackPid(pid: number | null): void {
+  if (pid === null) return;
+  livePids.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const p of livePids) {
+      try {
+        process.kill(p, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+  });
+}
+
 interface Connected {
   config: McpServerConfig;
   client: Client;
@@ -108,6 +128,7 @@ async function connect(config: McpServerConfig, opts: StartMcpOptions): Promise<
   try {
     await client.connect(transport, { signal, timeout: config.startupTimeoutMs });
     opts.debug?.(`mcp ${config.name}: connected (${config.kind})`);
+    trackPid('pid' in transport ? (transport as { pid: number | null }).pid : null);
     return { config, client, transport };
   } catch (err) {
     await closeOne({ config, client, transport });
@@ -162,6 +183,7 @@ async function closeOne(c: Connected): Promise<void> {
       // exited meanwhile
     }
   }
+  if (pid !== null) livePids.delete(pid);
 }
 
 async function closeAll(connected: Connected[]): Promise<void> {

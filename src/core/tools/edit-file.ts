@@ -23,6 +23,7 @@ function lineOf(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length;
 }
 
+/** The `edit_file` tool (workspace-write). */
 export const editFileTool: Tool = {
   name: 'edit_file',
   level: 'workspace-write',

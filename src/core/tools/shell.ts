@@ -12,8 +12,9 @@ import { shellEnv } from './shell-env.js';
 import { errorResult, intArg, optStrArg, strArg } from './args.js';
 import type { Tool, ToolContext, ToolResult } from './types.js';
 
-/** Default and largest timeout of one command, in ms. */
+/** Timeout of one command when the model gives none, in ms. */
 export const SHELL_DEFAULT_TIMEOUT_MS = 120_000;
+/** Largest timeout a command may ask for, in ms (larger values are clamped). */
 export const SHELL_MAX_TIMEOUT_MS = 3_600_000;
 /** Output returned to the model, in bytes (the middle is omitted beyond this). */
 export const SHELL_MAX_OUTPUT_BYTES = 32 * 1024;

@@ -8,6 +8,7 @@ import type { Tool } from './types.js';
 /** Largest content accepted in one call, in bytes (UTF-8). */
 export const WRITE_FILE_MAX_BYTES = 4 * 1024 * 1024;
 
+/** The `write_file` tool (workspace-write). */
 export const writeFileTool: Tool = {
   name: 'write_file',
   level: 'workspace-write',
