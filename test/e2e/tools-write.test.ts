@@ -185,4 +185,20 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
     expect(r.stderr).toMatch(/tool call shell denied: .*--sandbox workspace-write/);
     expect((fake.requests[0]!.body.tools as { name: string }[]).map((t) => t.name)).toEqual(['read_file', 'list_dir', 'grep']);
   });
+
+  it('keeps the sandbox offline unless --network is given', async () => {
+    // The fake backend itself is the 127.0.0.1 server the command tries to reach.
+    const probe = `node -e "require('http').get('${fake.url}/ping',r=>console.log('status',r.statusCode)).on('error',e=>console.log('neterr',e.code))"`;
+    const script = () => [{ kind: 'sse' as const, events: toolCall('n1', 'shell', { command: probe }) }, { kind: 'sse' as const, events: textAnswer('ok') }];
+    fake.push(...script());
+    const off = await runCli(['run', '-s', 'workspace-write', '-C', ws, 'net'], { env: env(), killAfterMs: 50_000 });
+    expect(off.code).toBe(0);
+    expect(outputsOf(1).n1).toMatch(/neterr E(CONNREFUSED|NETUNREACH)/);
+    fake.push(...script());
+    const on = await runCli(['run', '-s', 'workspace-write', '--network', '-C', ws, 'net'], { env: env(), killAfterMs: 50_000 });
+    expect(on.code).toBe(0);
+    expect(fake.requests.some((r) => r.path === '/ping')).toBe(true);
+    const last = fake.requests.map((r, i) => [r.path, i] as const).filter(([p]) => p === '/v1/responses').at(-1)![1];
+    expect(outputsOf(last).n1).toMatch(/status 404/);
+  });
 });
