@@ -71,7 +71,7 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
       const tokens = await exchangeCode(endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug });
       const summary = await saveChatGPTLogin(opts.home, tokens, opts.signal);
       code.respond({ ok: true });
-      await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
+      if (code.viaBrowser) await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
       return { ...summary, port: server.port };
     } catch (err) {
       const e = err instanceof KolegaError ? err : new KolegaError('auth', 'login_failed', `sign-in failed: ${(err as Error).message}`, { cause: err });
@@ -149,7 +149,7 @@ async function waitForPaste(lines: AsyncIterable<string>, state: string, notify:
       continue;
     }
     if (verdict.kind === 'error') throw verdict.error;
-    return { code: verdict.code, respond: () => undefined };
+    return { code: verdict.code, viaBrowser: false, respond: () => undefined };
   }
   // stdin ended without a URL: keep waiting for the browser.
   return new Promise<PendingCode>(() => undefined);

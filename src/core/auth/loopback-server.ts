@@ -17,6 +17,8 @@ import { errorPage, successPage } from './pages.js';
 /** A received code and the means to answer the browser that brought it. */
 export interface PendingCode {
   code: string;
+  /** True when a browser is waiting for the answer (false for a pasted URL). */
+  viaBrowser: boolean;
   /** Sends the browser to /success (ok) or shows an error page. */
   respond(outcome: { ok: true } | { ok: false; error: KolegaError }): void;
 }
@@ -108,6 +110,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
     }
     settle.resolve({
       code: verdict.code,
+      viaBrowser: true,
       respond(outcome) {
         if (res.writableEnded) return;
         if (outcome.ok) send(302, 'text/plain; charset=utf-8', 'Signed in; redirecting', { location: '/success' });
