@@ -168,7 +168,7 @@ describe('permanent refresh failures (B09)', () => {
     expect(r.stderr).toMatch(/kolega auth login/);
     expect(r.stderr).not.toMatch(/oauth\/authorize|listening|paste/);
     expect(issuer.requests.filter((q) => q.path === '/oauth/authorize')).toHaveLength(0);
-    expect(r.ms).toBeLessThan(8000);
+    expect(r.ms).toBeLessThan(15_000); // no hang (generous: CI machines are loaded)
   });
 });
 

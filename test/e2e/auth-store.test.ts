@@ -40,7 +40,7 @@ describe('corrupt credentials (B35)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(file());
     expect(r.stderr).toMatch(/corrupt/);
-    expect(r.ms).toBeLessThan(5000);
+    expect(r.ms).toBeLessThan(15_000); // no hang (generous: CI machines are loaded)
     const st = await runCli(['auth', 'status'], { env: env() });
     expect(st.code).toBe(2);
     expect(st.stdout + st.stderr).toMatch(/credentials file corrupt/);
@@ -51,6 +51,9 @@ describe('corrupt credentials (B35)', () => {
     expect(lo.code).toBe(2);
     const login = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: 'sk-new-key-1234567890' });
     expect(login.code).toBe(2);
+    const browserLogin = await runCli(['auth', 'login', 'chatgpt', '--port', '1', '--timeout', '5'], { env: env() });
+    expect(browserLogin.code).toBe(2);
+    expect(browserLogin.stderr).not.toMatch(/oauth\/authorize/);
     expect(readFileSync(file())).toEqual(content);
     const all = await runCli(['auth', 'logout', '--all'], { env: env() });
     expect(all.code).toBe(0);
@@ -201,7 +204,7 @@ describe('auth logout', () => {
     const r = await runCli(['auth', 'logout', 'chatgpt'], { env: env({ KOLEGA_AUTH_ISSUER: 'http://127.0.0.1:9' }) });
     expect(r.code).toBe(0);
     expect(existsSync(file())).toBe(false);
-    expect(r.ms).toBeLessThan(10_000);
+    expect(r.ms).toBeLessThan(20_000);
   });
 
   it('logout openai keeps the ChatGPT sign-in; --all removes everything', async () => {

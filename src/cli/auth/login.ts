@@ -11,6 +11,7 @@ import { saveApiKey } from '../../core/auth/api-key.js';
 import type { LoginSummary } from '../../core/auth/save-login.js';
 import { KolegaError } from '../../core/errors.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
+import { readCredentials } from '../../core/store/credentials.js';
 import type { LoginOptions } from '../commands/auth.js';
 import type { CliContext } from '../context.js';
 import { exitCodeFor, reportError } from '../exit.js';
@@ -32,6 +33,8 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
   try {
     const t = parseTarget('login', target);
     const home = kolegaHome(ctx.env);
+    // A corrupt store would only be found after the browser round trip: fail first (B35).
+    readCredentials(home);
     if (t === 'openai') {
       if (opts.deviceAuth || opts.port !== undefined) throw new KolegaError('usage', 'conflicting_flags', '--device-auth and --port apply to chatgpt only');
       if (!opts.withApiKey) {

@@ -110,7 +110,12 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
         hint: 'run kolega auth login chatgpt --device-auth again',
       });
     }
-    const j = JSON.parse(res.text) as Record<string, unknown>;
+    let j: Record<string, unknown> = {};
+    try {
+      j = JSON.parse(res.text) as Record<string, unknown>;
+    } catch {
+      // handled below as a response without the fields
+    }
     if (typeof j.authorization_code !== 'string' || typeof j.code_verifier !== 'string') {
       throw new KolegaError('auth', 'device_auth_failed', 'the device token response lacks authorization_code or code_verifier', { hint: 'try again' });
     }
