@@ -55,7 +55,7 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
     const notify = (line: string) => io.err(line);
     let summary: LoginSummary;
     if (opts.deviceAuth) {
-      summary = await loginWithDeviceCode({ home, env: ctx.env, signal: controller.signal, notify, debug, maxWaitMs: opts.timeout === 600 ? undefined : opts.timeout * 1000 });
+      summary = await loginWithDeviceCode({ home, env: ctx.env, signal: controller.signal, notify, debug, maxWaitMs: opts.timeoutGiven ? opts.timeout * 1000 : undefined });
     } else {
       const skip = browserSkipReason(ctx.env, opts.browser);
       const pasted = pastedLines(ctx.stdin as NodeJS.ReadStream, io);

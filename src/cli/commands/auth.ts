@@ -13,6 +13,8 @@ export interface LoginOptions {
   browser: boolean;
   port?: number;
   timeout: number;
+  /** True when --timeout was given (the device flow otherwise waits up to 15 minutes). */
+  timeoutGiven?: boolean;
   withApiKey?: boolean;
 }
 
@@ -28,6 +30,12 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/** Bare `auth login` / `auth logout`: the help (listing the targets) on stderr, exit 2. */
+function usage(cmd: Command, ctx: CliContext): void {
+  cmd.outputHelp({ error: true });
+  ctx.exitCode = 2;
+}
+
 /** Adds `auth` and its subcommands to `program`. */
 export function registerAuth(program: Command, ctx: CliContext): void {
   const auth = program.command('auth').summary('sign in with ChatGPT or an API key, check or remove credentials');
@@ -38,7 +46,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .option('--device-auth', 'chatgpt: sign in with a code on another device (no callback needed)')
     .option('--no-browser', 'chatgpt: do not open a browser; print the URL only')
     .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
-    .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in', parseSeconds, LOGIN_TIMEOUT_SECONDS)
+    .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in (device code: at most 900)', parseSeconds, LOGIN_TIMEOUT_SECONDS)
     .option('--with-api-key', 'openai: read the API key from stdin')
     .addHelpText(
       'after',
@@ -48,9 +56,10 @@ export function registerAuth(program: Command, ctx: CliContext): void {
         '  kolega auth login chatgpt --device-auth      # on a remote machine\n' +
         '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n',
     )
-    .action(async (target: string | undefined, opts: LoginOptions) => {
+    .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
+      if (target === undefined) return usage(cmd, ctx);
       const { executeLogin } = await import('../auth/login.js');
-      ctx.exitCode = await executeLogin(target, opts, ctx);
+      ctx.exitCode = await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
     });
   auth
     .command('status')
@@ -66,8 +75,13 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .summary('revoke and delete stored credentials (chatgpt, openai, or --all)')
     .argument('[target]', 'chatgpt or openai')
     .option('--all', 'remove every stored credential (also a corrupt credentials file)')
-    .addHelpText('after', '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n')
-    .action(async (target: string | undefined, opts: LogoutOptions) => {
+    .addHelpText(
+      'after',
+      '\nTargets:\n  chatgpt   revoke the refresh token (best effort) and delete the ChatGPT sign-in\n  openai    delete the stored API key\n' +
+        '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n',
+    )
+    .action(async (target: string | undefined, opts: LogoutOptions, cmd: Command) => {
+      if (target === undefined && !opts.all) return usage(cmd, ctx);
       const { executeLogout } = await import('../auth/logout.js');
       ctx.exitCode = await executeLogout(target, opts, ctx);
     });
