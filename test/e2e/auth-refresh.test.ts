@@ -158,6 +158,22 @@ describe('permanent refresh failures (B09)', () => {
     expect(issuer.refreshCount).toBe(2);
   });
 
+  it('when the issuer says "reused" because another tool rotated the file meanwhile, the newer tokens are used (B07)', async () => {
+    await setup({ refreshFaults: [{ status: 401, body: { error: { code: 'refresh_token_reused' } }, delayMs: 1500 }] });
+    issuer.writeSession(home.dir, { expired: true });
+    const child = spawnCli(['run', 'hi'], { env: env() });
+    const result = collect(child);
+    const started = Date.now();
+    while (issuer.refreshCount === 0 && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 20));
+    const foreign = issuer.writeSession(home.dir); // a writer that ignores the lock
+    const r = await result;
+    expect(r.stdout).toBe('hello\n');
+    expect(r.code).toBe(0);
+    expect(issuer.refreshCount).toBe(1);
+    expect(readCreds().chatgpt.refresh_token).toBe(foreign.refresh_token);
+    expect(readCreds().chatgpt.refresh_failure).toBeUndefined();
+  });
+
   it('a CI run with dead credentials never starts a sign-in and ends fast (B06)', async () => {
     await setup({ refreshFaults: [{ status: 400, body: { error: 'invalid_grant' } }] });
     issuer.writeSession(home.dir, { expired: true });

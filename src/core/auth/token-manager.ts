@@ -153,8 +153,21 @@ export class TokenManager {
           fresh = await this.postWithRetries(cur.refresh_token);
         } catch (err) {
           if (err instanceof RefreshRefusedError) {
+            // A writer outside this lock (another tool sharing the file) may have rotated the
+            // tokens while we posted: use what it stored instead of failing (B07).
+            const latest = readCredentials(home);
+            const l = latest.chatgpt;
+            if (l?.access_token && l.refresh_token !== cur.refresh_token) {
+              if (!isExpired(l, this.now())) {
+                debug?.('token refresh refused, but the store now holds newer tokens; using them');
+                result = l;
+                return undefined;
+              }
+              failure = err; // the newer tokens are not ours to mark as dead
+              return undefined;
+            }
             failure = this.permanent = err;
-            return { ...creds, chatgpt: { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } } };
+            return { ...latest, chatgpt: { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } } };
           }
           if (reason === 'proactive' && !isExpired(cur, this.now()) && !(err instanceof KolegaError && err.exitClass === 'interrupted')) {
             debug?.(`token refresh failed (${(err as Error).message}); the current token is still valid, using it`);
