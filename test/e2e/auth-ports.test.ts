@@ -60,6 +60,32 @@ describe.sequential('loopback ports 1455 / 1457', () => {
     expect(await portAccepts(1457)).toBe(false);
   });
 
+  it('headless: the listener accepts before the URL is printed and until the timeout (B04)', async () => {
+    const child = spawnCli(['auth', 'login', 'chatgpt', '--timeout', '4'], { env: { ...env(), BROWSER: '' } });
+    const out = live(child);
+    const probes: { accepts: boolean; urlShown: boolean }[] = [];
+    let done = false;
+    const exit = exited(child).then((e) => {
+      done = true;
+      return e;
+    });
+    while (!done) {
+      const urlShown = /oauth\/authorize/.test(out.stderr);
+      probes.push({ accepts: await portAccepts(1455), urlShown });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { code } = await exit;
+    expect(code).toBe(3);
+    expect(out.stderr).toContain('ssh -L 1455:127.0.0.1:1455 <host>');
+    expect(out.stderr).toMatch(/waiting up to 4s/);
+    expect(out.stderr).toMatch(/no sign-in arrived within 4s/);
+    // every probe taken after the URL appeared found the listener up (until the process ended)
+    const afterUrl = probes.filter((p) => p.urlShown);
+    expect(afterUrl.length).toBeGreaterThan(5);
+    expect(afterUrl.slice(0, -2).every((p) => p.accepts)).toBe(true);
+    expect(await portAccepts(1455)).toBe(false);
+  });
+
   it('fails clearly when both ports are busy, naming them and suggesting --device-auth', async () => {
     await hold(1455);
     await hold(1457);

@@ -10,6 +10,7 @@ import { startFakeBackend, type FakeBackend, type Step } from '../fakes/backend.
 import { startFakeIssuer, type FakeIssuer, type FakeIssuerOptions } from '../fakes/issuer.js';
 import { textAnswer } from '../fakes/sse-events.js';
 import { collect, runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { parseEvents } from '../helpers/schema.js';
 
 let home: { dir: string; cleanup: () => void };
 let issuer: FakeIssuer;
@@ -51,6 +52,26 @@ describe('proactive refresh', () => {
     expect(c.access_token).not.toBe(old.access_token);
     expect(c.account_id).toBe('acct-fake-1');
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps stdout pure NDJSON while refreshing (B28)', async () => {
+    await setup();
+    issuer.writeSession(home.dir, { expired: true });
+    const r = await runCli(['run', '--json', 'hi'], { env: env() });
+    expect(r.code).toBe(0);
+    const events = parseEvents(r.stdout);
+    expect(events.at(-1)!.type).toBe('turn.completed');
+    expect(issuer.refreshCount).toBe(1);
+  });
+
+  it('a permanent refresh failure ends NDJSON with turn.failed (exit 3)', async () => {
+    await setup({ refreshFaults: [{ status: 400, body: { error: 'invalid_grant' } }] });
+    issuer.writeSession(home.dir, { expired: true });
+    const r = await runCli(['run', '--json', 'hi'], { env: env() });
+    expect(r.code).toBe(3);
+    const events = parseEvents(r.stdout);
+    const last = events.at(-1)!;
+    if (events.length > 0) expect(last.type).toBe('turn.failed');
   });
 
   it('does not refresh a token that is valid for more than 5 minutes', async () => {
