@@ -127,6 +127,27 @@ describe('proactive refresh', () => {
   });
 });
 
+describe('transient refresh failures', () => {
+  it('connection resets only: retried, then the NET class (exit 6)', async () => {
+    await setup({ refreshFaults: [{ reset: true }, { reset: true }, { reset: true }, { reset: true }] });
+    issuer.writeSession(home.dir, { expired: true });
+    const r = await runCli(['run', 'hi'], { env: env() });
+    expect(r.code).toBe(6);
+    expect(issuer.refreshCount).toBe(3);
+    expect(readCreds().chatgpt.refresh_failure).toBeUndefined();
+  });
+
+  it('a token that is about to expire but still valid is used when the refresh fails transiently', async () => {
+    await setup({ accessTtlSeconds: 120, refreshFaults: [{ status: 502, body: {} }, { status: 502, body: {} }, { status: 502, body: {} }] });
+    const t = issuer.writeSession(home.dir);
+    const r = await runCli(['run', 'hi'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('hello\n');
+    expect(issuer.refreshCount).toBe(3);
+    expect(backend.requests[0]!.headers.authorization).toBe(`Bearer ${t.access_token}`);
+  });
+});
+
 describe('permanent refresh failures (B09)', () => {
   it.each([
     ['401 token_expired', { status: 401, body: { error: { code: 'token_expired' } } }],
