@@ -7,6 +7,7 @@
  */
 import lockfile from 'proper-lockfile';
 import { KolegaError } from '../errors.js';
+import path from 'node:path';
 import { ensureHome, credentialsPath } from './paths.js';
 
 /** A lock not updated for this long is stale and may be taken over (ms). */
@@ -27,18 +28,26 @@ export function credentialsLockPath(home: string): string {
  * @throws KolegaError(config, `lock_timeout`) when the lock cannot be taken within LOCK_WAIT_MS;
  *   KolegaError(interrupted) when `signal` aborts while waiting; whatever `fn` throws.
  */
-export async function withCredentialsLock<T>(home: string, fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-  ensureHome(home);
-  const file = credentialsPath(home);
+export function withCredentialsLock<T>(home: string, fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+  return withFileLock(credentialsPath(home), fn, signal);
+}
+
+/**
+ * Runs `fn` while holding the lock of `file` (the directory `${file}.lock`, next to it; the parent
+ * directory is created 0700 when missing). Same contract as `withCredentialsLock`.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+  ensureHome(path.dirname(file));
+  const lockPath = file + '.lock';
   const started = Date.now();
   let release: (() => Promise<void>) | undefined;
   let delay = 20;
   while (!release) {
-    if (signal?.aborted) throw new KolegaError('interrupted', 'interrupted', 'interrupted while waiting for the credentials lock');
+    if (signal?.aborted) throw new KolegaError('interrupted', 'interrupted', `interrupted while waiting for ${lockPath}`);
     try {
       release = await lockfile.lock(file, {
         realpath: false,
-        lockfilePath: credentialsLockPath(home),
+        lockfilePath: lockPath,
         stale: LOCK_STALE_MS,
         update: LOCK_STALE_MS / 2,
         retries: 0,
@@ -51,7 +60,7 @@ export async function withCredentialsLock<T>(home: string, fn: () => Promise<T> 
         throw new KolegaError('config', 'lock_failed', `cannot lock ${file}: ${(err as Error).message}`, { cause: err });
       }
       if (Date.now() - started > LOCK_WAIT_MS) {
-        throw new KolegaError('config', 'lock_timeout', `another kolega process has held ${credentialsLockPath(home)} for too long`, {
+        throw new KolegaError('config', 'lock_timeout', `another kolega process has held ${lockPath} for too long`, {
           hint: 'retry; if no other kolega is running, remove that directory',
         });
       }
