@@ -201,7 +201,7 @@ describe('permanent refresh failures (B09)', () => {
   });
 
   it('when the issuer says "reused" because another tool rotated the file meanwhile, the newer tokens are used (B07)', async () => {
-    await setup({ refreshFaults: [{ status: 401, body: { error: { code: 'refresh_token_reused' } }, delayMs: 1500 }] });
+    await setup({ refreshFaults: [{ status: 401, body: { error: { code: 'refresh_token_reused' } }, delayMs: 3000 }] });
     issuer.writeSession(home.dir, { expired: true });
     const child = spawnCli(['run', 'hi'], { env: env() });
     const result = collect(child);
@@ -267,7 +267,7 @@ describe('401 recovery (B10)', () => {
 
 describe('signals (B38e)', () => {
   it('SIGINT during a slow refresh exits 130 and leaves the credentials whole', async () => {
-    await setup({ refreshFaults: [{ delayMs: 2000 }] });
+    await setup({ refreshFaults: [{ delayMs: 5000 }] });
     issuer.writeSession(home.dir, { expired: true });
     const before = readFileSync(credsFile(), 'utf8');
     const child = spawnCli(['run', 'hi'], { env: env() });
