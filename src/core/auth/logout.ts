@@ -38,7 +38,7 @@ export interface LogoutOptions {
 /**
  * Signs out of `targets`.
  * @throws KolegaError(config) when the credentials file is corrupt and `all` is false (it is never
- *   rewritten on its own); KolegaError(usage) for a bad KOLEGA_AUTH_ISSUER.
+ *   rewritten on its own). A bad KOLEGA_AUTH_ISSUER only skips the revocation.
  */
 export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
   let creds;
@@ -54,10 +54,17 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
   const result: LogoutResult = { removed: [], removedCorruptFile: false };
   const chatgpt = creds.chatgpt;
   if (opts.targets.includes('chatgpt') && chatgpt && (chatgpt.refresh_token || chatgpt.access_token)) {
-    const { revoke } = issuerEndpoints(opts.env);
+    let revoke: string | undefined;
+    try {
+      revoke = issuerEndpoints(opts.env).revoke;
+    } catch {
+      revoke = undefined; // a bad KOLEGA_AUTH_ISSUER must not keep the user from signing out
+    }
     const timeout = AbortSignal.timeout(REVOKE_TIMEOUT_MS);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    result.revoked = await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug });
+    result.revoked = revoke
+      ? await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug })
+      : false;
   }
   await updateCredentials(
     opts.home,
