@@ -252,6 +252,14 @@ describe('device-code sign-in', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   });
 
+  it('gives up after --timeout with exit 3', async () => {
+    issuer = await startFakeIssuer({ device: { pendingPolls: 1000 } });
+    const r = await device(['--timeout', '2']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/waiting up to 2s/);
+    expect(r.stderr).toMatch(/not confirmed within 2s/);
+  });
+
   it('reports a declined sign-in with exit 3', async () => {
     issuer = await startFakeIssuer({ device: { mode: 'declined' } });
     const r = await device();

@@ -35,6 +35,11 @@ async function postJson(url: string, body: unknown, opts: DeviceLoginOptions): P
   return { status: res.status, text: await res.text() };
 }
 
+/** `900000` -> `15 minutes`; `5000` -> `5s`. */
+function span(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)}s`;
+}
+
 /** Parses the interval (a string of seconds, protocol.md b.1) into ms, at least DEVICE_MIN_POLL_MS. */
 export function pollIntervalMs(interval: unknown): number {
   const n = typeof interval === 'number' ? interval : Number.parseInt(String(interval ?? '').trim(), 10);
@@ -77,13 +82,13 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
   opts.notify('kolega: to sign in with ChatGPT, open this page on any device:');
   opts.notify(ep.deviceVerify);
   opts.notify(`kolega: and enter the code: ${userCode}`);
-  opts.notify(`kolega: the code expires in ${Math.round(maxWait / 60000)} minutes. Never enter a code someone else sent you.`);
+  opts.notify(`kolega: waiting up to ${span(maxWait)} for you to enter the code. Never enter a code someone else sent you.`);
 
   const deadline = Date.now() + maxWait;
   let grant: { authorization_code: string; code_verifier: string } | undefined;
   while (!grant) {
     if (Date.now() >= deadline) {
-      throw new KolegaError('auth', 'device_auth_timeout', `the device code was not confirmed within ${Math.round(maxWait / 60000)} minutes`, {
+      throw new KolegaError('auth', 'device_auth_timeout', `the device code was not confirmed within ${span(maxWait)}`, {
         hint: 'run kolega auth login chatgpt --device-auth again',
       });
     }
