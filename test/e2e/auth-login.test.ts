@@ -160,6 +160,31 @@ describe('browser sign-in', () => {
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
   });
 
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, invites pasting and accepts the pasted URL (pty via script)', async () => {
+    issuer = await startFakeIssuer({ allowedPorts: [port] });
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    const cmd = `"${process.execPath}" "${BIN}" auth login chatgpt --port ${port} --timeout 20`;
+    const child = spawn('/usr/bin/script', ['-qefc', cmd, '/dev/null'], { env: baseEnv({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = live(child);
+    // through a pty, stderr arrives on the pty (our stdout here)
+    const m = await (async () => {
+      const started = Date.now();
+      for (;;) {
+        const hit = out.stdout.match(/(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)/);
+        if (hit && /paste the URL/.test(out.stdout)) return hit;
+        if (Date.now() - started > 15_000) throw new Error(`no URL/paste hint on the terminal:\n${out.stdout}${out.stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    const a = await fetch(m[1]!, { redirect: 'manual' });
+    child.stdin!.write(a.headers.get('location')! + '\r');
+    const { code } = await exited(child);
+    expect(code).toBe(0);
+    expect(issuer.exchangeCount).toBe(1);
+    expect(existsSync(credsFile())).toBe(true);
+  });
+
   it('times out with exit 3, says so, and frees the port', async () => {
     issuer = await startFakeIssuer({ allowedPorts: [port] });
     const r = await runCli(['auth', 'login', 'chatgpt', '--port', String(port), '--timeout', '1'], { env: env() });

@@ -147,6 +147,24 @@ describe('auth login openai --with-api-key', () => {
     expect(statSync(file()).mode & 0o777).toBe(0o600);
   });
 
+  it.skipIf(!existsSync('/usr/bin/script'))('refuses a terminal on stdin (exit 2) instead of waiting for a key', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    const child = spawn('/usr/bin/script', ['-qefc', `"${process.execPath}" "${BIN}" auth login openai --with-api-key`, '/dev/null'], { env: baseEnv({ KOLEGA_HOME: home.dir, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.on('close', (c) => {
+        clearTimeout(t);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(2);
+    expect(output).toMatch(/stdin, which is a terminal/);
+    expect(existsSync(file())).toBe(false);
+  });
+
   it('refuses empty input and a missing --with-api-key (exit 2)', async () => {
     expect((await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: '  \n' })).code).toBe(2);
     expect((await runCli(['auth', 'login', 'openai'], { env: env(), stdin: 'sk-x' })).code).toBe(2);
