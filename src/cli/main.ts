@@ -7,6 +7,7 @@ import { kolegaVersion } from '../core/version.js';
 import { IO } from './io.js';
 import { EXIT_CODES, reportError } from './exit.js';
 import { registerRun } from './commands/run.js';
+import { registerAuth } from './commands/auth.js';
 import type { CliContext } from './context.js';
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   });
   registerRun(program, ctx);
+  registerAuth(program, ctx);
   return program;
 }
 

@@ -16,6 +16,7 @@ import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
+import { tightenCredentialsMode } from '../../core/store/credentials.js';
 import { runTurn } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
@@ -75,6 +76,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     resolveAddDirs(opts.addDir ?? []);
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     const home = kolegaHome(ctx.env);
+    if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
     for (const note of selection.notes) io.warn(`kolega: ${note}`);
     const { prompt, notes } = await readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream);

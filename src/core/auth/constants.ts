@@ -52,8 +52,68 @@ export const ELIGIBLE_PLANS = [
   'quorum',
 ] as const;
 
+/** Plans refused at login: no Codex usage included (Decisions table "plan gating"). */
+export const INELIGIBLE_PLANS = ['free', 'free_workspace'] as const;
+
+/** What to tell a user whose plan is not eligible. */
+export const PLAN_REQUIREMENT = 'a paid ChatGPT plan (Plus, Pro, Business, Enterprise or Edu)';
+
 /** Refresh when the access token expires within this many ms (Decisions table "refresh timing"). */
 export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
 
 /** Without `exp`, refresh when `last_refresh` is older than this (ms; protocol.md d.1). */
 export const REFRESH_MAX_AGE_MS = 8 * 24 * 60 * 60 * 1000;
+
+/** Env var that overrides the issuer (plain http only for loopback hosts). */
+export const ISSUER_ENV = 'KOLEGA_AUTH_ISSUER';
+
+/** Authorize endpoint path below the issuer (protocol.md a.2). */
+export const AUTHORIZE_PATH = '/oauth/authorize';
+
+/** Token endpoint path below the issuer: code exchange and refresh (protocol.md a.5, d.2). */
+export const TOKEN_PATH = '/oauth/token';
+
+/** Revocation endpoint path below the issuer (protocol.md d.6). */
+export const REVOKE_PATH = '/oauth/revoke';
+
+/** Device-code endpoints and pages below the issuer (protocol.md b). */
+export const DEVICE_USERCODE_PATH = '/api/accounts/deviceauth/usercode';
+/** Device-code polling endpoint (protocol.md b.3). */
+export const DEVICE_TOKEN_PATH = '/api/accounts/deviceauth/token';
+/** The page where the user types the device code (protocol.md b.2). */
+export const DEVICE_VERIFY_PATH = '/codex/device';
+/** redirect_uri of the device-code exchange (protocol.md b.4). */
+export const DEVICE_REDIRECT_PATH = '/deviceauth/callback';
+
+/** Overall limit of the device-code flow, in ms (protocol.md b.3: 15 minutes). */
+export const DEVICE_MAX_WAIT_MS = 15 * 60 * 1000;
+
+/** Slowest allowed device polling is the server's interval; never faster than this (ms). */
+export const DEVICE_MIN_POLL_MS = 1000;
+
+/** Default wait for the browser callback, in seconds (`--timeout`). */
+export const LOGIN_TIMEOUT_SECONDS = 600;
+
+/** Timeout of the best-effort revoke call at logout, in ms (protocol.md d.6 uses 10 s; we keep it short). */
+export const REVOKE_TIMEOUT_MS = 5000;
+
+/** Idle timeout of token-endpoint calls (headers or body), in ms. */
+export const TOKEN_HTTP_TIMEOUT_MS = 30_000;
+
+/** Attempts of a refresh POST when it fails transiently (network, 5xx), including the first. */
+export const REFRESH_ATTEMPTS = 3;
+
+/** Base backoff between transient refresh attempts, in ms (doubled each time). */
+export const REFRESH_BACKOFF_MS = 300;
+
+/**
+ * Error codes of the token endpoint that end a session for good (protocol.md d.3, Decisions table,
+ * peer-failures B09): no retry, exit 3, sign in again.
+ */
+export const PERMANENT_REFRESH_CODES = [
+  'refresh_token_expired',
+  'refresh_token_reused',
+  'refresh_token_invalidated',
+  'invalid_grant',
+  'token_expired',
+] as const;

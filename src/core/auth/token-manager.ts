@@ -1,11 +1,24 @@
 /**
- * Access to the ChatGPT tokens for requests (protocol.md d). This first version reads the store and
- * refuses expired tokens; refresh (proactive within 5 minutes of `exp`, once on 401, under a
- * cross-process lock) is added by the sign-in work.
+ * Access to the ChatGPT tokens for requests, with refresh (protocol.md d; Decisions table "refresh
+ * timing", "refresh concurrency", "refresh errors"):
+ * - proactive: when the access token's `exp` is within REFRESH_WINDOW_MS (no `exp`: `last_refresh`
+ *   older than REFRESH_MAX_AGE_MS);
+ * - reactive: once on HTTP 401, after re-reading the store (another process may have refreshed);
+ * - serialized across processes by the credentials lock, re-reading after the lock is taken, so N
+ *   processes sharing one store cause one refresh; the rotated tokens are written atomically (0600)
+ *   before they are used;
+ * - permanent refusals (d.3 codes, any other 4xx) are remembered in the store (`refresh_failure`) and
+ *   fail with exit 3 — at most one POST per run, none when no refresh token is stored; transient
+ *   failures (network, 5xx) are retried REFRESH_ATTEMPTS times with backoff. Credentials are never
+ *   deleted on error.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KolegaError } from '../errors.js';
-import { readCredentials, type ChatGPTTokens } from '../store/credentials.js';
+import { readCredentials, updateCredentials, type ChatGPTTokens } from '../store/credentials.js';
+import { REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
+import { issuerEndpoints } from './issuer.js';
 import { readClaims } from './jwt.js';
+import { permanentRefreshError, refreshOnce, RefreshRefusedError, type TokenResponse } from './token-endpoint.js';
 
 /** What a request needs from the ChatGPT sign-in. */
 export interface ChatGPTAccess {
@@ -21,11 +34,51 @@ export interface TokenManagerOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
+  /** Clock (ms since epoch), injectable for tests. */
+  now?: () => number;
 }
 
-/** Serves (and later refreshes) the ChatGPT tokens of one store. */
+/** Why a refresh is attempted. */
+type RefreshReason = 'proactive' | 'unauthorized';
+
+/**
+ * True when `tokens` should be refreshed before use at time `now` (ms): `exp` within
+ * REFRESH_WINDOW_MS, or without `exp` a `last_refresh` older than REFRESH_MAX_AGE_MS.
+ */
+export function needsRefresh(tokens: ChatGPTTokens, now = Date.now()): boolean {
+  const exp = readClaims(tokens.access_token).exp;
+  if (exp !== undefined) return exp * 1000 - now <= REFRESH_WINDOW_MS;
+  const last = Date.parse(tokens.last_refresh);
+  return Number.isFinite(last) && now - last > REFRESH_MAX_AGE_MS;
+}
+
+/** True when the access token's `exp` has passed at `now` (ms); false without `exp`. */
+export function isExpired(tokens: ChatGPTTokens, now = Date.now()): boolean {
+  const exp = readClaims(tokens.access_token).exp;
+  return exp !== undefined && exp * 1000 <= now;
+}
+
+/** The error when the stored session can no longer be renewed without a new sign-in. */
+function deadSessionError(tokens: ChatGPTTokens): KolegaError {
+  if (tokens.refresh_failure) return permanentRefreshError(tokens.refresh_failure.code);
+  return new KolegaError('auth', 'no_refresh_token', 'the ChatGPT session has expired and no refresh token is stored', {
+    hint: 'sign in again: kolega auth login chatgpt',
+  });
+}
+
+function notSignedIn(): KolegaError {
+  return new KolegaError('auth', 'not_signed_in', 'not signed in with ChatGPT', { hint: 'run: kolega auth login chatgpt' });
+}
+
+/** Serves and refreshes the ChatGPT tokens of one store, for one run. */
 export class TokenManager {
-  constructor(private readonly opts: TokenManagerOptions) {}
+  private lastAccessToken: string | undefined;
+  private permanent: KolegaError | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: TokenManagerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
 
   /** The stored tokens, or undefined when not signed in. @throws KolegaError(config) when corrupt. */
   stored(): ChatGPTTokens | undefined {
@@ -34,28 +87,137 @@ export class TokenManager {
   }
 
   /**
-   * Tokens for the next request.
-   * @throws KolegaError(auth, `not_signed_in` | `token_expired`)
+   * Tokens for the next request, refreshed first when due.
+   * @throws KolegaError(auth, `not_signed_in` | `refresh_failed` | `no_refresh_token`),
+   *   KolegaError(network | upstream) after transient refresh failures of an expired token,
+   *   KolegaError(config) for a corrupt store, KolegaError(interrupted).
    */
   async access(): Promise<ChatGPTAccess> {
-    const tokens = this.stored();
-    if (!tokens) {
-      throw new KolegaError('auth', 'not_signed_in', 'not signed in with ChatGPT', {
-        hint: 'run: kolega auth login chatgpt',
-      });
-    }
-    const claims = readClaims(tokens.access_token);
-    if (claims.exp !== undefined && claims.exp * 1000 <= Date.now()) {
-      throw new KolegaError('auth', 'token_expired', 'the ChatGPT session has expired', {
-        hint: 'sign in again: kolega auth login chatgpt',
-      });
-    }
+    if (this.permanent) throw this.permanent;
+    let tokens = this.stored();
+    if (!tokens) throw notSignedIn();
+    if (needsRefresh(tokens, this.now())) tokens = await this.refresh(tokens, 'proactive');
+    this.lastAccessToken = tokens.access_token;
     const idClaims = readClaims(tokens.id_token);
     return { accessToken: tokens.access_token, accountId: tokens.account_id ?? idClaims.accountId ?? null, fedramp: idClaims.fedramp };
   }
 
-  /** After a 401: @returns true when fresh tokens are available (never, in this version). */
+  /**
+   * After an HTTP 401 (protocol.md d.4): re-reads the store and uses tokens another process wrote,
+   * else refreshes once.
+   * @returns true when the request should be re-sent (the next `access()` returns the new token)
+   * @throws KolegaError(auth) on a permanent refresh failure; as `access()` otherwise.
+   */
   async recoverUnauthorized(): Promise<boolean> {
-    return false;
+    if (this.permanent) throw this.permanent;
+    const current = this.stored();
+    if (!current) return false;
+    if (current.access_token !== this.lastAccessToken && !isExpired(current, this.now())) {
+      this.opts.debug?.('401: the store holds newer tokens (another process refreshed); re-sending');
+      return true;
+    }
+    await this.refresh(current, 'unauthorized');
+    return true;
   }
+
+  /** Refreshes under the lock. @returns the tokens to use. */
+  private async refresh(seen: ChatGPTTokens, reason: RefreshReason): Promise<ChatGPTTokens> {
+    if (seen.refresh_failure || !seen.refresh_token) {
+      // Zero POSTs: the issuer already refused this token, or there is nothing to send (B09).
+      if (reason === 'proactive' && !isExpired(seen, this.now())) return seen;
+      throw (this.permanent = deadSessionError(seen));
+    }
+    const { home, signal, debug } = this.opts;
+    let result: ChatGPTTokens | undefined;
+    let failure: KolegaError | undefined;
+    await updateCredentials(
+      home,
+      async (creds) => {
+        const cur = creds.chatgpt;
+        if (!cur || !cur.access_token) {
+          failure = notSignedIn();
+          return undefined;
+        }
+        // Another process may have refreshed while we waited for the lock.
+        if (cur.access_token !== seen.access_token && (reason === 'unauthorized' || !needsRefresh(cur, this.now()))) {
+          debug?.('token refresh: another process already refreshed; using its tokens');
+          result = cur;
+          return undefined;
+        }
+        if (cur.refresh_failure || !cur.refresh_token) {
+          failure = deadSessionError(cur);
+          return undefined;
+        }
+        let fresh: TokenResponse;
+        try {
+          fresh = await this.postWithRetries(cur.refresh_token);
+        } catch (err) {
+          if (err instanceof RefreshRefusedError) {
+            // A writer outside this lock (another tool sharing the file) may have rotated the
+            // tokens while we posted: use what it stored instead of failing (B07).
+            const latest = readCredentials(home);
+            const l = latest.chatgpt;
+            if (l?.access_token && l.refresh_token !== cur.refresh_token) {
+              if (!isExpired(l, this.now())) {
+                debug?.('token refresh refused, but the store now holds newer tokens; using them');
+                result = l;
+                return undefined;
+              }
+              failure = err; // the newer tokens are not ours to mark as dead
+              return undefined;
+            }
+            failure = this.permanent = err;
+            return { ...latest, chatgpt: { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } } };
+          }
+          if (reason === 'proactive' && !isExpired(cur, this.now()) && !(err instanceof KolegaError && err.exitClass === 'interrupted')) {
+            debug?.(`token refresh failed (${(err as Error).message}); the current token is still valid, using it`);
+            result = cur;
+            return undefined;
+          }
+          failure = asFinal(err);
+          return undefined;
+        }
+        const next: ChatGPTTokens = {
+          id_token: fresh.id_token ?? cur.id_token,
+          access_token: fresh.access_token!,
+          refresh_token: fresh.refresh_token ?? cur.refresh_token,
+          account_id: cur.account_id,
+          last_refresh: new Date(this.now()).toISOString(),
+        };
+        result = next;
+        debug?.('token refresh: new tokens stored');
+        return { ...creds, chatgpt: next };
+      },
+      signal,
+    );
+    if (failure) throw failure;
+    return result!;
+  }
+
+  /** One refresh, retried on transient failures with exponential backoff. */
+  private async postWithRetries(refreshToken: string): Promise<TokenResponse> {
+    const { token } = issuerEndpoints(this.opts.env);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.opts.debug?.(`token refresh: POST attempt ${attempt}`);
+        return await refreshOnce(token, refreshToken, { signal: this.opts.signal, debug: this.opts.debug });
+      } catch (err) {
+        const transient = err instanceof KolegaError && err.retryable;
+        if (!transient || attempt >= REFRESH_ATTEMPTS || this.opts.signal?.aborted) throw err;
+        await sleep(REFRESH_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal: this.opts.signal }).catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** A transient failure that exhausted its retries must not be replayed again by the turn loop. */
+function asFinal(err: unknown): KolegaError {
+  if (!(err instanceof KolegaError)) return new KolegaError('internal', 'refresh_bug', `token refresh failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  if (err.exitClass === 'interrupted') return err;
+  return new KolegaError(err.exitClass, err.code, `could not renew the ChatGPT session: ${err.message}`, {
+    httpStatus: err.httpStatus,
+    hint: 'check the network and try again',
+    retryable: false,
+    cause: err,
+  });
 }

@@ -13,6 +13,7 @@ import { chmodSync, rmSync, statSync } from 'node:fs';
 import { KolegaError } from '../errors.js';
 import { credentialsPath } from './paths.js';
 import { readJsonObject, writeJsonAtomic } from './json-file.js';
+import { withCredentialsLock } from './lock.js';
 
 /** ChatGPT OAuth tokens as stored (protocol.md c.1). */
 export interface ChatGPTTokens {
@@ -22,6 +23,19 @@ export interface ChatGPTTokens {
   account_id: string | null;
   /** RFC 3339 time of the last successful login or refresh. */
   last_refresh: string;
+  /**
+   * Set when the issuer rejected this refresh token for good (protocol.md d.3): later runs fail at
+   * once without a network call and `auth status` says "needs re-login". Cleared by a login.
+   */
+  refresh_failure?: RefreshFailure;
+}
+
+/** A permanent refresh failure, remembered for the refresh token it concerns. */
+export interface RefreshFailure {
+  /** The issuer's error code (e.g. `refresh_token_reused`) or `rejected`. */
+  code: string;
+  /** RFC 3339 time of the failure. */
+  at: string;
 }
 
 /** A stored OpenAI API key. */
@@ -62,6 +76,10 @@ export function readCredentials(home: string): Credentials {
       account_id: typeof c.account_id === 'string' ? c.account_id : null,
       last_refresh: str(c.last_refresh),
     };
+    const f = c.refresh_failure as Record<string, unknown> | undefined;
+    if (f && typeof f === 'object' && typeof f.code === 'string') {
+      creds.chatgpt.refresh_failure = { code: f.code, at: str(f.at) };
+    }
   }
   const openai = raw.openai;
   if (openai !== undefined && openai !== null) {
@@ -96,6 +114,38 @@ export function writeCredentials(home: string, creds: Credentials): void {
     return;
   }
   writeJsonAtomic(file, { version: 1, chatgpt: creds.chatgpt, openai: creds.openai }, CREDENTIALS_FILE_MODE);
+  // The temp file was created 0600 before any byte was written; make sure no umask or a
+  // pre-existing wider mode survives the rename (peer-failures B36).
+  try {
+    chmodSync(file, CREDENTIALS_FILE_MODE);
+  } catch {
+    // vanished meanwhile: nothing to tighten
+  }
+}
+
+/**
+ * Read -> change -> write of the credentials under the cross-process lock, re-reading after the
+ * lock is taken (other processes may have written meanwhile).
+ * @param mutate gets the current document; returns the new one, or undefined to leave the file as is
+ * @returns the document as it is on disk afterwards
+ * @throws KolegaError(config) for a corrupt file (never overwritten) or I/O errors
+ */
+export async function updateCredentials(
+  home: string,
+  mutate: (current: Credentials) => Credentials | undefined | Promise<Credentials | undefined>,
+  signal?: AbortSignal,
+): Promise<Credentials> {
+  return withCredentialsLock(
+    home,
+    async () => {
+      const current = readCredentials(home);
+      const next = await mutate(current);
+      if (next === undefined) return current;
+      writeCredentials(home, next);
+      return next;
+    },
+    signal,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { readJsonObject, writeJsonAtomic } from './json-file.js';
 import { settingsPath } from './paths.js';
+import { withFileLock } from './lock.js';
 
 /** Saved defaults. Values are not validated here: a stale value self-heals at resolution time. */
 export interface Settings {
@@ -27,4 +28,23 @@ export function readSettings(home: string): Settings {
  */
 export function writeSettings(home: string, settings: Settings): void {
   writeJsonAtomic(settingsPath(home), settings, 0o600);
+}
+
+/**
+ * Read -> change -> write of the settings under a cross-process lock (re-read after taking it), so
+ * concurrent writers never lose each other's keys and a reader never sees partial content.
+ * @param mutate gets the current settings and returns the new ones
+ * @returns the settings as written
+ * @throws KolegaError(config) for a corrupt file (never overwritten) or I/O errors
+ */
+export function updateSettings(home: string, mutate: (current: Settings) => Settings, signal?: AbortSignal): Promise<Settings> {
+  return withFileLock(
+    settingsPath(home),
+    () => {
+      const next = mutate(readSettings(home));
+      writeSettings(home, next);
+      return next;
+    },
+    signal,
+  );
 }

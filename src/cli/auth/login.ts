@@ -1,0 +1,114 @@
+/**
+ * The work of `kolega auth login` (wiring in commands/auth.ts): the browser or device-code ChatGPT
+ * sign-in, or storing an API key from stdin. URLs, codes and progress go to stderr; stdout stays
+ * empty.
+ */
+import readline from 'node:readline';
+import { loginWithBrowser } from '../../core/auth/browser-login.js';
+import { LOOPBACK_PORTS } from '../../core/auth/constants.js';
+import { loginWithDeviceCode } from '../../core/auth/device-login.js';
+import { saveApiKey } from '../../core/auth/api-key.js';
+import type { LoginSummary } from '../../core/auth/save-login.js';
+import { KolegaError } from '../../core/errors.js';
+import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
+import { readCredentials } from '../../core/store/credentials.js';
+import type { LoginOptions } from '../commands/auth.js';
+import type { CliContext } from '../context.js';
+import { exitCodeFor, reportError } from '../exit.js';
+import { IO } from '../io.js';
+import { installSignalHandlers } from '../run/signals.js';
+import { browserSkipReason, openBrowser } from './browser.js';
+import { parseTarget } from './targets.js';
+
+/**
+ * Runs `kolega auth login [target]`.
+ * @returns the exit status: 0 signed in; 2 usage (missing/unknown target, bad flags, TTY or empty
+ *   stdin for --with-api-key); 3 sign-in failed (denied, free plan, timeout, ports busy); 6 network;
+ *   130 interrupted.
+ */
+export async function executeLogin(target: string | undefined, opts: LoginOptions, ctx: CliContext): Promise<number> {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const controller = new AbortController();
+  const removeSignals = installSignalHandlers(controller);
+  try {
+    const t = parseTarget('login', target);
+    const home = kolegaHome(ctx.env);
+    // A corrupt store would only be found after the browser round trip: fail first (B35).
+    readCredentials(home);
+    if (t === 'openai') {
+      if (opts.deviceAuth || opts.port !== undefined) throw new KolegaError('usage', 'conflicting_flags', '--device-auth and --port apply to chatgpt only');
+      if (!opts.withApiKey) {
+        throw new KolegaError('usage', 'api_key_from_stdin', 'the API key is read from stdin: add --with-api-key', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+      }
+      const stdin = ctx.stdin as NodeJS.ReadStream;
+      if (stdin.isTTY) {
+        throw new KolegaError('usage', 'api_key_tty', '--with-api-key reads the key from stdin, which is a terminal', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+      }
+      io.warn('kolega: reading the API key from stdin...');
+      await saveApiKey(home, await readAll(stdin), controller.signal);
+      io.warn(`kolega: API key stored in ${credentialsPath(home)}`);
+      if (ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is set in the environment and wins over the stored key');
+      return 0;
+    }
+    if (opts.withApiKey) throw new KolegaError('usage', 'conflicting_flags', '--with-api-key applies to openai only', { hint: 'kolega auth login openai --with-api-key' });
+    const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
+    const notify = (line: string) => io.err(line);
+    let summary: LoginSummary;
+    if (opts.deviceAuth) {
+      summary = await loginWithDeviceCode({ home, env: ctx.env, signal: controller.signal, notify, debug, maxWaitMs: opts.timeoutGiven ? opts.timeout * 1000 : undefined });
+    } else {
+      const skip = browserSkipReason(ctx.env, opts.browser);
+      const pasted = pastedLines(ctx.stdin as NodeJS.ReadStream, io);
+      try {
+        summary = await loginWithBrowser({
+          home,
+          env: ctx.env,
+          ports: opts.port !== undefined ? [opts.port] : LOOPBACK_PORTS,
+          timeoutMs: opts.timeout * 1000,
+          signal: controller.signal,
+          notify,
+          debug,
+          pasted: pasted.lines,
+          onUrl: (url) => {
+            if (skip) io.debug(`not opening a browser: ${skip}`);
+            else openBrowser(url, ctx.env, (l) => io.warn(l));
+            if (pasted.tty) io.err('kolega: if the browser cannot reach this machine, paste the URL it ends up on here and press Enter:');
+          },
+        });
+      } finally {
+        pasted.close();
+      }
+    }
+    const who = [summary.email, summary.plan ? `plan ${summary.plan}` : undefined].filter(Boolean).join(', ');
+    io.err(`kolega: signed in with ChatGPT${who ? ` (${who})` : ''}; credentials stored in ${credentialsPath(home)}`);
+    if (summary.plan && !summary.planKnown) io.warn(`kolega: note: plan "${summary.plan}" is not one kolega knows; the server decides what it allows`);
+    return 0;
+  } catch (err) {
+    reportError(io, err);
+    return exitCodeFor(err);
+  } finally {
+    removeSignals();
+  }
+}
+
+/** Reads a stream to its end as UTF-8. */
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Lines from stdin for the paste-the-URL path; `close` stops reading so the process can exit. */
+function pastedLines(stdin: NodeJS.ReadStream, io: IO): { lines: AsyncIterable<string>; tty: boolean; close: () => void } {
+  const rl = readline.createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
+  rl.on('error', (e) => io.debug(`stdin: ${e.message}`));
+  return {
+    lines: rl,
+    tty: stdin.isTTY === true,
+    close: () => {
+      rl.close();
+      if (typeof stdin.pause === 'function') stdin.pause();
+      if (!stdin.isTTY && typeof (stdin as { destroy?: () => void }).destroy === 'function') (stdin as { destroy: () => void }).destroy();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * `kolega auth`: login, status, logout — flags, help and examples only. The work lives in
+ * `../auth/*.ts`, imported when a subcommand runs.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { LOGIN_TIMEOUT_SECONDS } from '../../core/auth/constants.js';
+import type { CliContext } from '../context.js';
+import { parseSeconds } from './run.js';
+
+/** Options of `kolega auth login`. */
+export interface LoginOptions {
+  deviceAuth?: boolean;
+  browser: boolean;
+  port?: number;
+  timeout: number;
+  /** True when --timeout was given (the device flow otherwise waits up to 15 minutes). */
+  timeoutGiven?: boolean;
+  withApiKey?: boolean;
+}
+
+/** Options of `kolega auth logout`. */
+export interface LogoutOptions {
+  all?: boolean;
+}
+
+/** Parses a TCP port (1-65535). */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return n;
+}
+
+/** Bare `auth login` / `auth logout`: the help (listing the targets) on stderr, exit 2. */
+function usage(cmd: Command, ctx: CliContext): void {
+  cmd.outputHelp({ error: true });
+  ctx.exitCode = 2;
+}
+
+/** Adds `auth` and its subcommands to `program`. */
+export function registerAuth(program: Command, ctx: CliContext): void {
+  const auth = program.command('auth').summary('sign in with ChatGPT or an API key, check or remove credentials');
+  auth
+    .command('login')
+    .summary('sign in: chatgpt (browser or device code) or openai (API key from stdin)')
+    .argument('[target]', 'chatgpt or openai')
+    .option('--device-auth', 'chatgpt: sign in with a code on another device (no callback needed)')
+    .option('--no-browser', 'chatgpt: do not open a browser; print the URL only')
+    .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
+    .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in (device code: at most 900)', parseSeconds, LOGIN_TIMEOUT_SECONDS)
+    .option('--with-api-key', 'openai: read the API key from stdin')
+    .addHelpText(
+      'after',
+      '\nTargets:\n  chatgpt   sign in with a paid ChatGPT plan (browser, or --device-auth)\n  openai    store an OpenAI API key read from stdin (--with-api-key)\n' +
+        '\nExamples:\n' +
+        '  kolega auth login chatgpt\n' +
+        '  kolega auth login chatgpt --device-auth      # on a remote machine\n' +
+        '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n',
+    )
+    .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
+      if (target === undefined) return usage(cmd, ctx);
+      const { executeLogin } = await import('../auth/login.js');
+      ctx.exitCode = await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
+    });
+  auth
+    .command('status')
+    .summary('show which credentials kolega would use (read-only; exit 3 when none are usable)')
+    .option('--json', 'print one JSON document on stdout')
+    .addHelpText('after', '\nExamples:\n  kolega auth status\n  kolega auth status --json | jq .providers.openai_chatgpt.usable\n')
+    .action(async (opts: { json?: boolean }) => {
+      const { executeStatus } = await import('../auth/status.js');
+      ctx.exitCode = await executeStatus(opts, ctx);
+    });
+  auth
+    .command('logout')
+    .summary('revoke and delete stored credentials (chatgpt, openai, or --all)')
+    .argument('[target]', 'chatgpt or openai')
+    .option('--all', 'remove every stored credential (also a corrupt credentials file)')
+    .addHelpText(
+      'after',
+      '\nTargets:\n  chatgpt   revoke the refresh token (best effort) and delete the ChatGPT sign-in\n  openai    delete the stored API key\n' +
+        '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n',
+    )
+    .action(async (target: string | undefined, opts: LogoutOptions, cmd: Command) => {
+      if (target === undefined && !opts.all) return usage(cmd, ctx);
+      const { executeLogout } = await import('../auth/logout.js');
+      ctx.exitCode = await executeLogout(target, opts, ctx);
+    });
+}

@@ -1,0 +1,22 @@
+/**
+ * Storing an OpenAI API key (`kolega auth login openai --with-api-key`; protocol.md c.4): the key
+ * comes from stdin only, trimmed; stored next to a ChatGPT sign-in without touching it.
+ */
+import { KolegaError } from '../errors.js';
+import { updateCredentials } from '../store/credentials.js';
+
+/**
+ * Validates and stores `raw` (the whole of stdin).
+ * @throws KolegaError(usage, `empty_api_key` | `bad_api_key`) for empty input or a key with inner
+ *   whitespace; KolegaError(config) on I/O errors or a corrupt store.
+ */
+export async function saveApiKey(home: string, raw: string, signal?: AbortSignal): Promise<void> {
+  const key = raw.trim();
+  if (key === '') {
+    throw new KolegaError('usage', 'empty_api_key', 'no API key on stdin', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+  }
+  if (/\s/.test(key)) {
+    throw new KolegaError('usage', 'bad_api_key', 'the input holds more than one word; expected a single API key', { hint: 'pipe only the key' });
+  }
+  await updateCredentials(home, (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }), signal);
+}

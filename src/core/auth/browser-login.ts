@@ -1,0 +1,156 @@
+/**
+ * The browser sign-in (protocol.md a.1): PKCE + state, the loopback server bound before the URL is
+ * announced, the authorize URL, then the first of: a valid callback, a valid pasted callback URL,
+ * the timeout, or an abort. The code is exchanged with the redirect_uri of the port actually bound
+ * (B01), the plan is gated, the tokens are stored, and the browser is sent to our success page.
+ * Nothing here writes to a terminal: lines for the user go through `notify`.
+ */
+import { KolegaError } from '../errors.js';
+import { CALLBACK_PATH } from './constants.js';
+import { judgeCallback } from './callback.js';
+import { buildAuthorizeUrl } from './authorize-url.js';
+import { issuerEndpoints } from './issuer.js';
+import { startLoopbackServer, type LoopbackServer, type PendingCode } from './loopback-server.js';
+import { generatePkce, generateState } from './pkce.js';
+import { saveChatGPTLogin, type LoginSummary } from './save-login.js';
+import { exchangeCode } from './token-endpoint.js';
+
+/** Inputs of the browser sign-in. */
+export interface BrowserLoginOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** Ports to try in order ([1455, 1457], or the one `--port`). */
+  ports: readonly number[];
+  /** How long to wait for the callback, in ms. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Receives lines for the user (stderr). */
+  notify: (line: string) => void;
+  /** Called once with the authorize URL after it has been announced; may open a browser. */
+  onUrl?: (url: string) => void;
+  /** Lines typed or piped by the user: a pasted callback URL completes the sign-in too. */
+  pasted?: AsyncIterable<string>;
+  debug?: (line: string) => void;
+}
+
+/** The result of a finished sign-in. */
+export interface BrowserLoginResult extends LoginSummary {
+  port: number;
+}
+
+const SUCCESS_GRACE_MS = 3000;
+
+/**
+ * Runs the browser sign-in to completion.
+ * @throws KolegaError(auth): `ports_busy`, `access_denied`, `missing_authorization_code`,
+ *   `token_exchange_failed`, `plan_not_eligible`, `login_timeout`; KolegaError(interrupted) on abort;
+ *   KolegaError(network) when the token endpoint cannot be reached; KolegaError(usage) for a bad
+ *   KOLEGA_AUTH_ISSUER.
+ */
+export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<BrowserLoginResult> {
+  const endpoints = issuerEndpoints(opts.env);
+  const pkce = generatePkce();
+  const state = generateState();
+  const server = await startLoopbackServer({ ports: opts.ports, state, debug: opts.debug });
+  const stopWaiting = new AbortController();
+  try {
+    for (const p of server.busyPorts) opts.notify(`kolega: port ${p} on 127.0.0.1 is in use; using port ${server.port} instead`);
+    const url = buildAuthorizeUrl({ authorizeEndpoint: endpoints.authorize, redirectUri: server.redirectUri, codeChallenge: pkce.challenge, state });
+    const seconds = Math.round(opts.timeoutMs / 1000);
+    opts.notify(`kolega: listening on http://localhost:${server.port} for the sign-in callback`);
+    opts.notify('kolega: open this URL in a browser to sign in with ChatGPT:');
+    opts.notify(url);
+    opts.notify(
+      `kolega: waiting up to ${seconds}s. On a remote machine, forward the port first (ssh -L ${server.port}:127.0.0.1:${server.port} <host>), ` +
+        'paste the URL your browser ends up on here, or use --device-auth.',
+    );
+    opts.onUrl?.(url);
+
+    const code = await waitForCode(server, state, opts, stopWaiting.signal);
+    try {
+      const tokens = await exchangeCode(endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug });
+      const summary = await saveChatGPTLogin(opts.home, tokens, opts.signal);
+      code.respond({ ok: true });
+      if (code.viaBrowser) await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
+      return { ...summary, port: server.port };
+    } catch (err) {
+      const e = err instanceof KolegaError ? err : new KolegaError('auth', 'login_failed', `sign-in failed: ${(err as Error).message}`, { cause: err });
+      code.respond({ ok: false, error: e });
+      throw e;
+    }
+  } finally {
+    stopWaiting.abort();
+    await server.close();
+  }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** Waits for a code from the browser or a pasted URL; rejects on timeout, abort or a failed callback. */
+async function waitForCode(server: LoopbackServer, state: string, opts: BrowserLoginOptions, stop: AbortSignal): Promise<PendingCode> {
+  const racers: Promise<PendingCode>[] = [server.code];
+  racers.push(
+    new Promise<PendingCode>((_, reject) => {
+      const t = setTimeout(() => {
+        reject(
+          new KolegaError('auth', 'login_timeout', `no sign-in arrived within ${Math.round(opts.timeoutMs / 1000)}s; the callback server is closed`, {
+            hint: 'run kolega auth login chatgpt again (raise --timeout), or use --device-auth',
+          }),
+        );
+      }, opts.timeoutMs);
+      stop.addEventListener('abort', () => clearTimeout(t), { once: true });
+    }),
+  );
+  if (opts.signal) {
+    const signal = opts.signal;
+    racers.push(
+      new Promise<PendingCode>((_, reject) => {
+        const onAbort = () => {
+          const r: unknown = signal.reason;
+          reject(r instanceof KolegaError ? r : new KolegaError('interrupted', 'interrupted', 'sign-in interrupted'));
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    );
+  }
+  if (opts.pasted) racers.push(waitForPaste(opts.pasted, state, opts.notify, stop));
+  return Promise.race(racers);
+}
+
+/** Reads pasted lines until one is a valid callback URL for this sign-in (same rules as the server). */
+async function waitForPaste(lines: AsyncIterable<string>, state: string, notify: (l: string) => void, stop: AbortSignal): Promise<PendingCode> {
+  for await (const raw of lines) {
+    if (stop.aborted) break;
+    const line = raw.trim();
+    if (line === '') continue;
+    let url: URL;
+    try {
+      url = new URL(line);
+    } catch {
+      notify('kolega: that is not a URL; paste the whole address from the browser (it starts with http://localhost:)');
+      continue;
+    }
+    if (url.pathname !== CALLBACK_PATH) {
+      notify(`kolega: that is not the callback URL; paste the address the browser shows after sign-in (path ${CALLBACK_PATH})`);
+      continue;
+    }
+    const verdict = judgeCallback(url.searchParams, state);
+    if (verdict.kind === 'state_mismatch') {
+      notify('kolega: that URL belongs to another sign-in attempt (state mismatch); still waiting');
+      continue;
+    }
+    if (verdict.kind === 'error') throw verdict.error;
+    return { code: verdict.code, viaBrowser: false, respond: () => undefined };
+  }
+  // stdin ended without a URL: keep waiting for the browser.
+  return new Promise<PendingCode>(() => undefined);
+}

@@ -1,0 +1,86 @@
+/**
+ * Signing out (protocol.md d.6): revoke the ChatGPT refresh token (best effort, short timeout), then
+ * delete the credentials of the chosen providers. Idempotent: nothing stored is not an error.
+ */
+import { rmSync } from 'node:fs';
+import { isKolegaError } from '../errors.js';
+import { readCredentials, updateCredentials } from '../store/credentials.js';
+import { credentialsPath } from '../store/paths.js';
+import { withCredentialsLock } from '../store/lock.js';
+import { REVOKE_TIMEOUT_MS } from './constants.js';
+import { issuerEndpoints } from './issuer.js';
+import { revokeToken } from './token-endpoint.js';
+
+/** A provider whose stored credentials can be removed. */
+export type LogoutTarget = 'chatgpt' | 'openai';
+
+/** What logout did, for the user's message. */
+export interface LogoutResult {
+  /** Targets that had stored credentials and no longer do. */
+  removed: LogoutTarget[];
+  /** Whether the issuer confirmed the revocation; undefined when nothing was revoked. */
+  revoked?: boolean;
+  /** True when a corrupt credentials file was deleted (only with `--all`). */
+  removedCorruptFile: boolean;
+}
+
+/** Options of `logout`. */
+export interface LogoutOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  targets: LogoutTarget[];
+  /** Delete the whole file, even a corrupt one (`--all`). */
+  all: boolean;
+  signal?: AbortSignal;
+  debug?: (line: string) => void;
+}
+
+/**
+ * Signs out of `targets`.
+ * @throws KolegaError(config) when the credentials file is corrupt and `all` is false (it is never
+ *   rewritten on its own). A bad KOLEGA_AUTH_ISSUER only skips the revocation.
+ */
+export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
+  let creds;
+  try {
+    creds = readCredentials(opts.home);
+  } catch (err) {
+    if (opts.all && isKolegaError(err) && err.exitClass === 'config') {
+      await withCredentialsLock(opts.home, () => rmSync(credentialsPath(opts.home), { force: true }), opts.signal);
+      return { removed: [], removedCorruptFile: true };
+    }
+    throw err;
+  }
+  const result: LogoutResult = { removed: [], removedCorruptFile: false };
+  const chatgpt = creds.chatgpt;
+  if (opts.targets.includes('chatgpt') && chatgpt && (chatgpt.refresh_token || chatgpt.access_token)) {
+    let revoke: string | undefined;
+    try {
+      revoke = issuerEndpoints(opts.env).revoke;
+    } catch {
+      revoke = undefined; // a bad KOLEGA_AUTH_ISSUER must not keep the user from signing out
+    }
+    const timeout = AbortSignal.timeout(REVOKE_TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    result.revoked = revoke
+      ? await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug })
+      : false;
+  }
+  await updateCredentials(
+    opts.home,
+    (cur) => {
+      const next = { ...cur };
+      let changed = false;
+      for (const t of opts.targets) {
+        if (next[t] !== undefined) {
+          delete next[t];
+          result.removed.push(t);
+          changed = true;
+        }
+      }
+      return changed ? next : undefined;
+    },
+    opts.signal,
+  );
+  return result;
+}

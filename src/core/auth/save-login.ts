@@ -1,0 +1,44 @@
+/**
+ * Storing a completed ChatGPT sign-in (protocol.md c.1 fields, kept in kolega's credentials file):
+ * plan gate first, then an atomic 0600 write under the credentials lock. An API key stored next to
+ * it is kept.
+ */
+import { KolegaError } from '../errors.js';
+import { updateCredentials } from '../store/credentials.js';
+import { readClaims } from './jwt.js';
+import { checkPlan } from './plan.js';
+import type { TokenResponse } from './token-endpoint.js';
+
+/** What a finished sign-in reports (no secrets). */
+export interface LoginSummary {
+  email?: string;
+  plan?: string;
+  accountId?: string;
+  /** False when the plan is not one kolega knows (the server decides). */
+  planKnown: boolean;
+}
+
+/**
+ * Gates on the plan and stores the tokens of a code exchange.
+ * @throws KolegaError(auth, `plan_not_eligible` | `token_response_incomplete`) — nothing is stored;
+ *   KolegaError(config) on I/O errors or a corrupt store.
+ */
+export async function saveChatGPTLogin(home: string, tokens: TokenResponse, signal?: AbortSignal): Promise<LoginSummary> {
+  if (!tokens.id_token || !tokens.access_token || !tokens.refresh_token) {
+    throw new KolegaError('auth', 'token_response_incomplete', 'the token endpoint did not return id_token, access_token and refresh_token', {
+      hint: 'try signing in again',
+    });
+  }
+  const check = checkPlan(tokens.id_token);
+  const claims = readClaims(tokens.id_token);
+  const { id_token, access_token, refresh_token } = tokens;
+  await updateCredentials(
+    home,
+    (cur) => ({
+      ...cur,
+      chatgpt: { id_token, access_token, refresh_token, account_id: claims.accountId ?? null, last_refresh: new Date().toISOString() },
+    }),
+    signal,
+  );
+  return { email: claims.email, plan: check.plan, accountId: claims.accountId, planKnown: check.known };
+}
