@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileSync as atomicWriteFileSync } from 'atomically';
+import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
@@ -136,7 +136,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
     if (opts.outputLastMessage) {
       try {
-        atomicWriteFileSync(opts.outputLastMessage, result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n');
+        writeFileAtomic(opts.outputLastMessage, result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n');
       } catch (err) {
         throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage}: ${(err as Error).message}`);
       }

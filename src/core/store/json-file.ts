@@ -1,11 +1,11 @@
 /**
  * Reading and atomically writing the small JSON files kolega keeps (settings, credentials).
  * Reads never repair or replace a corrupt file: they throw an error naming the file and the parse
- * position (peer-failures B35). Writes go through `atomically` (temp file in the same directory,
+ * position (peer-failures B35). Writes go through `writeFileAtomic` (temp file in the same directory,
  * opened with the final mode, fsync, rename), so a reader never sees partial content.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileSync as atomicWriteFileSync } from 'atomically';
+import { writeFileAtomic } from './atomic-write.js';
 import { KolegaError } from '../errors.js';
 import { ensureHome } from './paths.js';
 import path from 'node:path';
@@ -53,7 +53,7 @@ function corrupt(file: string, detail: string): KolegaError {
 export function writeJsonAtomic(file: string, value: unknown, mode: number): void {
   ensureHome(path.dirname(file));
   try {
-    atomicWriteFileSync(file, JSON.stringify(value, null, 2) + '\n', { mode, chown: false });
+    writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', { mode });
   } catch (err) {
     throw new KolegaError('config', 'file_write_failed', `cannot write ${file}: ${(err as Error).message}`, {
       cause: err,

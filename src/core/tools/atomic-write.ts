@@ -3,10 +3,9 @@
  * directory, which is then renamed over the target, so a reader never sees half a file. An
  * existing file keeps its mode (and owner, where permitted); a new file gets 0666 minus the umask.
  */
-import { writeFile } from 'atomically';
-
-/** How long a transiently failing write (EBUSY, EMFILE...) is retried, in ms. */
-const WRITE_RETRY_MS = 1000;
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.js';
 
 /**
  * Writes `data` to `realPath` atomically, creating missing parent directories.
@@ -14,7 +13,8 @@ const WRITE_RETRY_MS = 1000;
  * @throws Error (Node errno error) when the directory is not writable or the disk is full
  */
 export async function atomicWrite(realPath: string, data: string): Promise<void> {
-  await writeFile(realPath, data, { encoding: 'utf8', timeout: WRITE_RETRY_MS });
+  await mkdir(path.dirname(realPath), { recursive: true });
+  writeFileAtomic(realPath, data);
 }
 
 /** Size facts of a text: bytes (UTF-8) and lines (a trailing newline does not start a new line). */
