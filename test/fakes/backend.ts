@@ -31,6 +31,12 @@ export type Step =
       headers?: Record<string, string>;
       /** Delay before sending headers, in ms. */
       headersDelayMs?: number;
+      /**
+       * After the body: send `: keepalive` comments every this many ms (and nothing else) until the
+       * client goes away or `keepAliveForMs` (default 120 s) passes, then end.
+       */
+      keepAliveMs?: number;
+      keepAliveForMs?: number;
     }
   | { kind: 'http'; status: number; headers?: Record<string, string>; body: string }
   /** Accept the request and never answer. */
@@ -38,7 +44,7 @@ export type Step =
   /** Destroy the socket without any response. */
   | { kind: 'reset' }
   /** A fixture file from shared/fixtures/sse: `.sse` bodies or raw `.http` answers. */
-  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean }
+  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean; delayMs?: number; stallAfter?: boolean; resetAfter?: boolean }
   /** Decide the reply from the request (e.g. answer with what a tool returned). */
   | { kind: 'dynamic'; respond: (req: RecordedRequest) => Step };
 
@@ -49,6 +55,10 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
   /** The status the fake answered with. */
   status?: number;
+  /** `Date.now()` when the client closed the connection before the answer was complete. */
+  clientClosedAt?: number;
+  /** `Date.now()` when the request arrived. */
+  receivedAt?: number;
 }
 
 /** Options of the fake. */
@@ -200,7 +210,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, headers: req.headers, body };
+    const rec: RecordedRequest = { path, headers: req.headers, body, receivedAt: Date.now() };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     if (!chatgpt && path !== '/v1/responses') {
@@ -243,7 +253,10 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
   async function play(step: Step, req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest): Promise<void> {
     const socket = req.socket;
     res.on('close', () => {
-      if (!res.writableEnded) state.clientAborts++;
+      if (!res.writableEnded) {
+        state.clientAborts++;
+        rec.clientClosedAt ??= Date.now();
+      }
     });
     switch (step.kind) {
       case 'dynamic':
@@ -269,7 +282,8 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         }
         let text = data.toString('utf8');
         if (step.crlf) text = text.replace(/\r?\n/g, '\r\n');
-        return play({ kind: 'sse', events: text, chunkBytes: step.chunkBytes, splitAt: step.splitAt }, req, res, rec);
+        const { chunkBytes, splitAt, delayMs, stallAfter, resetAfter } = step;
+        return play({ kind: 'sse', events: text, chunkBytes, splitAt, delayMs, stallAfter, resetAfter }, req, res, rec);
       }
       case 'sse': {
         rec.status = 200;
@@ -283,6 +297,14 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         if (step.resetAfter) {
           socket.destroy();
           return;
+        }
+        if (step.keepAliveMs) {
+          const until = Date.now() + (step.keepAliveForMs ?? 120_000);
+          while (Date.now() < until && !socket.destroyed) {
+            await sleep(step.keepAliveMs);
+            if (!socket.destroyed) res.write(': keepalive\n\n');
+          }
+          if (socket.destroyed) return;
         }
         res.end();
         return;

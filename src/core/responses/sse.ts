@@ -16,13 +16,16 @@ export interface RawStreamEvent {
  * Yields the JSON events of an SSE body as they complete. Dispatches on the JSON `type`, falling
  * back to the `event:` name.
  * @throws KolegaError(upstream, `bad_event_json`) for an event whose data is not JSON;
- *   KolegaError(upstream, `bad_utf8`) when the body is not valid UTF-8 (e.g. cut mid-character);
+ *   KolegaError(upstream, `bad_utf8`) when the body holds invalid UTF-8 (a body cut in the middle of a
+ *   character is not an error here: the cut event is never dispatched and the caller sees an
+ *   incomplete stream);
  *   transport errors of `body` pass through.
  */
 export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<RawStreamEvent> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const queue: RawStreamEvent[] = [];
   let parseError: KolegaError | undefined;
+  let lastChar = '';
   const parser = createParser({
     onEvent(msg: EventSourceMessage) {
       if (parseError) return;
@@ -54,6 +57,7 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     } catch {
       throw badUtf8();
     }
+    if (text !== '') lastChar = text[text.length - 1]!;
     parser.feed(text);
     if (parseError) throw parseError;
     if (queue.length > 0) {
@@ -65,14 +69,19 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     const tail = decoder.decode();
     if (tail) parser.feed(tail);
   } catch {
-    throw badUtf8();
+    // The body ended inside a multi-byte character (peer-failures B23). Those bytes can only belong
+    // to an event that never got its closing blank line, so the stream is simply incomplete: drop
+    // the tail and let the caller report `stream_incomplete` (never a U+FFFD in the output).
   }
+  // A body that ends in CR: the parser waits to see whether LF follows (CRLF). At EOF nothing
+  // follows, so that CR ended its line (with CR-only line ends it may be the event's blank line).
+  if (lastChar === '\r') parser.feed('\n');
   if (parseError) throw parseError;
   for (const ev of queue.splice(0)) yield ev;
 }
 
 function badUtf8(): KolegaError {
-  return new KolegaError('upstream', 'bad_utf8', 'the server stream is not valid UTF-8 (cut mid-character?)', {
+  return new KolegaError('upstream', 'bad_utf8', 'the server stream is not valid UTF-8', {
     hint: 'retry; if it persists, report it with --debug output',
     retryable: true,
   });
