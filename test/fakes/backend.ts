@@ -295,7 +295,9 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         if (!ok) return;
         if (step.stallAfter) return;
         if (step.resetAfter) {
-          socket.destroy();
+          // Let the written bytes reach the client first, then reset (RST) the connection.
+          await sleep(50);
+          socket.resetAndDestroy();
           return;
         }
         if (step.keepAliveMs) {
