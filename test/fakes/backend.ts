@@ -15,8 +15,8 @@ import { toSse, type SseEvent } from './sse-events.js';
 export type Step =
   | {
       kind: 'sse';
-      /** Events, or a raw SSE body. */
-      events: SseEvent[] | string;
+      /** Events, or a raw SSE body (a Buffer is sent byte for byte, e.g. invalid or cut UTF-8). */
+      events: SseEvent[] | string | Buffer;
       crlf?: boolean;
       /** Write the body in pieces of this many bytes (1 = byte by byte). */
       chunkBytes?: number;
@@ -290,8 +290,8 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         if (step.headersDelayMs) await sleep(step.headersDelayMs);
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...step.headers });
         res.flushHeaders();
-        const raw = typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf);
-        const ok = await writeBody(res, socket, pieces(Buffer.from(raw, 'utf8'), step.chunkBytes, step.splitAt), step.delayMs ?? 0);
+        const raw = Buffer.isBuffer(step.events) ? step.events : Buffer.from(typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf), 'utf8');
+        const ok = await writeBody(res, socket, pieces(raw, step.chunkBytes, step.splitAt), step.delayMs ?? 0);
         if (!ok) return;
         if (step.stallAfter) return;
         if (step.resetAfter) {
