@@ -81,7 +81,7 @@ describe('fixtures end to end', () => {
     expect(r.stderr).toMatch(/retrying in 11054 ms \(attempt 1\)/);
     expect(t.fake.requests).toHaveLength(1);
     expect(r.code).toBe(6);
-    expect(events.at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'timeout' } });
+    expect(events.at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'timeout', message: expect.stringContaining('while waiting to retry') } });
   });
 
   it('06 error event then EOF: retried, and the retry succeeds', async () => {

@@ -90,10 +90,11 @@ describe('B38 signals during a run', () => {
   it('B38 SIGINT while waiting for response headers is also 130', async () => {
     t.fake.push({ kind: 'stall' });
     const child = spawnCli(['run', 'hi'], { env: t.env() });
+    const done = collect(child);
     const start = Date.now();
-    while (t.fake.requests.length === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
+    while (t.fake.requests.length === 0 && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
-    const r = await collect(child);
+    const r = await done;
     expect(r.code).toBe(130);
     expect(r.stdout).toBe('');
   });

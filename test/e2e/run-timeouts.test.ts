@@ -5,7 +5,8 @@
  * are generous (idle + 1 s plus process start-up on a busy machine).
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { collect, runCli, spawnCli } from '../helpers/cli.js';
+import { waitForIdle } from '../helpers/proc.js';
 import { parseEvents } from '../helpers/schema.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
 import { ev, textAnswer, toSse } from '../fakes/sse-events.js';
@@ -67,7 +68,7 @@ describe('B25 stalled stream or dead socket', () => {
     expect(r.code).toBe(6);
     expect(r.ms).toBeGreaterThanOrEqual(4000); // the idle timer (2 s) never fired
     expect(r.ms).toBeLessThan(5000 + STARTUP_SLACK_MS);
-    expect(r.stderr).toContain('--timeout');
+    expect(r.stderr).toContain('--timeout 4s (while streaming the response)');
     expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'timeout' } });
   });
 
@@ -75,7 +76,26 @@ describe('B25 stalled stream or dead socket', () => {
     t.fake.push({ kind: 'stall' });
     const r = await runCli(['run', '--timeout', '1', '--idle-timeout', '30', 'hi'], { env: t.env() });
     expect(r.code).toBe(6);
+    expect(r.stderr).toContain('(while waiting for response headers)');
     expect(r.ms).toBeLessThan(2000 + STARTUP_SLACK_MS);
+  });
+});
+
+describe('--timeout covers waiting for stdin', () => {
+  it('--stdin on a pipe that never writes: --timeout ends it with exit 6 naming the phase', async () => {
+    const r = await collect(spawnCli(['run', '--stdin', '--timeout', '1', 'hi'], { env: t.env(), stdin: 'silent-pipe' }));
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('(while reading stdin)');
+    expect(t.fake.requests).toHaveLength(0);
+  });
+
+  it('--stdin on a pipe that never writes: SIGINT ends it with 130', async () => {
+    const child = spawnCli(['run', '--stdin', 'hi'], { env: t.env(), stdin: 'silent-pipe' });
+    const done = collect(child);
+    expect(await waitForIdle(child.pid!)).toBe(true); // started, and blocked waiting for stdin
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
   });
 });
 

@@ -17,6 +17,8 @@ export interface StreamOptions {
   /** No byte for this long (headers or body) fails the request, in ms. */
   idleTimeoutMs: number;
   debug?: (line: string) => void;
+  /** Told what the request is doing now (for timeout messages): headers wait, then streaming. */
+  onPhase?: (phase: string) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function streamResponse(
       accept: 'text/event-stream',
       'session-id': spec.sessionId,
     };
+    opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
       await res.dump();
@@ -57,6 +60,7 @@ export async function streamResponse(
       const text = await res.text().catch(() => '');
       throw errorFromHttp(res.status, res.headers, text);
     }
+    opts.onPhase?.('streaming the response');
     try {
       await feedAssembler(res.body, assembler, opts.debug);
     } finally {
