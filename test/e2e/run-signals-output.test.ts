@@ -59,7 +59,7 @@ describe('B38 signals during a run', () => {
     const closedAt = await waitForClientClose(t.fake, 2000);
     expect(closedAt).toBeGreaterThan(0);
     // Generous bound on two busy cores; the abort itself is immediate.
-    expect(closedAt - sentAt).toBeLessThan(1500);
+    expect(closedAt - sentAt).toBeLessThan(2000);
   });
 
   it('B38 (a) in --json: the last line is a complete turn.failed {code: "interrupted"}', async () => {
@@ -83,7 +83,7 @@ describe('B38 signals during a run', () => {
     t.fake.push({ kind: 'sse', events: ticking(300), chunkBytes: 150, delayMs: 200 });
     const { r, sentAt } = await interrupt(['run', 'count'], ['SIGINT', 'SIGINT']);
     expect(r.code).toBe(130);
-    expect(Date.now() - sentAt).toBeLessThan(3000);
+    expect(Date.now() - sentAt).toBeLessThan(5000);
     expect(r.stderr).not.toMatch(/at .*\.js/); // no stack trace
   });
 
