@@ -224,6 +224,18 @@ describe('sse-framing end to end', () => {
     }
   });
 
+  it('B21 a complete event that is not JSON: loud exit 5 after the text shown so far, never a silent skip', async () => {
+    t.fake.push({
+      kind: 'sse',
+      events: toSse([ev.created(), ev.textDelta('before ')]) + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"br\n\n' + toSse([ev.completed()]),
+    });
+    const r = await runCli(['run', 'hi'], { env: t.env() });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('before \n');
+    expect(r.stderr).toContain('not JSON');
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
   it('B21 (5) a 40 KB delta in 1 KB writes 5 ms apart arrives intact', async () => {
     const big = Array.from({ length: 40 * 1024 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
     t.fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta(big), ev.completed()], chunkBytes: 1024, delayMs: 5 });

@@ -62,6 +62,17 @@ describe('B21 SSE event split across network reads', () => {
   });
 });
 
+describe('B21 events before a malformed one', () => {
+  it('B21 are delivered before the error, however the body is split', async () => {
+    const body = Buffer.from(toSse([ev.created(), ev.textDelta('before ')]) + 'data: {"type":"response.output_text.delta","delta":"br\n\n' + COMPLETED);
+    for (const parts of [[body], chunked(body, 1), splitAt(body, body.indexOf('"br') + 1)]) {
+      const a = await assembleChunks(parts);
+      expect(deltaText(a)).toBe('before ');
+      expect(a.error).toMatchObject({ code: 'bad_event_json' });
+    }
+  });
+});
+
 describe('B23 multi-byte UTF-8 split across chunks', () => {
   const TEXT = 'naïve 東京 🦊';
   const body = Buffer.from(toSse([ev.created(), ev.textDelta(TEXT), ev.messageDone(TEXT), ev.completed()]));

@@ -59,11 +59,12 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     }
     if (text !== '') lastChar = text[text.length - 1]!;
     parser.feed(text);
-    if (parseError) throw parseError;
+    // Events that completed before a malformed one are delivered first, then the error.
     if (queue.length > 0) {
       const ready = queue.splice(0);
       for (const ev of ready) yield ev;
     }
+    if (parseError) throw parseError;
   }
   try {
     const tail = decoder.decode();
@@ -76,8 +77,8 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
   // A body that ends in CR: the parser waits to see whether LF follows (CRLF). At EOF nothing
   // follows, so that CR ended its line (with CR-only line ends it may be the event's blank line).
   if (lastChar === '\r') parser.feed('\n');
-  if (parseError) throw parseError;
   for (const ev of queue.splice(0)) yield ev;
+  if (parseError) throw parseError;
 }
 
 function badUtf8(): KolegaError {
