@@ -109,6 +109,18 @@ describe('B23 multi-byte UTF-8 split across chunks', () => {
     expect(a.error).toMatchObject({ code: 'bad_utf8', exitClass: 'upstream' });
     expect(deltaText(a)).toBe('');
   });
+
+  it('B23 events completed before invalid bytes are delivered first, however the body is split', async () => {
+    const bad = Buffer.concat([
+      Buffer.from(toSse([ev.created(), ev.textDelta('東京 ')]) + 'data: {"type":"response.output_text.delta","delta":"a'),
+      Buffer.from([0xc3, 0x28]), // a lead byte followed by ASCII: invalid
+      Buffer.from('"}\n\n' + COMPLETED),
+    ]);
+    for (let i = 1; i < bad.length; i++) {
+      const a = await assembleChunks(splitAt(bad, i));
+      if (deltaText(a) !== '東京 ' || a.error?.code !== 'bad_utf8') expect({ i, a }).toEqual({ i, a: 'before-then-error' });
+    }
+  });
 });
 
 describe('B24 keep-alive comments, empty data, ping events, [DONE]', () => {
@@ -133,6 +145,11 @@ describe('B24 keep-alive comments, empty data, ping events, [DONE]', () => {
         if (a.error || deltaText(a) !== 'ok') expect({ i, a }).toEqual({ i, a: 'ok' });
       }
     }
+  });
+
+  it('a leading byte-order mark does not hide the first data line', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('data: {"type":"response.output_text.delta","delta":"ok"}\n\n' + COMPLETED)]);
+    for (const parts of [[body], chunked(body, 1)]) expect(deltaText(await assembleChunks(parts))).toBe('ok');
   });
 
   it('B24 unknown event types are ignored', async () => {

@@ -5,6 +5,7 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { KolegaError } from '../errors.js';
+import { Utf8ChunkDecoder } from './utf8-chunks.js';
 
 /** One decoded Responses stream event: its JSON with at least a `type`. */
 export interface RawStreamEvent {
@@ -22,7 +23,7 @@ export interface RawStreamEvent {
  *   transport errors of `body` pass through.
  */
 export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<RawStreamEvent> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = new Utf8ChunkDecoder();
   const queue: RawStreamEvent[] = [];
   let parseError: KolegaError | undefined;
   let lastChar = '';
@@ -51,12 +52,14 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     },
   });
   for await (const chunk of body) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch {
-      throw badUtf8();
+    const decoded = decoder.decode(chunk);
+    if (!decoded.ok) {
+      // Deliver what completed before the invalid bytes, then fail loudly.
+      parser.feed(decoded.validText);
+      for (const ev of queue.splice(0)) yield ev;
+      throw parseError ?? badUtf8();
     }
+    const text = decoded.text;
     if (text !== '') lastChar = text[text.length - 1]!;
     parser.feed(text);
     // Events that completed before a malformed one are delivered first, then the error.
@@ -66,14 +69,10 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     }
     if (parseError) throw parseError;
   }
-  try {
-    const tail = decoder.decode();
-    if (tail) parser.feed(tail);
-  } catch {
-    // The body ended inside a multi-byte character (peer-failures B23). Those bytes can only belong
-    // to an event that never got its closing blank line, so the stream is simply incomplete: drop
-    // the tail and let the caller report `stream_incomplete` (never a U+FFFD in the output).
-  }
+  // A body that ended inside a multi-byte character (peer-failures B23): those bytes can only belong
+  // to an event that never got its closing blank line, so the stream is simply incomplete. The tail
+  // is dropped and the caller reports `stream_incomplete` (never a U+FFFD in the output).
+  decoder.end();
   // A body that ends in CR: the parser waits to see whether LF follows (CRLF). At EOF nothing
   // follows, so that CR ended its line (with CR-only line ends it may be the event's blank line).
   if (lastChar === '\r') parser.feed('\n');
