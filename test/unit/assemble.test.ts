@@ -108,6 +108,17 @@ describe('ResponseAssembler', () => {
     expect(inc.error!.message).toContain('content_filter');
   });
 
+  it('an error event with a known permanent code keeps its class (no retry storm); unknown codes are retryable', () => {
+    const quota = run([ev.created(), { type: 'error', code: 'insufficient_quota', message: 'no credit' }]);
+    expect(quota.error).toMatchObject({ code: 'insufficient_quota', exitClass: 'quota', retryable: false });
+    const ctx = run([{ type: 'error', code: 'context_length_exceeded', message: 'too long' }]);
+    expect(ctx.error).toMatchObject({ code: 'context_length_exceeded', retryable: false });
+    const rate = run([{ type: 'error', code: 'rate_limit_exceeded', message: 'try again in 2s' }]);
+    expect(rate.error).toMatchObject({ retryable: true, retryDelayMs: 2000 });
+    const other = run([{ type: 'error', code: 'server_error', message: 'oops' }]);
+    expect(other.error).toMatchObject({ code: 'server_error', exitClass: 'upstream', retryable: true });
+  });
+
   it('events after the terminal event are ignored', () => {
     const r = run([ev.created(), ev.textDelta('a'), ev.completed(), ev.textDelta('late')]);
     expect(r.out.filter((e) => e.type === 'text.delta')).toHaveLength(1);

@@ -30,6 +30,19 @@ export function retryAfterMs(headers: Record<string, string>, now = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The `error.code` values `classifyFailedResponse` maps specifically (protocol.md f.5). */
+export const KNOWN_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'context_length_exceeded',
+  'insufficient_quota',
+  'usage_not_included',
+  'usage_limit_reached',
+  'cyber_policy',
+  'invalid_prompt',
+  'server_is_overloaded',
+  'slow_down',
+  'rate_limit_exceeded',
+]);
+
 /** Classifies the `response.error` object of a `response.failed` event (protocol.md f.5). */
 export function classifyFailedResponse(rawError: unknown): KolegaError {
   const err = (rawError ?? {}) as { code?: unknown; message?: unknown; resets_at?: unknown };
