@@ -75,7 +75,7 @@ describe('fixtures end to end', () => {
 
   it('05 rate_limit_exceeded: a retry that waits the suggested 11.054 s (cut short here by --timeout)', async () => {
     t.fake.push({ kind: 'fixture', file: '05-response-failed-rate-limit-retry-after.sse' }, { kind: 'sse', events: textAnswer('late') });
-    const r = await runCli(['run', '--json', '--timeout', '2', 'hi'], { env: t.env() });
+    const r = await runCli(['run', '--json', '--timeout', '4', 'hi'], { env: t.env() });
     const events = parseEvents(r.stdout);
     expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', attempt: 1, delay_ms: 11054, reason: expect.stringContaining('try again in 11.054s') }]);
     expect(r.stderr).toMatch(/retrying in 11054 ms \(attempt 1\)/);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, baseEnv, collect, runCli, spawnCli } from '../helpers/cli.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
+import { waitForIdle } from '../helpers/proc.js';
 import { textAnswer } from '../fakes/sse-events.js';
 
 const t = useFakeBackend({ fallback: { kind: 'sse', events: textAnswer('ok') } });
@@ -90,8 +91,11 @@ describe('stdin with a prompt argument', () => {
 
   it('--stdin waits for a slow writer (past the 500 ms grace) and appends its data', async () => {
     const child = spawnCli(['run', '--stdin', 'hi'], { env: t.env(), stdin: 'silent-pipe' });
-    setTimeout(() => child.stdin!.end('late data'), 1200);
-    const r = await collect(child);
+    const done = collect(child);
+    expect(await waitForIdle(child.pid!)).toBe(true); // started and blocked on stdin
+    await new Promise((r) => setTimeout(r, 700)); // well past the 500 ms grace
+    child.stdin!.end('late data');
+    const r = await done;
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(userText()).toBe('hi\n\nlate data');
@@ -99,7 +103,10 @@ describe('stdin with a prompt argument', () => {
 
   it('without --stdin the same slow writer is ignored with the note', async () => {
     const child = spawnCli(['run', 'hi'], { env: t.env(), stdin: 'silent-pipe' });
-    setTimeout(() => child.stdin!.end('late data'), 1200);
+    // Write only once kolega has given up on stdin (its note is out): the data must not be used.
+    child.stderr!.on('data', (d: Buffer) => {
+      if (d.toString().includes('--stdin to wait')) child.stdin!.end('late data');
+    });
     const r = await collect(child);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('--stdin to wait');
