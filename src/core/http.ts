@@ -63,8 +63,8 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
 /**
  * Sends one HTTP request.
  * @returns the response once headers have arrived (any status; callers map statuses).
- * @throws KolegaError(network, `connect_failed` | `idle_timeout` | `network_error`, retryable) on
- *   transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
+ * @throws KolegaError(network, `connect_failed` | `network_error` (retryable), `dns_failed` |
+ *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
   const { request } = await loadUndici();
@@ -137,13 +137,22 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
   const code = e.code ?? e.cause?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for response headers' : 'mid-stream (no data)';
+    // Not retried: the user already waited a whole idle period (see responses/retry.ts).
     return new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: idle timeout`, {
       hint: 'check the network, or raise --idle-timeout',
-      retryable: true,
+      retryable: false,
       cause: err,
     });
   }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (code === 'ENOTFOUND') {
+    // A name that does not resolve will not resolve 200 ms later either (EAI_AGAIN is the transient one).
+    return new KolegaError('network', 'dns_failed', `cannot resolve ${host} (ENOTFOUND)`, {
+      hint: 'check the host name in the base URL, the DNS settings and the proxy settings',
+      retryable: false,
+      cause: err,
+    });
+  }
+  if (code === 'ECONNREFUSED' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new KolegaError('network', 'connect_failed', `cannot connect to ${host} (${code})`, {
       hint: 'check the network, the proxy settings and the base URL',
       retryable: true,

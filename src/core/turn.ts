@@ -43,6 +43,11 @@ export interface TurnOptions {
   /** Validates the final text (e.g. against --output-schema); throws KolegaError to fail the turn. */
   validateFinal?: (text: string) => void;
   debug?: (line: string) => void;
+  /**
+   * Told what the turn is doing now, in words (`waiting for response headers`, `streaming the
+   * response`, `running tool read_file`, `waiting to retry`), so a --timeout can say where it hit.
+   */
+  onPhase?: (phase: string) => void;
 }
 
 /** The outcome of a turn. */
@@ -128,6 +133,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
         toolCalls++;
         sink({ type: 'tool.call', call_id: callId, name, arguments: parseArgs(raw) });
         const t0 = performance.now();
+        opts.onPhase?.(`running tool ${name}`);
         const result = await executeToolCall(opts.allTools, opts.offeredTools, name, raw, opts.toolContext);
         if (opts.signal.aborted) throw asKolegaError(undefined, opts.signal);
         const ev: TurnEvent = {
@@ -194,7 +200,7 @@ async function requestWithRetries(
           maxOutputTokens: opts.maxOutputTokens,
         },
         assembler,
-        { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug },
+        { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, onPhase: opts.onPhase },
       );
     } catch (err) {
       addUsage(usage, assembler.reportedUsage);
@@ -203,6 +209,7 @@ async function requestWithRetries(
       if (delay === undefined) throw error;
       sink({ type: 'retry', attempt, delay_ms: delay, reason: error.message });
       opts.debug?.(`retry ${attempt} in ${delay} ms: ${error.code}`);
+      opts.onPhase?.('waiting to retry');
       await sleep(delay, undefined, { signal: opts.signal }).catch(() => {
         throw asKolegaError(undefined, opts.signal);
       });

@@ -15,8 +15,8 @@ import { toSse, type SseEvent } from './sse-events.js';
 export type Step =
   | {
       kind: 'sse';
-      /** Events, or a raw SSE body. */
-      events: SseEvent[] | string;
+      /** Events, or a raw SSE body (a Buffer is sent byte for byte, e.g. invalid or cut UTF-8). */
+      events: SseEvent[] | string | Buffer;
       crlf?: boolean;
       /** Write the body in pieces of this many bytes (1 = byte by byte). */
       chunkBytes?: number;
@@ -31,6 +31,12 @@ export type Step =
       headers?: Record<string, string>;
       /** Delay before sending headers, in ms. */
       headersDelayMs?: number;
+      /**
+       * After the body: send `: keepalive` comments every this many ms (and nothing else) until the
+       * client goes away or `keepAliveForMs` (default 120 s) passes, then end.
+       */
+      keepAliveMs?: number;
+      keepAliveForMs?: number;
     }
   | { kind: 'http'; status: number; headers?: Record<string, string>; body: string }
   /** Accept the request and never answer. */
@@ -38,7 +44,7 @@ export type Step =
   /** Destroy the socket without any response. */
   | { kind: 'reset' }
   /** A fixture file from shared/fixtures/sse: `.sse` bodies or raw `.http` answers. */
-  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean }
+  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean; delayMs?: number; stallAfter?: boolean; resetAfter?: boolean }
   /** Decide the reply from the request (e.g. answer with what a tool returned). */
   | { kind: 'dynamic'; respond: (req: RecordedRequest) => Step };
 
@@ -49,6 +55,10 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
   /** The status the fake answered with. */
   status?: number;
+  /** `Date.now()` when the client closed the connection before the answer was complete. */
+  clientClosedAt?: number;
+  /** `Date.now()` when the request arrived. */
+  receivedAt?: number;
 }
 
 /** Options of the fake. */
@@ -200,7 +210,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, headers: req.headers, body };
+    const rec: RecordedRequest = { path, headers: req.headers, body, receivedAt: Date.now() };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     if (!chatgpt && path !== '/v1/responses') {
@@ -243,7 +253,10 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
   async function play(step: Step, req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest): Promise<void> {
     const socket = req.socket;
     res.on('close', () => {
-      if (!res.writableEnded) state.clientAborts++;
+      if (!res.writableEnded) {
+        state.clientAborts++;
+        rec.clientClosedAt ??= Date.now();
+      }
     });
     switch (step.kind) {
       case 'dynamic':
@@ -269,20 +282,31 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         }
         let text = data.toString('utf8');
         if (step.crlf) text = text.replace(/\r?\n/g, '\r\n');
-        return play({ kind: 'sse', events: text, chunkBytes: step.chunkBytes, splitAt: step.splitAt }, req, res, rec);
+        const { chunkBytes, splitAt, delayMs, stallAfter, resetAfter } = step;
+        return play({ kind: 'sse', events: text, chunkBytes, splitAt, delayMs, stallAfter, resetAfter }, req, res, rec);
       }
       case 'sse': {
         rec.status = 200;
         if (step.headersDelayMs) await sleep(step.headersDelayMs);
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...step.headers });
         res.flushHeaders();
-        const raw = typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf);
-        const ok = await writeBody(res, socket, pieces(Buffer.from(raw, 'utf8'), step.chunkBytes, step.splitAt), step.delayMs ?? 0);
+        const raw = Buffer.isBuffer(step.events) ? step.events : Buffer.from(typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf), 'utf8');
+        const ok = await writeBody(res, socket, pieces(raw, step.chunkBytes, step.splitAt), step.delayMs ?? 0);
         if (!ok) return;
         if (step.stallAfter) return;
         if (step.resetAfter) {
-          socket.destroy();
+          // Let the written bytes reach the client first, then reset (RST) the connection.
+          await sleep(50);
+          socket.resetAndDestroy();
           return;
+        }
+        if (step.keepAliveMs) {
+          const until = Date.now() + (step.keepAliveForMs ?? 120_000);
+          while (Date.now() < until && !socket.destroyed) {
+            await sleep(step.keepAliveMs);
+            if (!socket.destroyed) res.write(': keepalive\n\n');
+          }
+          if (socket.destroyed) return;
         }
         res.end();
         return;

@@ -68,6 +68,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   });
   let timer: NodeJS.Timeout | undefined;
   let tools: ToolSetup | undefined;
+  let phase = 'starting';
   try {
     // Validate everything cheap before touching stdin or the network.
     const instructions = resolveInstructions(opts);
@@ -79,7 +80,16 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
     for (const note of selection.notes) io.warn(`kolega: ${note}`);
-    const { prompt, notes } = await readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream);
+    // --timeout covers the whole run, waiting for stdin included (--stdin on a silent pipe).
+    if (opts.timeout !== undefined) {
+      timer = setTimeout(() => {
+        const message = `the run took longer than --timeout ${opts.timeout}s (while ${phase})`;
+        controller.abort(new KolegaError('network', 'timeout', message, { hint: 'raise --timeout' }));
+      }, opts.timeout * 1000);
+    }
+    phase = 'reading stdin';
+    const { prompt, notes } = await untilAborted(readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream), controller.signal);
+    phase = 'starting the request';
     for (const note of notes) io.warn(`kolega: ${note}`);
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
@@ -92,12 +102,6 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
 
     tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], signal: controller.signal, io, debug });
-
-    if (opts.timeout !== undefined) {
-      timer = setTimeout(() => {
-        controller.abort(new KolegaError('network', 'timeout', `the run took longer than --timeout ${opts.timeout}s`, { hint: 'raise --timeout' }));
-      }, opts.timeout * 1000);
-    }
 
     let stopSpinner = () => undefined as void;
     let sink: EventSink;
@@ -126,6 +130,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         textFormat: outputSchema?.textFormat,
         validateFinal: outputSchema ? (text) => void outputSchema.validate(text) : undefined,
         debug,
+        onPhase: (p) => (phase = p),
       },
       sink,
     );
@@ -151,6 +156,25 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     await tools?.close();
     removeSignals();
   }
+}
+
+/** Settles like `p`, or rejects with the signal's reason (a KolegaError) once it aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** Starts an ora spinner on stderr; @returns its stop function. */

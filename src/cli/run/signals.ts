@@ -1,15 +1,24 @@
 /**
  * SIGINT/SIGTERM during a run: the first aborts the request (partial output is flushed by the
- * renderer and the run exits 130); a second one exits at once.
+ * renderer and the run exits 130); a second one exits at once with 130. Once the run is over, a
+ * late signal (e.g. the second of a quick double Ctrl-C, arriving while output is flushed) still
+ * exits 130 at once instead of killing the process by the signal.
  */
 import { KolegaError } from '../../core/errors.js';
 
-/** Installs the handlers; @returns a function that removes them. */
+/** Exit status for an interrupted run (design.md "Exit status"). */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * Installs the handlers.
+ * @returns a function to call when the run is over: it leaves only the "exit 130 at once" handler
+ */
 export function installSignalHandlers(controller: AbortController): () => void {
   let count = 0;
+  const exitNow = () => process.exit(EXIT_INTERRUPTED);
   const handler = (signal: NodeJS.Signals) => {
     count++;
-    if (count > 1) process.exit(130);
+    if (count > 1) exitNow();
     controller.abort(new KolegaError('interrupted', 'interrupted', `interrupted by ${signal}`));
   };
   process.on('SIGINT', handler);
@@ -17,5 +26,9 @@ export function installSignalHandlers(controller: AbortController): () => void {
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    if (count > 0) {
+      process.once('SIGINT', exitNow);
+      process.once('SIGTERM', exitNow);
+    }
   };
 }

@@ -12,7 +12,7 @@ import type { EventSink, Usage } from '../events.js';
 import { emptyUsage } from '../events.js';
 import { messageText, type OutputItem } from './items.js';
 import type { RawStreamEvent } from './sse.js';
-import { classifyFailedResponse } from './failures.js';
+import { KNOWN_FAILURE_CODES, classifyFailedResponse } from './failures.js';
 
 /** What one completed response produced. */
 export interface ResponseOutcome {
@@ -189,6 +189,8 @@ export class ResponseAssembler {
       if (e) {
         const code = typeof e.code === 'string' ? e.code : 'stream_error';
         const message = typeof e.message === 'string' ? e.message : 'the server reported an error';
+        // A known permanent code (quota, context window, ...) keeps its meaning: no retry storm.
+        if (KNOWN_FAILURE_CODES.has(code)) throw classifyFailedResponse({ code, message });
         throw new KolegaError('upstream', code, `stream error (${code}): ${message}`, { retryable: true, hint: 'retry the request' });
       }
       throw new KolegaError('upstream', 'stream_incomplete', 'the stream closed before response.completed', {

@@ -17,6 +17,8 @@ export interface StreamOptions {
   /** No byte for this long (headers or body) fails the request, in ms. */
   idleTimeoutMs: number;
   debug?: (line: string) => void;
+  /** Told what the request is doing now (for timeout messages): headers wait, then streaming. */
+  onPhase?: (phase: string) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function streamResponse(
       accept: 'text/event-stream',
       'session-id': spec.sessionId,
     };
+    opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
       await res.dump();
@@ -57,13 +60,9 @@ export async function streamResponse(
       const text = await res.text().catch(() => '');
       throw errorFromHttp(res.status, res.headers, text);
     }
-    const iterator = parseSseStream(res.body);
+    opts.onPhase?.('streaming the response');
     try {
-      for await (const ev of iterator) {
-        if (opts.debug && ev.type !== 'response.output_text.delta') opts.debug(`event ${ev.type}`);
-        assembler.push(ev);
-        if (assembler.done) break;
-      }
+      await feedAssembler(res.body, assembler, opts.debug);
     } finally {
       // Stop reading at the terminal event; free the socket even when the server keeps it open.
       await res.dump();
@@ -72,6 +71,32 @@ export async function streamResponse(
       const reason: unknown = opts.signal.reason;
       throw reason instanceof KolegaError ? reason : new KolegaError('interrupted', 'interrupted', 'interrupted');
     }
-    return assembler.finish();
+    try {
+      return assembler.finish();
+    } catch (err) {
+      throw withInputSize(err, Buffer.byteLength(body));
+    }
   }
+}
+
+/**
+ * Parses an SSE body and pushes its events into `assembler` until a terminal event or EOF
+ * (protocol.md f.3 "Stream end rules": stop reading at the terminal event). Call
+ * `assembler.finish()` afterwards for the outcome.
+ * @throws the errors of `parseSseStream` (malformed stream) and of the body (transport)
+ */
+export async function feedAssembler(body: AsyncIterable<Uint8Array>, assembler: ResponseAssembler, debug?: (line: string) => void): Promise<void> {
+  for await (const ev of parseSseStream(body)) {
+    if (debug && ev.type !== 'response.output_text.delta') debug(`event ${ev.type}`);
+    assembler.push(ev);
+    if (assembler.done) break;
+  }
+}
+
+/** A context-window failure names the size of what was sent (peer-failures B17). */
+function withInputSize(err: unknown, bytes: number): unknown {
+  if (!(err instanceof KolegaError) || err.code !== 'context_length_exceeded') return err;
+  const size = bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  err.message = `${err.message}; the request was ${size} (${bytes} bytes)`;
+  return err;
 }

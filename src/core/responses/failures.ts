@@ -4,6 +4,9 @@
  * 5xx, network and `rate_limit_exceeded` are transient; usage limits and other 4xx never are.
  */
 import { KolegaError } from '../errors.js';
+import { formatDuration, usageLimitError } from './usage-limit.js';
+
+export { formatDuration, usageLimitError };
 
 /** Parses "try again in 11.054s" / "1.5 seconds" / "200ms" into ms (protocol.md f.5). */
 export function parseTryAgainIn(message: string): number | undefined {
@@ -27,6 +30,19 @@ export function retryAfterMs(headers: Record<string, string>, now = Date.now()):
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The `error.code` values `classifyFailedResponse` maps specifically (protocol.md f.5). */
+export const KNOWN_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'context_length_exceeded',
+  'insufficient_quota',
+  'usage_not_included',
+  'usage_limit_reached',
+  'cyber_policy',
+  'invalid_prompt',
+  'server_is_overloaded',
+  'slow_down',
+  'rate_limit_exceeded',
+]);
+
 /** Classifies the `response.error` object of a `response.failed` event (protocol.md f.5). */
 export function classifyFailedResponse(rawError: unknown): KolegaError {
   const err = (rawError ?? {}) as { code?: unknown; message?: unknown; resets_at?: unknown };
@@ -34,7 +50,7 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
   const message = typeof err.message === 'string' && err.message !== '' ? err.message : 'the response failed';
   switch (code) {
     case 'context_length_exceeded':
-      return new KolegaError('upstream', code, "the conversation no longer fits the model's context window", {
+      return new KolegaError('upstream', code, "the input does not fit the model's context window (context_length_exceeded)", {
         hint: 'shorten the prompt or the attached files',
       });
     case 'insufficient_quota':
@@ -44,7 +60,7 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
         hint: 'upgrade the plan (Plus or higher), or use an API key: kolega auth login openai --with-api-key',
       });
     case 'usage_limit_reached':
-      return usageLimitError(typeof err.resets_at === 'number' ? err.resets_at : undefined, undefined, undefined);
+      return usageLimitError({ resetsAt: typeof err.resets_at === 'number' ? err.resets_at : undefined });
     case 'cyber_policy':
     case 'invalid_prompt':
       return new KolegaError('upstream', code, `the request was refused: ${message}`, { hint: 'change the prompt' });
@@ -63,38 +79,6 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
     default:
       return new KolegaError('upstream', code, `the response failed: ${message}`, { retryable: true, hint: 'retry the request' });
   }
-}
-
-/** Formats a usage-limit error with the reset time (absolute, local time, and relative). */
-export function usageLimitError(resetsAt: number | undefined, plan: string | undefined, requestId: string | undefined, now = Date.now()): KolegaError {
-  let when = '';
-  let retryAfterSeconds: number | undefined;
-  if (resetsAt !== undefined) {
-    const d = new Date(resetsAt * 1000);
-    retryAfterSeconds = Math.max(0, Math.round(resetsAt - now / 1000));
-    const hh = String(d.getHours()).padStart(2, '0');
-    const mm = String(d.getMinutes()).padStart(2, '0');
-    const sameDay = new Date(now).toDateString() === d.toDateString();
-    when = `; resets at ${sameDay ? '' : d.toISOString().slice(0, 10) + ' '}${hh}:${mm}, in ${formatDuration(retryAfterSeconds)}`;
-  }
-  return new KolegaError('quota', 'usage_limit_reached', `usage limit reached${plan ? ` (${plan} plan)` : ''}${when}`, {
-    hint: 'wait for the reset, or use an API key: kolega auth login openai --with-api-key',
-    resetsAt,
-    retryAfterSeconds,
-    requestId,
-    httpStatus: 429,
-  });
-}
-
-/** `13872` -> `3h 51m`; `59` -> `59s`. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  return `${m}m`;
 }
 
 /** The human detail of an error body: `detail`, `error.message`, or the raw text (truncated). */
@@ -135,10 +119,13 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
   }
   if (status === 429 || type === 'usage_limit_reached') {
     if (type === 'usage_limit_reached') {
-      let resetsAt = typeof errObj.resets_at === 'number' ? errObj.resets_at : undefined;
-      if (resetsAt === undefined && typeof errObj.resets_in_seconds === 'number') resetsAt = Math.round(Date.now() / 1000 + errObj.resets_in_seconds);
-      const plan = typeof errObj.plan_type === 'string' ? errObj.plan_type : headers['x-codex-plan-type'];
-      return usageLimitError(resetsAt, plan, requestId);
+      return usageLimitError({
+        resetsAt: typeof errObj.resets_at === 'number' ? errObj.resets_at : undefined,
+        resetsInSeconds: typeof errObj.resets_in_seconds === 'number' ? errObj.resets_in_seconds : undefined,
+        plan: typeof errObj.plan_type === 'string' ? errObj.plan_type : headers['x-codex-plan-type'],
+        requestId,
+        headers,
+      });
     }
     if (type === 'usage_not_included') {
       return new KolegaError('auth', 'usage_not_included', 'your ChatGPT plan does not include this usage', {
@@ -146,7 +133,7 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
         hint: 'upgrade the plan (Plus or higher), or use an API key: kolega auth login openai --with-api-key',
       });
     }
-    const delay = retryAfterMs(headers);
+    const delay = retryAfterMs(headers) ?? parseTryAgainIn(detail);
     return new KolegaError('quota', 'rate_limited', `rate limited (429): ${detail}`, {
       ...base,
       retryable: true,
@@ -169,4 +156,23 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
     ...base,
     hint: status === 404 ? 'check the base URL and the model name' : 'check the flags and the model; rerun with --debug for details',
   });
+}
+
+/**
+ * Maps a Responses WebSocket `error` frame (`{"type":"error","status":N,"error":{...},"headers":{...}}`,
+ * protocol.md f.3 "error (top-level)", fixture 12) exactly like an HTTP answer with that status,
+ * headers and body. kolega speaks HTTP only; this keeps the two transports' failures identical.
+ * @returns the error, or undefined when `frame` is not such a frame (no numeric `status`)
+ */
+export function errorFromWsErrorFrame(frame: unknown): KolegaError | undefined {
+  if (frame === null || typeof frame !== 'object') return undefined;
+  const f = frame as { type?: unknown; status?: unknown; error?: unknown; headers?: unknown };
+  if (f.type !== 'error' || typeof f.status !== 'number') return undefined;
+  const headers: Record<string, string> = {};
+  if (f.headers && typeof f.headers === 'object') {
+    for (const [k, v] of Object.entries(f.headers as Record<string, unknown>)) {
+      if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+    }
+  }
+  return errorFromHttp(f.status, headers, JSON.stringify({ error: f.error }));
 }

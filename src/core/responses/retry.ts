@@ -1,8 +1,23 @@
 /**
- * The retry policy, in one place (protocol.md f.4/f.7 and the Decisions table "retries"):
- * a failed request is replayed only when its error is `retryable` (5xx, network, stream cut,
- * rate_limit_exceeded) and the attempt showed nothing yet; at most `MAX_RETRIES` times, waiting the
- * server's delay when given, else 200 ms x 2^(n-1) with +-10% jitter.
+ * The retry policy, in one place (protocol.md f.4/f.5/f.7 and the Decisions table "retries").
+ *
+ * Retried (when the attempt showed nothing yet): 5xx other than 503 `server_is_overloaded` /
+ * `slow_down`; connection refused/reset, EAI_AGAIN, a stream cut before `response.completed`
+ * (also a top-level `error` event); 429 other than usage limits and `response.failed` with
+ * `rate_limit_exceeded`; other `response.failed` codes not listed below.
+ *
+ * Never retried: `usage_limit_reached`, `usage_not_included`, `insufficient_quota`, other 4xx
+ * (400, 401/403 after the one credential recovery, 404, ...), `context_length_exceeded`,
+ * `invalid_prompt`, `cyber_policy`, `server_is_overloaded`, `slow_down`, `response.incomplete`,
+ * DNS `ENOTFOUND` (a name that does not resolve will not resolve a moment later) and the idle
+ * timeout (the user already waited a whole `--idle-timeout`; retrying would multiply the wait).
+ * Each error's `retryable` flag is set where it is classified (`failures.ts`, `http.ts`) from this
+ * list; this module decides whether and when.
+ *
+ * An attempt that already emitted output (text, reasoning or an item) is never replayed, so the
+ * user never sees an answer twice. At most `MAX_RETRIES` retries per request, waiting the server's
+ * delay (`retry-after-ms`, `retry-after`, "try again in Ns") when given and at most
+ * `MAX_RETRY_DELAY_MS`, else `BASE_DELAY_MS` x 2^(n-1) with +-10% jitter, capped at `MAX_BACKOFF_MS`.
  */
 import { KolegaError } from '../errors.js';
 
@@ -12,15 +27,21 @@ export const MAX_RETRIES = 4;
 export const MAX_RETRY_DELAY_MS = 60_000;
 /** Base of the exponential backoff, in ms. */
 export const BASE_DELAY_MS = 200;
+/** Cap of the computed (not server-suggested) backoff, in ms. */
+export const MAX_BACKOFF_MS = 10_000;
 
 /**
- * Decides whether attempt number `attempt` (1-based count of retries so far + 1) may be retried.
- * @returns the delay in ms before the retry, or undefined when the error must surface.
+ * Decides whether a failed attempt may be retried.
+ * @param err the attempt's error
+ * @param attempt 1-based number of the attempt that failed (1 = the first request)
+ * @param emittedOutput whether the attempt already emitted anything to the user
+ * @param random a source of [0,1) for the jitter (injectable for tests)
+ * @returns the delay in ms before the retry, or undefined when the error must surface
  */
 export function retryDelay(err: unknown, attempt: number, emittedOutput: boolean, random = Math.random): number | undefined {
   if (!(err instanceof KolegaError) || !err.retryable || emittedOutput) return undefined;
   if (attempt > MAX_RETRIES) return undefined;
-  if (err.retryDelayMs !== undefined) return err.retryDelayMs <= MAX_RETRY_DELAY_MS ? err.retryDelayMs : undefined;
-  const base = BASE_DELAY_MS * 2 ** (attempt - 1);
+  if (err.retryDelayMs !== undefined) return err.retryDelayMs <= MAX_RETRY_DELAY_MS ? Math.round(err.retryDelayMs) : undefined;
+  const base = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
   return Math.round(base * (0.9 + 0.2 * random()));
 }

@@ -5,6 +5,7 @@
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { KolegaError } from '../errors.js';
+import { Utf8ChunkDecoder } from './utf8-chunks.js';
 
 /** One decoded Responses stream event: its JSON with at least a `type`. */
 export interface RawStreamEvent {
@@ -16,13 +17,16 @@ export interface RawStreamEvent {
  * Yields the JSON events of an SSE body as they complete. Dispatches on the JSON `type`, falling
  * back to the `event:` name.
  * @throws KolegaError(upstream, `bad_event_json`) for an event whose data is not JSON;
- *   KolegaError(upstream, `bad_utf8`) when the body is not valid UTF-8 (e.g. cut mid-character);
+ *   KolegaError(upstream, `bad_utf8`) when the body holds invalid UTF-8 (a body cut in the middle of a
+ *   character is not an error here: the cut event is never dispatched and the caller sees an
+ *   incomplete stream);
  *   transport errors of `body` pass through.
  */
 export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<RawStreamEvent> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = new Utf8ChunkDecoder();
   const queue: RawStreamEvent[] = [];
   let parseError: KolegaError | undefined;
+  let lastChar = '';
   const parser = createParser({
     onEvent(msg: EventSourceMessage) {
       if (parseError) return;
@@ -48,31 +52,36 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     },
   });
   for await (const chunk of body) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk, { stream: true });
-    } catch {
-      throw badUtf8();
+    const decoded = decoder.decode(chunk);
+    if (!decoded.ok) {
+      // Deliver what completed before the invalid bytes, then fail loudly.
+      parser.feed(decoded.validText);
+      for (const ev of queue.splice(0)) yield ev;
+      throw parseError ?? badUtf8();
     }
+    const text = decoded.text;
+    if (text !== '') lastChar = text[text.length - 1]!;
     parser.feed(text);
-    if (parseError) throw parseError;
+    // Events that completed before a malformed one are delivered first, then the error.
     if (queue.length > 0) {
       const ready = queue.splice(0);
       for (const ev of ready) yield ev;
     }
+    if (parseError) throw parseError;
   }
-  try {
-    const tail = decoder.decode();
-    if (tail) parser.feed(tail);
-  } catch {
-    throw badUtf8();
-  }
-  if (parseError) throw parseError;
+  // A body that ended inside a multi-byte character (peer-failures B23): those bytes can only belong
+  // to an event that never got its closing blank line, so the stream is simply incomplete. The tail
+  // is dropped and the caller reports `stream_incomplete` (never a U+FFFD in the output).
+  decoder.end();
+  // A body that ends in CR: the parser waits to see whether LF follows (CRLF). At EOF nothing
+  // follows, so that CR ended its line (with CR-only line ends it may be the event's blank line).
+  if (lastChar === '\r') parser.feed('\n');
   for (const ev of queue.splice(0)) yield ev;
+  if (parseError) throw parseError;
 }
 
 function badUtf8(): KolegaError {
-  return new KolegaError('upstream', 'bad_utf8', 'the server stream is not valid UTF-8 (cut mid-character?)', {
+  return new KolegaError('upstream', 'bad_utf8', 'the server stream is not valid UTF-8', {
     hint: 'retry; if it persists, report it with --debug output',
     retryable: true,
   });

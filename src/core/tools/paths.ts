@@ -3,7 +3,7 @@
  * (also for files that do not exist yet: the nearest existing ancestor is resolved), and must stay
  * inside the root or an `--add-dir`; the credentials file is never reachable.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ToolContext } from './types.js';
 
@@ -15,8 +15,12 @@ export class PathDenied extends Error {
   }
 }
 
-/** realpath of `p`, or of its nearest existing ancestor joined with the rest. */
-export function realpathLenient(p: string): string {
+/**
+ * realpath of `p`, or of its nearest existing ancestor joined with the rest. A dangling symlink on
+ * the way is followed to where it points (writing through it would create the file there).
+ * @throws the fs error for anything but a missing path (e.g. ELOOP, EACCES)
+ */
+export function realpathLenient(p: string, depth = 0): string {
   const rest: string[] = [];
   let cur = path.resolve(p);
   for (;;) {
@@ -26,11 +30,27 @@ export function realpathLenient(p: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const target = danglingTarget(cur);
+      if (target !== undefined) {
+        if (depth > 40) throw Object.assign(new Error(`too many symbolic links: ${p}`), { code: 'ELOOP' });
+        const real = realpathLenient(target, depth + 1);
+        return rest.length === 0 ? real : path.join(real, ...rest.reverse());
+      }
       const parent = path.dirname(cur);
       if (parent === cur) return path.join(cur, ...rest.reverse());
       rest.push(path.basename(cur));
       cur = parent;
     }
+  }
+}
+
+/** Where the symlink `p` points (absolute) when `p` is a symlink; undefined otherwise. */
+function danglingTarget(p: string): string | undefined {
+  try {
+    if (!lstatSync(p).isSymbolicLink()) return undefined;
+    return path.resolve(path.dirname(p), readlinkSync(p));
+  } catch {
+    return undefined;
   }
 }
 
