@@ -7,6 +7,11 @@ import { kolegaVersion } from '../core/version.js';
 import { IO } from './io.js';
 import { EXIT_CODES, reportError } from './exit.js';
 import { registerRun } from './commands/run.js';
+import { registerModels } from './commands/models.js';
+import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerHelp } from './commands/help.js';
 import type { CliContext } from './context.js';
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
@@ -37,6 +42,11 @@ export function buildProgram(ctx: CliContext): Command {
     });
   });
   registerRun(program, ctx);
+  registerModels(program, ctx);
+  registerConfig(program, ctx);
+  registerDoctor(program, ctx);
+  registerCompletion(program, ctx);
+  registerHelp(program, ctx); // last: it lists the other commands
   return program;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
+import { proxyEnv, proxyFor, redactProxyUrl } from './net/proxy-env.js';
 
 /** A received response whose body has not been read yet. */
 export interface HttpResponse {
@@ -46,17 +47,10 @@ async function loadUndici(): Promise<typeof import('undici')> {
 async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
   if (dispatcher) return dispatcher;
   const { EnvHttpProxyAgent } = await loadUndici();
-  const pick = (upper: string): string | undefined => {
-    const lower = env[upper.toLowerCase()];
-    if (lower !== undefined && lower !== '') return lower;
-    const up = env[upper];
-    return up !== undefined && up !== '' ? up : undefined;
-  };
-  dispatcher = new EnvHttpProxyAgent({
-    httpProxy: pick('HTTP_PROXY'),
-    httpsProxy: pick('HTTPS_PROXY') ?? pick('HTTP_PROXY'),
-    noProxy: pick('NO_PROXY'),
-  });
+  // noProxy is always passed (possibly ''): left undefined, undici would read `no_proxy ?? NO_PROXY`
+  // itself, and an empty lower-case no_proxy would hide NO_PROXY.
+  const p = proxyEnv(env);
+  dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
   return dispatcher;
 }
 
@@ -133,7 +127,9 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     if (reason instanceof KolegaError) return reason;
     return new KolegaError('interrupted', 'interrupted', 'interrupted', { cause: err });
   }
-  const host = safeHost(url);
+  const proxy = proxyFor(url);
+  // Through a proxy, a connect failure is usually the proxy's: name it (peer-failures B33).
+  const host = proxy ? `${safeHost(url)} via proxy ${redactProxyUrl(proxy)}` : safeHost(url);
   const code = e.code ?? e.cause?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for response headers' : 'mid-stream (no data)';
