@@ -47,8 +47,9 @@ async function loadUndici(): Promise<typeof import('undici')> {
 async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
   if (dispatcher) return dispatcher;
   const { EnvHttpProxyAgent } = await loadUndici();
-  // noProxy is always passed (possibly ''): left undefined, undici would read `no_proxy ?? NO_PROXY`
-  // itself, and an empty lower-case no_proxy would hide NO_PROXY.
+  // All three are decided by proxyEnv (also used for messages and doctor) and always passed, so
+  // undici never re-reads the environment itself (its `no_proxy ?? NO_PROXY` lets an empty
+  // lower-case value hide the upper-case one).
   const p = proxyEnv(env);
   dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
   return dispatcher;
@@ -139,6 +140,24 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
       cause: err,
     });
   }
+  const proxyStatus = proxy ? /Proxy response \((\d{3})\)/.exec(`${e.message ?? ''} ${e.cause?.message ?? ''}`) : null;
+  if (proxy && proxyStatus) {
+    const status = Number(proxyStatus[1]);
+    return new KolegaError('network', 'proxy_refused', `proxy ${redactProxyUrl(proxy)} refused the tunnel to ${safeHost(url)} (HTTP ${status})`, {
+      hint: status === 407 ? 'the proxy wants credentials: HTTPS_PROXY=http://user:password@host:port (percent-encode @ and :)' : 'check the proxy, or list the host in NO_PROXY',
+      retryable: status >= 500,
+      httpStatus: status,
+      cause: err,
+    });
+  }
+  if (TLS_TRUST_CODES.has(code)) {
+    // Not transient: retrying cannot make an untrusted certificate trusted.
+    return new KolegaError('network', 'tls_untrusted', `TLS to ${host} failed: certificate not trusted (${code})`, {
+      hint: 'behind a TLS-inspecting proxy or a private CA, set NODE_EXTRA_CA_CERTS to its CA certificate (PEM)',
+      retryable: false,
+      cause: err,
+    });
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new KolegaError('network', 'connect_failed', `cannot connect to ${host} (${code})`, {
       hint: 'check the network, the proxy settings and the base URL',
@@ -154,6 +173,19 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     { hint: 'check the network and try again', retryable: true, cause: err },
   );
 }
+
+/** Certificate verification failures (Node/OpenSSL codes). */
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function safeHost(url: string): string {
   try {

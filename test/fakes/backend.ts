@@ -9,6 +9,7 @@
  * behind the same auth checks as the ChatGPT `/responses` path.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { toSse, type SseEvent } from './sse-events.js';
@@ -73,6 +74,8 @@ export interface FakeBackendOptions {
   models?: Record<string, unknown>[];
   /** Replaces the `/models` answer (after the auth checks), e.g. an error, stall or reset. */
   modelsStep?: Step;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
+  tls?: { key: string; cert: string };
 }
 
 /** The default live model list of the fake, in the backend's shape (protocol.md g). */
@@ -225,7 +228,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     return typeof t === 'function' ? t(token) : t.includes(token);
   };
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const [path = '', query = ''] = (req.url ?? '').split('?', 2) as [string?, string?];
@@ -279,7 +282,8 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     }
     const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
     await play(step, req, res, rec);
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -338,7 +342,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     chatgptBaseUrl: `${url}/backend-api/codex`,
