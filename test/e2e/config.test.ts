@@ -2,7 +2,7 @@
  * `kolega config` end to end, and the model precedence of `kolega run`: flag > KOLEGA_MODEL >
  * saved settings > default; a stale saved value falls back with one note and never blocks a run.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBackend, type FakeBackend } from '../fakes/backend.js';
@@ -70,6 +70,36 @@ describe('kolega config', () => {
       expect(r.stderr).toContain('corrupt');
     }
     expect(readFileSync(settingsFile())).toEqual(Buffer.alloc(4146));
+  });
+});
+
+describe('concurrent writers (peer-failures B35 d)', () => {
+  it('20 parallel `config set` never leave a partial or invalid file for a reader', async () => {
+    writeFileSync(settingsFile(), '{"model":"gpt-5.4"}');
+    let reads = 0;
+    let bad = '';
+    let stop = false;
+    const reader = (async () => {
+      while (!stop) {
+        const text = readFileSync(settingsFile(), 'utf8');
+        try {
+          JSON.parse(text);
+        } catch {
+          bad = text;
+        }
+        reads++;
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    const values = ['gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini', 'openai/gpt-5.5'];
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => cli(['config', 'set', 'model', values[i % values.length]!])));
+    stop = true;
+    await reader;
+    expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
+    expect(bad).toBe('');
+    expect(reads).toBeGreaterThan(10);
+    expect(values).toContain(JSON.parse(readFileSync(settingsFile(), 'utf8')).model);
+    expect(readdirSync(home.dir)).toEqual(['settings.json']); // no temp files left behind
   });
 });
 

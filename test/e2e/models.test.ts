@@ -2,11 +2,12 @@
  * `kolega models` end to end: bundled catalogue offline, live list from the fake `/models` when
  * signed in with ChatGPT (cache, --refresh, fallbacks), output forms, schema.
  */
+import { spawnSync } from 'node:child_process';
 import { statSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveModel, startFakeBackend, DEFAULT_LIVE_MODELS, type FakeBackend } from '../fakes/backend.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.js';
 import { parseDocument } from '../helpers/doc-schema.js';
 import { writeChatGPTCredentials } from '../helpers/tokens.js';
 import type { ModelsDocument } from '../../src/cli/models/list.js';
@@ -60,6 +61,21 @@ describe('kolega models (not signed in)', () => {
     expect(spark).toMatchObject({ provider: 'openai_chatgpt', is_default: false, source: 'bundled', efforts: ['low', 'medium', 'high', 'xhigh'], default_effort: 'medium' });
     expect(doc.models.filter((m) => m.is_default).map((m) => `${m.provider}/${m.id}`)).toEqual(['openai_chatgpt/gpt-5.5', 'openai/gpt-5.5']);
     for (const m of doc.models) expect(m.max_output_tokens).toBeGreaterThan(0);
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table with defaults marked and credentials listed', () => {
+    // util-linux `script` gives the CLI a pseudo-terminal as stdout
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} models`, '/dev/null'], {
+      env: baseEnv({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', TERM: 'dumb' }),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(0);
+    const out = r.stdout.replace(/\r/g, '');
+    expect(out).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/m);
+    expect(out).toMatch(/^\*\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
+    expect(out).toMatch(/^>\s+openai\/gpt-5\.5\s/m);
+    expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
   });
 
   it('--provider filters; an unknown provider exits 2', async () => {
