@@ -62,7 +62,9 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     return ctx.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // help shown because something was missing (e.g. `kolega config` without a subcommand) is a usage error
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
       return EXIT_CODES.usage;
     }
     const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });

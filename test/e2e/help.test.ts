@@ -74,6 +74,10 @@ describe('help topics', () => {
     const bad = await runCli(['help', 'nonsense']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('exit-codes');
+    const missing = await runCli(['config']); // a group without its subcommand: help on stderr, usage error
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('Usage: kolega config');
     const top = await runCli(['--help']);
     expect(top.stdout).toContain('kolega help exit-codes');
   });

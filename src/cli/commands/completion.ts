@@ -8,8 +8,8 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
     .command('completion')
     .summary('print the shell completion script (bash, zsh, fish)')
     .description(
-      'Print a completion script for subcommands, flags, model/provider ids, efforts and sandbox levels.\n' +
-        'The same scripts ship in completions/ (kolega.bash, kolega.zsh, kolega.fish).',
+      'Print a completion script for subcommands, flags, model/provider ids, efforts and sandbox ' +
+        'levels. The same scripts ship in completions/ (kolega.bash, kolega.zsh, kolega.fish).',
     )
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
     .addHelpText(

@@ -20,9 +20,9 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .command('config')
     .summary('show or change saved defaults (model, effort, provider)')
     .description(
-      'Saved defaults live in settings.json under KOLEGA_HOME (no secrets). Precedence for a run:\n' +
-        '-m/-e flags > KOLEGA_MODEL > saved settings > the provider default. A saved model or provider\n' +
-        'that no longer exists falls back to the default with a note on stderr; it never blocks a run.',
+      'Saved defaults live in settings.json under KOLEGA_HOME (no secrets). Precedence for a run: -m/-e ' +
+        'flags > KOLEGA_MODEL > saved settings > the provider default. A saved model or provider that no ' +
+        'longer exists falls back to the default with a note on stderr; it never blocks a run.',
     )
     .addHelpText(
       'after',

@@ -16,10 +16,11 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     .command('doctor')
     .summary('check the setup: files, sign-in, network, proxy, clock, terminal, sandbox')
     .description(
-      'Run read-only checks and print each as ok, warn or fail with a one-line fix. Network checks\n' +
-        'resolve, connect, handshake and request the issuer, the ChatGPT base and the OpenAI base, through\n' +
-        'the proxy when one is configured. Exit 0 when nothing fails, else the status of the first failed\n' +
-        'class (2 configuration, 3 authentication, 6 network). --fix tightens file permissions.',
+      'Run read-only checks and print each as ok, warn or fail with a one-line fix. Network checks ' +
+        'resolve, connect, handshake and request the issuer, the ChatGPT base and the OpenAI base, ' +
+        'through the proxy when one is configured. Exit 0 when nothing fails, else the status of the ' +
+        'first failed class (2 configuration, 3 authentication, 6 network). --fix tightens file ' +
+        'permissions.',
     )
     .option('--json', 'print one JSON document (schema/doctor.schema.json)')
     .option('--fix', 'repair what is safe to repair (permissions of KOLEGA_HOME and its files)')
