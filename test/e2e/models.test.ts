@@ -163,6 +163,16 @@ describe('kolega models (signed in with ChatGPT)', () => {
     expect(r.stdout).toContain('openai_chatgpt/gpt-5.3-codex-spark\n');
   });
 
+  it('a /models request that never answers falls back after the idle timeout (never hangs)', async () => {
+    writeChatGPTCredentials(home.dir);
+    await fake.close();
+    fake = await startFakeBackend({ modelsStep: { kind: 'stall' } });
+    const r = await runCli(['models'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/could not fetch the live model list .*idle timeout/);
+    expect(r.ms).toBeLessThan(15_000);
+  });
+
   it('a corrupt credentials file exits 2 naming the file', async () => {
     writeFileSync(path.join(home.dir, 'credentials.json'), '{"chatgpt": {"access_token": "ey');
     const r = await runCli(['models'], { env: env() });
