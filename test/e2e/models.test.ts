@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { liveModel, startFakeBackend, DEFAULT_LIVE_MODELS, type FakeBackend } from '../fakes/backend.js';
 import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.js';
+import { textAnswer } from '../fakes/sse-events.js';
 import { parseDocument } from '../helpers/doc-schema.js';
 import { writeChatGPTCredentials } from '../helpers/tokens.js';
 import type { ModelsDocument } from '../../src/cli/models/list.js';
@@ -126,6 +127,31 @@ describe('kolega models (signed in with ChatGPT)', () => {
     writeFileSync(cacheFile, JSON.stringify(cache));
     await runCli(['models'], { env: env() });
     expect(modelRequests()).toHaveLength(3);
+  });
+
+  it('run and config accept a live-only model once kolega models has cached the list', async () => {
+    writeChatGPTCredentials(home.dir);
+    const before = await runCli(['run', '-m', 'gpt-5.6-preview', 'hi'], { env: env() });
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain('unknown model "gpt-5.6-preview"');
+    expect((await runCli(['config', 'set', 'model', 'gpt-5.6-preview'], { env: env() })).code).toBe(2);
+
+    expect((await runCli(['models'], { env: env() })).code).toBe(0);
+    fake.push({ kind: 'sse', events: textAnswer('live!') });
+    const r = await runCli(['run', '-m', 'openai_chatgpt/gpt-5.6-preview', 'hi'], { env: env() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const body = fake.requests.find((q) => q.path === '/backend-api/codex/responses')!.body;
+    expect(body).toMatchObject({ model: 'gpt-5.6-preview', reasoning: { effort: 'high' } }); // the live default effort
+    expect((await runCli(['config', 'set', 'model', 'gpt-5.6-preview'], { env: env() })).code).toBe(0);
+    const bad = await runCli(['run', '-m', 'gpt-5.6-preview', '-e', 'low', 'hi'], { env: env() });
+    expect(bad.code).toBe(2); // the live list offers medium and high only
+    expect(bad.stderr).toContain('valid for gpt-5.6-preview: medium, high');
+
+    // the cache belongs to one account: another sign-in does not see it
+    writeChatGPTCredentials(home.dir, { accountId: 'acct-other' });
+    const other = await runCli(['run', '-m', 'gpt-5.6-preview', 'hi'], { env: env() });
+    expect(other.code).toBe(2);
   });
 
   it('falls back to the bundled list with one stderr note when /models fails', async () => {

@@ -1,8 +1,10 @@
 /**
  * The work of `kolega config`: read and change settings.json through the store (atomic writes in
- * `core/store/settings.ts`), validating values on `set` so a typo exits 2 instead of being saved.
+ * `core/store/settings.ts`), validating values on `set` so a typo exits 2 instead of being saved
+ * (models: the bundled catalogue plus the live list cached by `kolega models`).
  */
 import { KolegaError, usageError } from '../../core/errors.js';
+import { BUNDLED, knownModels, type KnownModels } from '../../core/models/known.js';
 import { ALL_EFFORTS, isProviderId, MODELS, PROVIDER_IDS } from '../../core/providers/models.js';
 import { parseModelName } from '../../core/providers/select.js';
 import { settingsPath, kolegaHome } from '../../core/store/paths.js';
@@ -25,7 +27,7 @@ function checkKey(key: string): ConfigKey {
  * @returns the value to store
  * @throws KolegaError(usage) naming the valid values.
  */
-export function validateSetting(key: ConfigKey, value: string): string {
+export function validateSetting(key: ConfigKey, value: string, known: KnownModels = BUNDLED): string {
   const v = value.trim();
   if (v === '') throw usageError('empty_value', `the value for ${key} is empty`, `to remove it: kolega config unset ${key}`);
   if (key === 'provider') {
@@ -33,7 +35,7 @@ export function validateSetting(key: ConfigKey, value: string): string {
     return v;
   }
   if (key === 'model') {
-    parseModelName(v, undefined);
+    parseModelName(v, undefined, known);
     return v;
   }
   const offered = new Set(MODELS.flatMap((m) => m.efforts));
@@ -57,8 +59,8 @@ export function configGet(ctx: CliContext, key: string): number {
 /** `config set KEY VALUE`: validates and saves. @returns 0 */
 export function configSet(ctx: CliContext, key: string, value: string): number {
   const k = checkKey(key);
-  const v = validateSetting(k, value);
   const home = kolegaHome(ctx.env);
+  const v = validateSetting(k, value, knownModels(home, ctx.env));
   const settings = readSettings(home);
   settings[k] = v;
   writeSettings(home, settings);

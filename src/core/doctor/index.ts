@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_ISSUER, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { isKolegaError } from '../errors.js';
+import { knownModels } from '../models/known.js';
 import { baseUrlFromEnv } from '../providers/base-url.js';
 import { readCredentials, type Credentials } from '../store/credentials.js';
 import { readSettings, type Settings } from '../store/settings.js';
@@ -74,7 +75,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   ];
   const settings = safe<Settings>(() => readSettings(home), {});
   const creds = safe<Credentials>(() => readCredentials(home), { version: 1 });
-  results.push(checkSelection(settings, env), checkChatGPT(creds), safe(() => checkApiKey(home, env), check('auth.api_key', 'OpenAI API key', 'auth', 'warn', 'not checked: the credentials file is unreadable', 'see credentials file above')), checkAnyCredentials(creds, env));
+  results.push(checkSelection(settings, env, knownModels(home, env)), checkChatGPT(creds), safe(() => checkApiKey(home, env), check('auth.api_key', 'OpenAI API key', 'auth', 'warn', 'not checked: the credentials file is unreadable', 'see credentials file above')), checkAnyCredentials(creds, env));
   const proxy = checkProxy(env);
   results.push(proxy);
   const { list, bad } = targets(env, creds);

@@ -2,6 +2,7 @@
 import { ELIGIBLE_PLANS, REFRESH_WINDOW_MS } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
+import { BUNDLED, type KnownModels } from '../models/known.js';
 import { isProviderId, MODELS } from '../providers/models.js';
 import { findApiKey } from '../providers/openai.js';
 import { parseModelName } from '../providers/select.js';
@@ -67,13 +68,13 @@ export function checkAnyCredentials(creds: Credentials, env: NodeJS.ProcessEnv):
 }
 
 /** KOLEGA_MODEL and the saved model/provider/effort still exist. */
-export function checkSelection(settings: Settings, env: NodeJS.ProcessEnv): CheckResult {
+export function checkSelection(settings: Settings, env: NodeJS.ProcessEnv, known: KnownModels = BUNDLED): CheckResult {
   const id = 'settings.model';
   const title = 'model selection';
   const envModel = env.KOLEGA_MODEL;
   if (envModel) {
     try {
-      parseModelName(envModel, undefined);
+      parseModelName(envModel, undefined, known);
     } catch (err) {
       return check(id, title, 'config', 'fail', `KOLEGA_MODEL="${envModel}" is not a known model; runs exit 2`, isKolegaError(err) && err.hint ? `unset KOLEGA_MODEL or use one of: ${err.hint.replace(/^valid models: /, '')}` : 'unset KOLEGA_MODEL', { env_model: envModel });
     }
@@ -86,7 +87,7 @@ export function checkSelection(settings: Settings, env: NodeJS.ProcessEnv): Chec
   }
   if (typeof settings.model === 'string') {
     try {
-      parseModelName(settings.model, undefined);
+      parseModelName(settings.model, undefined, known);
     } catch {
       problems.push(`saved model "${settings.model}" no longer exists`);
       fixes.push('kolega config unset model');
