@@ -55,8 +55,15 @@ _kolega_args() {
     'help') echo 'exit-codes environment run models config doctor completion' ;;
   esac
 }
+_kolega_args2() {
+  case "$1|$2" in
+    'config set|model') echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
+    'config set|effort') echo 'low medium high xhigh' ;;
+    'config set|provider') echo 'openai_chatgpt openai' ;;
+  esac
+}
 _kolega() {
-  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" kpath="" w i skip=0
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" kpath="" arg1="" w i skip=0
   ((COMP_CWORD > 0)) && prev="${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
@@ -65,7 +72,7 @@ _kolega() {
       -*=*) continue ;;
       -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
     esac
-    [[ " $(_kolega_subcmds "$kpath") " == *" $w "* ]] && kpath="${kpath:+$kpath }$w"
+    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
   done
   if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     local vals; vals="$(_kolega_values "$kpath" "$prev")"
@@ -74,6 +81,8 @@ _kolega() {
   fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_kolega_flags "$kpath")" -- "$cur"))
+  elif [[ -n "$arg1" ]]; then
+    COMPREPLY=($(compgen -W "$(_kolega_args2 "$kpath" "$arg1")" -- "$cur"))
   else
     COMPREPLY=($(compgen -W "$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")" -- "$cur"))
   fi

@@ -91,10 +91,21 @@ function __kolega_args
       echo 'exit-codes environment run models config doctor completion'
   end
 end
+function __kolega_args2
+  switch "$argv[1]|$argv[2]"
+    case 'config set|model'
+      echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
+    case 'config set|effort'
+      echo 'low medium high xhigh'
+    case 'config set|provider'
+      echo 'openai_chatgpt openai'
+  end
+end
 function __kolega_complete
   set -l tokens (commandline -opc)
   set -l cur (commandline -ct)
   set -l kpath ''
+  set -l arg1 ''
   set -l skip 0
   for w in $tokens[2..-1]
     if test $skip = 1
@@ -108,8 +119,10 @@ function __kolega_complete
         contains -- $w (string split ' ' -- (__kolega_valued "$kpath")); and set skip 1
         continue
     end
-    if contains -- $w (string split ' ' -- (__kolega_subcmds "$kpath"))
+    if test -z "$arg1"; and contains -- $w (string split ' ' -- (__kolega_subcmds "$kpath"))
       set kpath (string trim -- "$kpath $w")
+    else if test -z "$arg1"
+      set arg1 $w
     end
   end
   set -l prev ''
@@ -125,6 +138,13 @@ function __kolega_complete
   end
   if string match -q -- '-*' $cur
     string split ' ' -- (__kolega_flags "$kpath")
+  else if test -n "$arg1"
+    set -l vals (string split -n ' ' -- (__kolega_args2 "$kpath" $arg1))
+    if test (count $vals) -eq 0
+      __fish_complete_path $cur
+    else
+      printf '%s\n' $vals
+    end
   else
     set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath") (__kolega_args "$kpath"))
     if test (count $vals) -eq 0

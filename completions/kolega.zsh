@@ -56,8 +56,15 @@ _kolega_args() {
     'help') echo 'exit-codes environment run models config doctor completion' ;;
   esac
 }
+_kolega_args2() {
+  case "$1|$2" in
+    'config set|model') echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
+    'config set|effort') echo 'low medium high xhigh' ;;
+    'config set|provider') echo 'openai_chatgpt openai' ;;
+  esac
+}
 _kolega() {
-  local cur="${words[CURRENT]}" prev="${words[CURRENT-1]}" kpath="" w i skip=0 vals
+  local cur="${words[CURRENT]}" prev="${words[CURRENT-1]}" kpath="" arg1="" w i skip=0 vals
   for ((i = 2; i < CURRENT; i++)); do
     w="${words[i]}"
     if ((skip)); then skip=0; continue; fi
@@ -65,7 +72,7 @@ _kolega() {
       -*=*) continue ;;
       -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
     esac
-    [[ " $(_kolega_subcmds "$kpath") " == *" $w "* ]] && kpath="${kpath:+$kpath }$w"
+    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
   done
   if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     vals="$(_kolega_values "$kpath" "$prev")"
@@ -74,6 +81,9 @@ _kolega() {
   fi
   if [[ "$cur" == -* ]]; then
     vals="$(_kolega_flags "$kpath")"
+  elif [[ -n "$arg1" ]]; then
+    vals="$(_kolega_args2 "$kpath" "$arg1")"
+    [[ -z "${vals// /}" ]] && { _files; return 0; }
   else
     vals="$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")"
     [[ -z "${vals// /}" ]] && { _files; return 0; }

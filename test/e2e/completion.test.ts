@@ -84,6 +84,10 @@ describe('bash', () => {
     expect(bashComplete(f, ['kolega', 'run', '-m', 'gpt-5.5', '-e', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
     expect(bashComplete(f, ['kolega', 'models', '--provider', ''])).toEqual(['openai_chatgpt', 'openai']);
     expect(bashComplete(f, ['kolega', 'config', 'set', ''])).toEqual(['model', 'effort', 'provider']);
+    expect(bashComplete(f, ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
+    expect(bashComplete(f, ['kolega', 'config', 'set', 'provider', 'o'])).toEqual(['openai_chatgpt', 'openai']);
+    expect(bashComplete(f, ['kolega', 'config', 'set', 'model', 'openai/gpt-5.4'])).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini']);
+    expect(bashComplete(f, ['kolega', 'config', 'get', 'model', ''])).toEqual([]); // nothing after the only argument
     expect(bashComplete(f, ['kolega', 'help', 'e'])).toEqual(['exit-codes', 'environment']);
     // a flag value that looks like a subcommand does not change the command path
     expect(bashComplete(f, ['kolega', 'run', '-m', 'config', '--s'])).toEqual(expect.arrayContaining(['--sandbox', '--stdin']));
@@ -109,6 +113,7 @@ describe.skipIf(!has('zsh'))('zsh', () => {
     expect(zsh(withAuth.zsh, ['kolega', 'au'])).toEqual(['auth']);
     expect(zsh(committed('zsh'), ['kolega', 'run', '--sandbox', ''])).toEqual(['read-only', 'workspace-write', 'full-access']);
     expect(zsh(committed('zsh'), ['kolega', 'run', '--instructions-file', ''])).toEqual(['<files>']);
+    expect(zsh(committed('zsh'), ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
   });
 });
 
@@ -124,5 +129,6 @@ describe.skipIf(!has('fish'))('fish', () => {
     expect(fish(committed('fish'), 'kolega run --sandbox ').sort()).toEqual(['full-access', 'read-only', 'workspace-write']);
     expect(fish(committed('fish'), 'kolega run -m openai/').sort()).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini', 'openai/gpt-5.5']);
     expect(fish(committed('fish'), 'kolega config get ').sort()).toEqual(['effort', 'model', 'provider']);
+    expect(fish(committed('fish'), 'kolega config set provider ').sort()).toEqual(['openai', 'openai_chatgpt']);
   });
 });

@@ -23,10 +23,11 @@ interface Tables {
   valued: [string, string][];
   values: [string, string][];
   args: [string, string][];
+  args2: [string, string][];
 }
 
 function tables(spec: CommandSpec[]): Tables {
-  const t: Tables = { subcmds: [], flags: [], valued: [], values: [], args: [] };
+  const t: Tables = { subcmds: [], flags: [], valued: [], values: [], args: [], args2: [] };
   for (const c of spec) {
     if (c.subcommands.length) t.subcmds.push([c.path, c.subcommands.map((s) => s.name).join(' ')]);
     t.flags.push([c.path, c.flags.flatMap((f) => f.names).join(' ')]);
@@ -34,6 +35,7 @@ function tables(spec: CommandSpec[]): Tables {
     if (valued.length) t.valued.push([c.path, valued.flatMap((f) => f.names).join(' ')]);
     for (const f of valued) for (const n of f.names) if (f.values.length) t.values.push([`${c.path}|${n}`, f.values.join(' ')]);
     if (c.args.length) t.args.push([c.path, c.args.join(' ')]);
+    for (const [first, vals] of Object.entries(c.args2)) t.args2.push([`${c.path}|${first}`, vals.join(' ')]);
   }
   return t;
 }
@@ -50,6 +52,7 @@ function posixData(prefix: string, t: Tables): string {
     posixCase(`${prefix}_valued`, t.valued),
     posixCase(`${prefix}_values`, t.values, '"$1|$2"'),
     posixCase(`${prefix}_args`, t.args),
+    posixCase(`${prefix}_args2`, t.args2, '"$1|$2"'),
   ].join('');
 }
 
@@ -59,7 +62,7 @@ export function bashScript(spec: CommandSpec[]): string {
     HEADER('bash') +
     posixData('_kolega', tables(spec)) +
     `_kolega() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" kpath="" w i skip=0
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" kpath="" arg1="" w i skip=0
   ((COMP_CWORD > 0)) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
@@ -68,7 +71,7 @@ export function bashScript(spec: CommandSpec[]): string {
       -*=*) continue ;;
       -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
     esac
-    [[ " $(_kolega_subcmds "$kpath") " == *" $w "* ]] && kpath="\${kpath:+$kpath }$w"
+    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="\${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
   done
   if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     local vals; vals="$(_kolega_values "$kpath" "$prev")"
@@ -77,6 +80,8 @@ export function bashScript(spec: CommandSpec[]): string {
   fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_kolega_flags "$kpath")" -- "$cur"))
+  elif [[ -n "$arg1" ]]; then
+    COMPREPLY=($(compgen -W "$(_kolega_args2 "$kpath" "$arg1")" -- "$cur"))
   else
     COMPREPLY=($(compgen -W "$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")" -- "$cur"))
   fi
@@ -94,7 +99,7 @@ export function zshScript(spec: CommandSpec[]): string {
     HEADER('zsh') +
     posixData('_kolega', tables(spec)) +
     `_kolega() {
-  local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" kpath="" w i skip=0 vals
+  local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" kpath="" arg1="" w i skip=0 vals
   for ((i = 2; i < CURRENT; i++)); do
     w="\${words[i]}"
     if ((skip)); then skip=0; continue; fi
@@ -102,7 +107,7 @@ export function zshScript(spec: CommandSpec[]): string {
       -*=*) continue ;;
       -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
     esac
-    [[ " $(_kolega_subcmds "$kpath") " == *" $w "* ]] && kpath="\${kpath:+$kpath }$w"
+    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="\${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
   done
   if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     vals="$(_kolega_values "$kpath" "$prev")"
@@ -111,6 +116,9 @@ export function zshScript(spec: CommandSpec[]): string {
   fi
   if [[ "$cur" == -* ]]; then
     vals="$(_kolega_flags "$kpath")"
+  elif [[ -n "$arg1" ]]; then
+    vals="$(_kolega_args2 "$kpath" "$arg1")"
+    [[ -z "\${vals// /}" ]] && { _files; return 0; }
   else
     vals="$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")"
     [[ -z "\${vals// /}" ]] && { _files; return 0; }
@@ -137,10 +145,12 @@ export function fishScript(spec: CommandSpec[]): string {
     fishSwitch('__kolega_valued', t.valued) +
     fishSwitch('__kolega_values', t.values, '$argv[1]|$argv[2]') +
     fishSwitch('__kolega_args', t.args) +
+    fishSwitch('__kolega_args2', t.args2, '$argv[1]|$argv[2]') +
     `function __kolega_complete
   set -l tokens (commandline -opc)
   set -l cur (commandline -ct)
   set -l kpath ''
+  set -l arg1 ''
   set -l skip 0
   for w in $tokens[2..-1]
     if test $skip = 1
@@ -154,8 +164,10 @@ export function fishScript(spec: CommandSpec[]): string {
         contains -- $w (string split ' ' -- (__kolega_valued "$kpath")); and set skip 1
         continue
     end
-    if contains -- $w (string split ' ' -- (__kolega_subcmds "$kpath"))
+    if test -z "$arg1"; and contains -- $w (string split ' ' -- (__kolega_subcmds "$kpath"))
       set kpath (string trim -- "$kpath $w")
+    else if test -z "$arg1"
+      set arg1 $w
     end
   end
   set -l prev ''
@@ -171,6 +183,13 @@ export function fishScript(spec: CommandSpec[]): string {
   end
   if string match -q -- '-*' $cur
     string split ' ' -- (__kolega_flags "$kpath")
+  else if test -n "$arg1"
+    set -l vals (string split -n ' ' -- (__kolega_args2 "$kpath" $arg1))
+    if test (count $vals) -eq 0
+      __fish_complete_path $cur
+    else
+      printf '%s\\n' $vals
+    end
   else
     set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath") (__kolega_args "$kpath"))
     if test (count $vals) -eq 0

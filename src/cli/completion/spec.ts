@@ -26,8 +26,10 @@ export interface CommandSpec {
   path: string;
   subcommands: { name: string; description: string }[];
   flags: FlagSpec[];
-  /** Candidates for positional arguments. */
+  /** Candidates for the first positional argument. */
   args: string[];
+  /** Candidates for the second positional argument, by the first one (e.g. `config set model <Tab>`). */
+  args2: Record<string, string[]>;
 }
 
 /** Every `provider/model` and bare model id. */
@@ -70,6 +72,10 @@ function argValues(cmd: Command, root: Command): string[] {
   return first?.argChoices ? [...first.argChoices] : [];
 }
 
+function secondArgValues(path: string): Record<string, string[]> {
+  return path === 'config set' ? { model: modelNames(), effort: effortNames(), provider: [...PROVIDER_IDS] } : {};
+}
+
 /** Flattens `program` into command specs, parents before children. */
 export function completionSpec(program: Command): CommandSpec[] {
   const globals = program.options.filter((o) => o.long !== '--version').map(flagOf);
@@ -83,6 +89,7 @@ export function completionSpec(program: Command): CommandSpec[] {
       subcommands: cmd.commands.map((c) => ({ name: c.name(), description: c.summary() || c.description().split('\n')[0] || '' })),
       flags,
       args: argValues(cmd, program),
+      args2: secondArgValues(path),
     });
     for (const c of cmd.commands) walk(c, path ? `${path} ${c.name()}` : c.name());
   };
