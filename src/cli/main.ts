@@ -8,6 +8,11 @@ import { IO } from './io.js';
 import { EXIT_CODES, reportError } from './exit.js';
 import { registerRun } from './commands/run.js';
 import { registerAuth } from './commands/auth.js';
+import { registerModels } from './commands/models.js';
+import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerHelp } from './commands/help.js';
 import type { CliContext } from './context.js';
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
@@ -39,6 +44,11 @@ export function buildProgram(ctx: CliContext): Command {
   });
   registerRun(program, ctx);
   registerAuth(program, ctx);
+  registerModels(program, ctx);
+  registerConfig(program, ctx);
+  registerDoctor(program, ctx);
+  registerCompletion(program, ctx);
+  registerHelp(program, ctx); // last: it lists the other commands
   return program;
 }
 
@@ -54,7 +64,9 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     return ctx.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // help shown because something was missing (e.g. `kolega config` without a subcommand) is a usage error
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
       return EXIT_CODES.usage;
     }
     const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });

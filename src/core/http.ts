@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
+import { proxyEnv, proxyFor, redactProxyUrl } from './net/proxy-env.js';
 
 /** A received response whose body has not been read yet. */
 export interface HttpResponse {
@@ -46,17 +47,11 @@ async function loadUndici(): Promise<typeof import('undici')> {
 async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
   if (dispatcher) return dispatcher;
   const { EnvHttpProxyAgent } = await loadUndici();
-  const pick = (upper: string): string | undefined => {
-    const lower = env[upper.toLowerCase()];
-    if (lower !== undefined && lower !== '') return lower;
-    const up = env[upper];
-    return up !== undefined && up !== '' ? up : undefined;
-  };
-  dispatcher = new EnvHttpProxyAgent({
-    httpProxy: pick('HTTP_PROXY'),
-    httpsProxy: pick('HTTPS_PROXY') ?? pick('HTTP_PROXY'),
-    noProxy: pick('NO_PROXY'),
-  });
+  // All three are decided by proxyEnv (also used for messages and doctor) and always passed, so
+  // undici never re-reads the environment itself (its `no_proxy ?? NO_PROXY` lets an empty
+  // lower-case value hide the upper-case one).
+  const p = proxyEnv(env);
+  dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
   return dispatcher;
 }
 
@@ -133,7 +128,9 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     if (reason instanceof KolegaError) return reason;
     return new KolegaError('interrupted', 'interrupted', 'interrupted', { cause: err });
   }
-  const host = safeHost(url);
+  const proxy = proxyFor(url);
+  // Through a proxy, a connect failure is usually the proxy's: name it (peer-failures B33).
+  const host = proxy ? `${safeHost(url)} via proxy ${redactProxyUrl(proxy)}` : safeHost(url);
   const code = e.code ?? e.cause?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for response headers' : 'mid-stream (no data)';
@@ -144,10 +141,28 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
       cause: err,
     });
   }
+  const proxyStatus = proxy ? /Proxy response \((\d{3})\)/.exec(`${e.message ?? ''} ${e.cause?.message ?? ''}`) : null;
+  if (proxy && proxyStatus) {
+    const status = Number(proxyStatus[1]);
+    return new KolegaError('network', 'proxy_refused', `proxy ${redactProxyUrl(proxy)} refused the tunnel to ${safeHost(url)} (HTTP ${status})`, {
+      hint: status === 407 ? 'the proxy wants credentials: HTTPS_PROXY=http://user:password@host:port (percent-encode @ and :)' : 'check the proxy, or list the host in NO_PROXY',
+      retryable: status >= 500,
+      httpStatus: status,
+      cause: err,
+    });
+  }
   if (code === 'ENOTFOUND') {
     // A name that does not resolve will not resolve 200 ms later either (EAI_AGAIN is the transient one).
     return new KolegaError('network', 'dns_failed', `cannot resolve ${host} (ENOTFOUND)`, {
       hint: 'check the host name in the base URL, the DNS settings and the proxy settings',
+      retryable: false,
+      cause: err,
+    });
+  }
+  if (TLS_TRUST_CODES.has(code)) {
+    // Not transient: retrying cannot make an untrusted certificate trusted.
+    return new KolegaError('network', 'tls_untrusted', `TLS to ${host} failed: certificate not trusted (${code})`, {
+      hint: 'behind a TLS-inspecting proxy or a private CA, set NODE_EXTRA_CA_CERTS to its CA certificate (PEM)',
       retryable: false,
       cause: err,
     });
@@ -167,6 +182,19 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     { hint: 'check the network and try again', retryable: true, cause: err },
   );
 }
+
+/** Certificate verification failures (Node/OpenSSL codes). */
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function safeHost(url: string): string {
   try {

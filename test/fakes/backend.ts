@@ -5,8 +5,11 @@
  * ChatGPT backend, a wrong bearer, a missing account id, item ids with store:false, a
  * function_call_output without its function_call), replays scripted steps, can split the bytes at
  * any boundary, use CRLF, stall, reset or cut mid-event, and records every request.
+ * It also serves the live model list `GET /backend-api/codex/models?client_version=` (protocol.md g)
+ * behind the same auth checks as the ChatGPT `/responses` path.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { toSse, type SseEvent } from './sse-events.js';
@@ -51,6 +54,10 @@ export type Step =
 /** A request the fake received. */
 export interface RecordedRequest {
   path: string;
+  /** HTTP method. */
+  method?: string;
+  /** The raw query string without `?` ('' when none). */
+  query?: string;
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown>;
   /** The status the fake answered with. */
@@ -73,6 +80,39 @@ export interface FakeBackendOptions {
   steps?: Step[];
   /** Answer when the steps run out (default: a 500 error so a test notices). */
   fallback?: Step;
+  /** Entries of the `GET /backend-api/codex/models` answer (default: `DEFAULT_LIVE_MODELS`). */
+  models?: Record<string, unknown>[];
+  /** Replaces the `/models` answer (after the auth checks), e.g. an error, stall or reset. */
+  modelsStep?: Step;
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
+  tls?: { key: string; cert: string };
+}
+
+/** The default live model list of the fake, in the backend's shape (protocol.md g). */
+export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = [
+  liveModel('gpt-5.5', 'GPT-5.5', 'medium', 1),
+  liveModel('gpt-5.4', 'GPT-5.4', 'xhigh', 2),
+  liveModel('gpt-5.4-mini', 'GPT-5.4-Mini', 'medium', 3),
+  liveModel('gpt-5.3-codex-spark', 'GPT-5.3-Codex-Spark', 'medium', 4),
+  { ...liveModel('codex-auto-review', 'Codex Auto Review', 'medium', 9), visibility: 'hide' },
+];
+
+/** One live model entry with the usual fields. */
+export function liveModel(slug: string, displayName: string, defaultEffort: string, priority: number, efforts = ['low', 'medium', 'high', 'xhigh']): Record<string, unknown> {
+  return {
+    slug,
+    display_name: displayName,
+    description: `${displayName} (fake)`,
+    default_reasoning_level: defaultEffort,
+    supported_reasoning_levels: efforts.map((effort) => ({ effort, description: effort })),
+    shell_type: 'shell_command',
+    visibility: 'list',
+    supported_in_api: true,
+    priority,
+    context_window: 272000,
+    max_context_window: 272000,
+    input_modalities: ['text', 'image'],
+  };
 }
 
 /** A running fake. */
@@ -198,10 +238,10 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     return typeof t === 'function' ? t(token) : t.includes(token);
   };
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const path = (req.url ?? '').split('?')[0]!;
+    const [path = '', query = ''] = (req.url ?? '').split('?', 2) as [string?, string?];
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
@@ -210,16 +250,17 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, headers: req.headers, body, receivedAt: Date.now() };
+    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now() };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
-    if (!chatgpt && path !== '/v1/responses') {
+    const models = path === '/backend-api/codex/models' && req.method === 'GET';
+    if (!chatgpt && !models && path !== '/v1/responses') {
       rec.status = 404;
       return reject(res, 404, { detail: 'Not Found' });
     }
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    if (chatgpt) {
+    if (chatgpt || models) {
       if (!tokenOk(token)) {
         rec.status = 401;
         return reject(res, 401, { detail: 'Could not validate credentials' });
@@ -227,6 +268,14 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       if (opts.accountId !== undefined && req.headers['chatgpt-account-id'] !== opts.accountId) {
         rec.status = 403;
         return reject(res, 403, { detail: 'Missing or wrong ChatGPT-Account-ID header' });
+      }
+      if (models) {
+        if (!/(^|&)client_version=[^&]+/.test(query)) {
+          rec.status = 400;
+          return reject(res, 400, { detail: 'client_version is required' });
+        }
+        const step: Step = opts.modelsStep ?? { kind: 'http', status: 200, headers: { etag: '"fake-models-1"' }, body: JSON.stringify({ models: opts.models ?? DEFAULT_LIVE_MODELS }) };
+        return play(step, req, res, rec);
       }
       if (typeof req.headers['session-id'] !== 'string' || req.headers['session-id'] !== body.prompt_cache_key) {
         rec.status = 400;
@@ -243,7 +292,8 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     }
     const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
     await play(step, req, res, rec);
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -316,7 +366,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     chatgptBaseUrl: `${url}/backend-api/codex`,

@@ -7,7 +7,8 @@
 import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { readSettings } from '../store/settings.js';
-import { findModel, isProviderId, MODELS, modelsFor, defaultModel, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from './models.js';
+import { anyKnown, BUNDLED, defaultKnown, findKnown, knownModels, type KnownModels } from '../models/known.js';
+import { isProviderId, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from './models.js';
 
 /** The outcome of model selection. */
 export interface Selection {
@@ -38,25 +39,25 @@ export function providersWithCredentials(home: string, env: NodeJS.ProcessEnv): 
   return out;
 }
 
-function validList(): string {
-  return PROVIDER_IDS.map((p) => modelsFor(p).map((m) => `${p}/${m.id}`).join(', ')).join(', ');
+function validList(known: KnownModels): string {
+  return PROVIDER_IDS.map((p) => known.modelsFor(p).map((m) => `${p}/${m.id}`).join(', ')).join(', ');
 }
 
 /**
  * Parses `provider/model` or `model`.
  * @throws KolegaError(usage, `unknown_model` | `unknown_provider`) listing the valid names.
  */
-export function parseModelName(name: string, preferred: ProviderId | undefined): { provider?: ProviderId; model: string } {
+export function parseModelName(name: string, preferred: ProviderId | undefined, known: KnownModels = BUNDLED): { provider?: ProviderId; model: string } {
   const slash = name.indexOf('/');
   if (slash >= 0) {
     const p = name.slice(0, slash);
     const m = name.slice(slash + 1);
     if (!isProviderId(p)) throw new KolegaError('usage', 'unknown_provider', `unknown provider "${p}"`, { hint: `valid: ${PROVIDER_IDS.join(', ')}` });
-    if (!findModel(p, m)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList()}` });
+    if (!findKnown(known, p, m)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList(known)}` });
     return { provider: p, model: m };
   }
-  if (!MODELS.some((m) => m.id === name)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList()}` });
-  if (preferred && findModel(preferred, name)) return { provider: preferred, model: name };
+  if (!anyKnown(known, name)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList(known)}` });
+  if (preferred && findKnown(known, preferred, name)) return { provider: preferred, model: name };
   return { model: name };
 }
 
@@ -68,6 +69,8 @@ export function parseModelName(name: string, preferred: ProviderId | undefined):
 export function selectModel(input: SelectInput): Selection {
   const notes: string[] = [];
   const settings = readSettings(input.home);
+  // bundled catalogue + the live list `kolega models` cached (no network here)
+  const known = knownModels(input.home, input.env);
   const available = providersWithCredentials(input.home, input.env);
   let savedProvider: ProviderId | undefined;
   if (typeof settings.provider === 'string') {
@@ -79,10 +82,10 @@ export function selectModel(input: SelectInput): Selection {
   let requested: { provider?: ProviderId; model: string } | undefined;
   const explicit = input.model ?? (input.env.KOLEGA_MODEL || undefined);
   if (explicit) {
-    requested = parseModelName(explicit, preferred);
+    requested = parseModelName(explicit, preferred, known);
   } else if (typeof settings.model === 'string') {
     try {
-      requested = parseModelName(settings.model, preferred);
+      requested = parseModelName(settings.model, preferred, known);
     } catch {
       notes.push(`saved model "${settings.model}" no longer exists; using the default`);
     }
@@ -92,7 +95,7 @@ export function selectModel(input: SelectInput): Selection {
   if (!provider) {
     if (requested) {
       // a bare model: the preferred provider if it offers it, else any provider with credentials that does
-      provider = [preferred, ...available].find((p): p is ProviderId => p !== undefined && findModel(p, requested!.model) !== undefined);
+      provider = [preferred, ...available].find((p): p is ProviderId => p !== undefined && findKnown(known, p, requested!.model) !== undefined);
     } else {
       provider = preferred;
     }
@@ -107,7 +110,7 @@ export function selectModel(input: SelectInput): Selection {
       hint: 'run: kolega auth login chatgpt   (or set OPENAI_API_KEY)',
     });
   }
-  const model = requested ? findModel(provider, requested.model)! : defaultModel(provider);
+  const model = requested ? findKnown(known, provider, requested.model)! : defaultKnown(known, provider);
 
   let effort = input.effort;
   if (effort === undefined && typeof settings.effort === 'string') {

@@ -1,0 +1,33 @@
+/** `kolega doctor`: flags, help and examples only; the checks are in `../../core/doctor/`. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { parseSeconds } from './run.js';
+
+/** Parsed options of `kolega doctor`. */
+export interface DoctorOptions {
+  json?: boolean;
+  fix?: boolean;
+  timeout: number;
+}
+
+/** Adds `doctor` to `program`. */
+export function registerDoctor(program: Command, ctx: CliContext): void {
+  program
+    .command('doctor')
+    .summary('check the setup: files, sign-in, network, proxy, clock, terminal, sandbox')
+    .description(
+      'Run read-only checks and print each as ok, warn or fail with a one-line fix. Network checks ' +
+        'resolve, connect, handshake and request the issuer, the ChatGPT base and the OpenAI base, ' +
+        'through the proxy when one is configured. Exit 0 when nothing fails, else the status of the ' +
+        'first failed class (2 configuration, 3 authentication, 6 network). --fix tightens file ' +
+        'permissions.',
+    )
+    .option('--json', 'print one JSON document (schema/doctor.schema.json)')
+    .option('--fix', 'repair what is safe to repair (permissions of KOLEGA_HOME and its files)')
+    .option('--timeout <seconds>', 'time limit per network check (default 5)', parseSeconds, 5)
+    .addHelpText('after', '\nExamples:\n  kolega doctor\n  kolega doctor --fix\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n')
+    .action(async (opts: DoctorOptions) => {
+      const { runDoctor } = await import('../doctor/run.js');
+      ctx.exitCode = await runDoctor(opts, ctx);
+    });
+}

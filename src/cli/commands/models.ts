@@ -1,0 +1,37 @@
+/** `kolega models`: flags, help and examples only; the work is in `../models/list.ts`. */
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+/** Parsed options of `kolega models`. */
+export interface ModelsOptions {
+  provider?: string;
+  json?: boolean;
+  refresh?: boolean;
+}
+
+/** Adds `models` to `program`. */
+export function registerModels(program: Command, ctx: CliContext): void {
+  program
+    .command('models')
+    .summary('list the models you can use, with efforts and context windows')
+    .description(
+      'List models per provider: the bundled catalogue, refined by the live ChatGPT model list when you ' +
+        'are signed in with ChatGPT (cached for 5 minutes under KOLEGA_HOME). Offline, the bundled list ' +
+        'is shown with a note on stderr. On a terminal: a table (* = default); piped: one provider/model ' +
+        'per line; --json: one JSON document (schema/models.schema.json).',
+    )
+    .option('-p, --provider <provider>', 'only this provider (openai_chatgpt, openai)')
+    .option('--json', 'print one JSON document')
+    .option('--refresh', 'ignore the cached live list and fetch it again')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  kolega models\n' +
+        '  kolega models --provider openai_chatgpt --refresh\n' +
+        "  kolega models --json | jq -r '.models[] | select(.is_default) | .provider + \"/\" + .id'\n",
+    )
+    .action(async (opts: ModelsOptions) => {
+      const { listModels } = await import('../models/list.js');
+      ctx.exitCode = await listModels(opts, ctx);
+    });
+}

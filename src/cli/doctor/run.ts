@@ -1,0 +1,69 @@
+/**
+ * The work of `kolega doctor`: run the core checks, print them (text or one JSON document:
+ * schema/doctor.schema.json) and turn the first failure's class into the exit status.
+ */
+import { runDoctorChecks, type CheckResult } from '../../core/doctor/index.js';
+import { kolegaHome } from '../../core/store/paths.js';
+import { kolegaVersion } from '../../core/version.js';
+import type { DoctorOptions } from '../commands/doctor.js';
+import type { CliContext } from '../context.js';
+import { EXIT_CODES } from '../exit.js';
+import { IO } from '../io.js';
+
+/** The `--json` document. */
+export interface DoctorDocument {
+  schema_version: 1;
+  kolega_version: string;
+  /** True when no check failed. */
+  ok: boolean;
+  /** The exit status doctor returns. */
+  exit_code: number;
+  summary: { ok: number; warn: number; fail: number; fixed: number };
+  checks: CheckResult[];
+}
+
+/** Exit status: 0 without failures, else the status of the first failed check's class. */
+export function doctorExitCode(checks: CheckResult[]): number {
+  const first = checks.find((c) => c.status === 'fail');
+  return first ? EXIT_CODES[first.class] : 0;
+}
+
+/** Renders the text report (stdout): one line per check, then its fix. */
+export function renderDoctorText(doc: DoctorDocument, color: boolean): string {
+  const paint = (s: string, code: number): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const label = { ok: paint('ok  ', 32), warn: paint('warn', 33), fail: paint('FAIL', 31) } as const;
+  const w = Math.max(...doc.checks.map((c) => c.title.length));
+  const lines = doc.checks.map((c) => {
+    let line = `${label[c.status]}  ${c.title.padEnd(w)}  ${c.message}${c.fixed ? ' (fixed)' : ''}`;
+    if (c.fix) line += `\n      ${' '.repeat(w)}  fix: ${c.fix}`;
+    return line;
+  });
+  const s = doc.summary;
+  lines.push('', `${s.fail} failed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.ok} ok${s.fixed ? `, ${s.fixed} fixed` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Runs `kolega doctor`. @returns the exit status (see doctorExitCode). */
+export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<number> {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const checks = await runDoctorChecks({
+    home: kolegaHome(ctx.env),
+    env: ctx.env,
+    fix: opts.fix === true,
+    timeoutMs: Math.round(opts.timeout * 1000),
+    terminal: { stdoutTTY: io.stdoutIsTTY, stderrTTY: io.stderrIsTTY, color: io.color, term: ctx.env.TERM },
+    debug: (l) => io.debug(l),
+  });
+  const exit = doctorExitCode(checks);
+  const count = (s: CheckResult['status']) => checks.filter((c) => c.status === s).length;
+  const doc: DoctorDocument = {
+    schema_version: 1,
+    kolega_version: kolegaVersion(),
+    ok: exit === 0,
+    exit_code: exit,
+    summary: { ok: count('ok'), warn: count('warn'), fail: count('fail'), fixed: checks.filter((c) => c.fixed).length },
+    checks,
+  };
+  io.out(opts.json ? JSON.stringify(doc, null, 2) + '\n' : renderDoctorText(doc, io.color && io.stdoutIsTTY));
+  return exit;
+}

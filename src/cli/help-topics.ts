@@ -1,0 +1,58 @@
+/**
+ * The exit-status and environment tables: the one source for `kolega help exit-codes`,
+ * `kolega help environment` and the README tables (scripts/gen-docs.ts rewrites the README
+ * between its markers; a test checks they agree).
+ */
+
+/** One row of a two-column table (markdown allowed in both cells: `code` spans and `\|`). */
+export type Row = readonly [string, string];
+
+/** Exit statuses of every command (design.md "Exit status"). */
+export const EXIT_CODE_ROWS: readonly Row[] = [
+  ['0', 'success'],
+  ['1', 'unexpected internal error (a bug: message + hint to rerun with `--debug`)'],
+  ['2', 'usage: bad flag or argument, empty prompt, unknown model; also a corrupt settings/credentials file or bad configuration'],
+  ['3', 'authentication: not signed in, refresh rejected, plan not eligible, 401/403 after refresh'],
+  ['4', 'rate or usage limit (429 after retries, `usage_limit_reached`) — the message says when it resets'],
+  ['5', 'upstream request failed (400/404/5xx after retries, `response.failed`, `response.incomplete`, a stream that ends before `response.completed`, `--max-tool-calls` exceeded)'],
+  ['6', 'network or timeout (connection refused/reset, DNS, TLS, proxy, idle timeout waiting for headers or mid-stream, `--timeout`)'],
+  ['130', 'interrupted (SIGINT or SIGTERM): the request is aborted, partial output is flushed; a second signal exits at once'],
+  ['141', 'stdout was closed by its reader (e.g. `kolega run ... \\| head -1`): the request is aborted quietly, as a shell\'s SIGPIPE'],
+];
+
+/** Environment variables kolega reads. */
+export const ENVIRONMENT_ROWS: readonly Row[] = [
+  ['`KOLEGA_HOME`', 'directory for all stored state (default: the per-user config dir, e.g. `~/.config/kolega`)'],
+  ['`KOLEGA_AUTH_ISSUER`', 'OAuth issuer (default `https://auth.openai.com`)'],
+  ['`BROWSER`', 'program that opens the sign-in URL (default: the system opener, when there is a display)'],
+  ['`CI`, `SSH_CONNECTION`', 'when set, `auth login` does not try to open a browser'],
+  ['`KOLEGA_CHATGPT_BASE_URL`', 'ChatGPT backend base (default `https://chatgpt.com/backend-api/codex`)'],
+  ['`OPENAI_API_KEY`', 'API key for the `openai` provider (wins over a stored key)'],
+  ['`OPENAI_BASE_URL`', 'public API base (default `https://api.openai.com/v1`)'],
+  ['`KOLEGA_MODEL`', 'default model (between `-m` and the saved settings)'],
+  ['`KOLEGA_DEBUG=1`', 'same as `--debug`'],
+  ['`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`', 'proxies for every request, including sign-in and token refresh (also lower case; an empty lower-case one does not hide a set upper-case one; loopback is proxied too unless listed in `NO_PROXY`)'],
+  ['`NODE_EXTRA_CA_CERTS`', 'extra trusted CAs (PEM file), e.g. for a TLS-inspecting proxy'],
+  ['`NO_COLOR`, `FORCE_COLOR`', 'colour on stderr'],
+];
+
+/** Help topics by name: title, header row and rows. */
+export const HELP_TOPICS: Record<string, { title: string; header: Row; rows: readonly Row[] }> = {
+  'exit-codes': { title: 'Exit status (every command)', header: ['code', 'meaning'], rows: EXIT_CODE_ROWS },
+  environment: { title: 'Environment', header: ['variable', 'meaning'], rows: ENVIRONMENT_ROWS },
+};
+
+/** Renders rows as a markdown table (the README form). */
+export function markdownTable(header: Row, rows: readonly Row[]): string {
+  return [`| ${header[0]} | ${header[1]} |`, '|---|---|', ...rows.map((r) => `| ${r[0]} | ${r[1]} |`)].join('\n') + '\n';
+}
+
+const plain = (s: string): string => s.replace(/`/g, '').replace(/\\\|/g, '|');
+
+/** Renders a topic as aligned plain text for the terminal (backticks removed). */
+export function textTable(topic: string): string {
+  const t = HELP_TOPICS[topic]!;
+  const rows = [t.header, ...t.rows].map((r) => [plain(r[0]), plain(r[1])] as const);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return `${t.title}\n\n` + rows.map((r) => `  ${r[0].padEnd(w)}  ${r[1]}`).join('\n') + '\n';
+}

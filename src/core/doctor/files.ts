@@ -1,0 +1,131 @@
+/** Doctor checks of the runtime and the files under KOLEGA_HOME. */
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { isKolegaError } from '../errors.js';
+import { readCredentials } from '../store/credentials.js';
+import { credentialsPath, settingsPath } from '../store/paths.js';
+import { readSettings } from '../store/settings.js';
+import { check, type CheckResult } from './types.js';
+
+/** Parses `>=X.Y.Z` (the only form kolega's engines field uses). */
+function minVersion(range: string): number[] | undefined {
+  const m = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** Node version against package.json `engines.node`. */
+export function checkNode(version: string): CheckResult {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines?: { node?: string } };
+  const range = pkg.engines?.node ?? '';
+  const min = minVersion(range);
+  const have = version.replace(/^v/, '').split('.').map(Number);
+  const details = { version: version.replace(/^v/, ''), engines: range };
+  if (!min) return check('node', 'Node.js', 'config', 'ok', `Node ${details.version} (engines: ${range || 'any'})`, undefined, details);
+  for (let i = 0; i < 3; i++) {
+    if ((have[i] ?? 0) > min[i]!) break;
+    if ((have[i] ?? 0) < min[i]!) {
+      return check('node', 'Node.js', 'config', 'fail', `Node ${details.version} is older than required (${range})`, `install Node ${min.join('.')} or newer`, details);
+    }
+  }
+  return check('node', 'Node.js', 'config', 'ok', `Node ${details.version} (engines ${range})`, undefined, details);
+}
+
+const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
+
+/** KOLEGA_HOME: exists, is a directory, not open to others (0700). */
+export function checkHome(home: string, fromEnv: boolean, fix: boolean): CheckResult {
+  const where = fromEnv ? 'KOLEGA_HOME' : 'default location';
+  let st;
+  try {
+    st = statSync(home);
+  } catch {
+    return check('home', 'KOLEGA_HOME', 'config', 'ok', `${home} (${where}) does not exist yet; it is created with mode 0700 on first sign-in`, undefined, { path: home, exists: false });
+  }
+  const details: Record<string, unknown> = { path: home, exists: true, mode: octal(st.mode) };
+  if (!st.isDirectory()) return check('home', 'KOLEGA_HOME', 'config', 'fail', `${home} is not a directory`, 'point KOLEGA_HOME at a directory', details);
+  if ((st.mode & 0o077) !== 0) {
+    if (fix) {
+      try {
+        chmodSync(home, 0o700);
+        const r = check('home', 'KOLEGA_HOME', 'config', 'ok', `${home}: mode tightened from ${octal(st.mode)} to 0700`, undefined, { ...details, mode: '0700' });
+        r.fixed = true;
+        return r;
+      } catch (err) {
+        return check('home', 'KOLEGA_HOME', 'config', 'warn', `${home} is open to others (mode ${octal(st.mode)}); chmod failed: ${(err as Error).message}`, `chmod 700 '${home}'`, details);
+      }
+    }
+    return check('home', 'KOLEGA_HOME', 'config', 'warn', `${home} is open to others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 700 '${home}')`, details);
+  }
+  return check('home', 'KOLEGA_HOME', 'config', 'ok', `${home} (${where}, mode ${octal(st.mode)})`, undefined, details);
+}
+
+/** credentials.json must not be readable by group or others (peer-failures B36). */
+export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
+  const file = credentialsPath(home);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return check('credentials.permissions', 'credentials file mode', 'config', 'ok', 'no credentials file', undefined, { path: file, exists: false });
+  }
+  const details = { path: file, exists: true, mode: octal(st.mode) };
+  if ((st.mode & 0o077) === 0) return check('credentials.permissions', 'credentials file mode', 'config', 'ok', `${file} (mode ${octal(st.mode)})`, undefined, details);
+  if (fix) {
+    try {
+      chmodSync(file, 0o600);
+      const r = check('credentials.permissions', 'credentials file mode', 'config', 'ok', `${file}: mode tightened from ${octal(st.mode)} to 0600`, undefined, { ...details, mode: '0600' });
+      r.fixed = true;
+      return r;
+    } catch (err) {
+      return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others and chmod failed: ${(err as Error).message}`, `chmod 600 '${file}'`, details);
+    }
+  }
+  return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
+}
+
+const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider']);
+
+/** settings.json parses; unknown keys are a warning only (peer-failures B35 c). */
+export function checkSettingsFile(home: string): CheckResult {
+  const file = settingsPath(home);
+  try {
+    const s = readSettings(home);
+    const unknown = Object.keys(s).filter((k) => !KNOWN_SETTINGS.has(k));
+    if (unknown.length > 0) {
+      return check('settings.parse', 'settings file', 'config', 'warn', `${file} has unknown keys: ${unknown.join(', ')} (ignored)`, `remove them, or ignore this`, { path: file, unknown_keys: unknown });
+    }
+    return check('settings.parse', 'settings file', 'config', 'ok', `${file} ${Object.keys(s).length ? 'parses' : 'is empty or absent'}`, undefined, { path: file });
+  } catch (err) {
+    return failFrom('settings.parse', 'settings file', file, err);
+  }
+}
+
+/** credentials.json parses. */
+export function checkCredentialsFile(home: string): CheckResult {
+  const file = credentialsPath(home);
+  try {
+    readCredentials(home);
+    return check('credentials.parse', 'credentials file', 'config', 'ok', `${file} parses (or is absent)`, undefined, { path: file });
+  } catch (err) {
+    return failFrom('credentials.parse', 'credentials file', file, err);
+  }
+}
+
+function failFrom(id: string, title: string, file: string, err: unknown): CheckResult {
+  const msg = isKolegaError(err) ? err.message : (err as Error).message;
+  const hint = isKolegaError(err) && err.hint ? err.hint : `fix or move ${file} away`;
+  return check(id, title, 'config', 'fail', msg, hint, { path: file });
+}
+
+/** NODE_EXTRA_CA_CERTS names a readable PEM file (Node ignores a bad one with only a warning). */
+export function checkExtraCa(env: NodeJS.ProcessEnv): CheckResult {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return check('tls.extra_ca', 'extra CA certificates', 'config', 'ok', 'NODE_EXTRA_CA_CERTS not set (system CAs only)', undefined, { path: null });
+  try {
+    const text = readFileSync(file, 'utf8');
+    const n = (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+    if (n === 0) return check('tls.extra_ca', 'extra CA certificates', 'config', 'fail', `NODE_EXTRA_CA_CERTS=${file} holds no PEM certificate`, 'point it at a PEM file of CA certificates', { path: file, certificates: 0 });
+    return check('tls.extra_ca', 'extra CA certificates', 'config', 'ok', `NODE_EXTRA_CA_CERTS=${file} (${n} certificate${n === 1 ? '' : 's'})`, undefined, { path: file, certificates: n });
+  } catch (err) {
+    return check('tls.extra_ca', 'extra CA certificates', 'config', 'fail', `NODE_EXTRA_CA_CERTS=${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'fix the path or unset NODE_EXTRA_CA_CERTS', { path: file });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `kolega doctor`'s checks, in report order. Each check returns ok/warn/fail with a one-line fix;
+ * nothing here throws for a broken setup — finding it is the point. Only `--fix` changes anything
+ * (file modes under KOLEGA_HOME).
+ */
+import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_ISSUER, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
+import { isKolegaError } from '../errors.js';
+import { knownModels } from '../models/known.js';
+import { baseUrlFromEnv } from '../providers/base-url.js';
+import { readCredentials, type Credentials } from '../store/credentials.js';
+import { readSettings, type Settings } from '../store/settings.js';
+import { probeBubblewrap } from './bwrap.js';
+import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, checkNode, checkSettingsFile } from './files.js';
+import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
+import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
+import { check, type CheckResult, type DoctorInput, type TerminalFacts } from './types.js';
+
+export type { CheckResult, DoctorInput, TerminalFacts } from './types.js';
+export { probeBubblewrap, type BwrapProbe } from './bwrap.js';
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/** The terminal as the CLI measured it (informational: never fails). */
+export function checkTerminal(t: TerminalFacts): CheckResult {
+  const msg = `stdout ${t.stdoutTTY ? 'is a terminal' : 'is not a terminal'}, stderr ${t.stderrTTY ? 'is a terminal' : 'is not a terminal'}, colour ${t.color ? 'on' : 'off'}${t.term ? `, TERM=${t.term}` : ''}`;
+  return check('terminal', 'terminal', 'config', 'ok', msg, undefined, { stdout_tty: t.stdoutTTY, stderr_tty: t.stderrTTY, color: t.color, term: t.term ?? null });
+}
+
+/** Bubblewrap for the sandboxed shell tool (a warning when missing: the shell is then full-access only). */
+export function checkSandbox(): CheckResult {
+  const p = probeBubblewrap();
+  const details = { installed: p.installed, version: p.version ?? null, usable: p.usable, reason: p.reason ?? null };
+  if (p.usable) return check('sandbox', 'bubblewrap sandbox', 'config', 'ok', `bwrap ${p.version} can create a sandbox`, undefined, details);
+  if (!p.installed) return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', 'bwrap is not installed: the shell tool is offered only with --sandbox full-access', 'install bubblewrap (e.g. apt-get install bubblewrap)', details);
+  return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', `bwrap ${p.version} cannot create a namespace here (${p.reason}): the shell tool is offered only with --sandbox full-access`, 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run outside this container', details);
+}
+
+function targets(env: NodeJS.ProcessEnv, creds: Credentials): { list: NetTarget[]; bad: CheckResult[] } {
+  const chatgpt = Boolean(creds.chatgpt?.access_token);
+  const apiKey = Boolean(env.OPENAI_API_KEY?.trim() || creds.openai?.api_key);
+  const none = !chatgpt && !apiKey;
+  const defs = [
+    { id: 'issuer', title: 'OAuth issuer', name: 'KOLEGA_AUTH_ISSUER', def: DEFAULT_ISSUER, needed: chatgpt || none },
+    { id: 'chatgpt', title: 'ChatGPT backend', name: 'KOLEGA_CHATGPT_BASE_URL', def: DEFAULT_CHATGPT_BASE_URL, needed: chatgpt || none },
+    { id: 'openai', title: 'OpenAI API', name: 'OPENAI_BASE_URL', def: DEFAULT_OPENAI_BASE_URL, needed: apiKey || none },
+  ];
+  const list: NetTarget[] = [];
+  const bad: CheckResult[] = [];
+  for (const d of defs) {
+    try {
+      list.push({ id: d.id, title: d.title, url: baseUrlFromEnv(env, d.name, d.def), needed: d.needed });
+    } catch (err) {
+      bad.push(check(`network.${d.id}`, d.title, 'config', 'fail', isKolegaError(err) ? err.message : String(err), isKolegaError(err) ? err.hint : undefined, { variable: d.name }));
+    }
+  }
+  return { list, bad };
+}
+
+/** Runs every check. Never throws for a broken setup. */
+export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]> {
+  const { home, env } = input;
+  const results: CheckResult[] = [
+    checkNode(input.nodeVersion ?? process.versions.node),
+    checkHome(home, Boolean(env.KOLEGA_HOME), input.fix),
+    checkCredentialsMode(home, input.fix),
+    checkSettingsFile(home),
+    checkCredentialsFile(home),
+    checkExtraCa(env),
+  ];
+  const settings = safe<Settings>(() => readSettings(home), {});
+  const creds = safe<Credentials>(() => readCredentials(home), { version: 1 });
+  results.push(checkSelection(settings, env, knownModels(home, env)), checkChatGPT(creds), safe(() => checkApiKey(home, env), check('auth.api_key', 'OpenAI API key', 'auth', 'warn', 'not checked: the credentials file is unreadable', 'see credentials file above')), checkAnyCredentials(creds, env));
+  const proxy = checkProxy(env);
+  results.push(proxy);
+  const { list, bad } = targets(env, creds);
+  results.push(...bad);
+  if (proxy.status !== 'fail') {
+    const outcomes = await Promise.all(list.map((t) => probeTarget(t, env, input.timeoutMs)));
+    results.push(...outcomes.map((o) => o.result));
+    results.push(checkClock(outcomes.flatMap((o) => (o.skewMs === undefined ? [] : [o.skewMs]))));
+  }
+  results.push(checkTerminal(input.terminal), checkSandbox());
+  return results;
+}
