@@ -38,7 +38,16 @@ function usage(cmd: Command, ctx: CliContext): void {
 
 /** Adds `auth` and its subcommands to `program`. */
 export function registerAuth(program: Command, ctx: CliContext): void {
-  const auth = program.command('auth').summary('sign in with ChatGPT or an API key, check or remove credentials');
+  const auth = program
+    .command('auth')
+    .summary('sign in with ChatGPT or an API key, check or remove credentials')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  kolega auth login chatgpt                 # browser sign-in with a paid ChatGPT plan\n' +
+        '  kolega auth status --json\n' +
+        '  kolega auth logout --all\n',
+    );
   auth
     .command('login')
     .summary('sign in: chatgpt (browser or device code) or openai (API key from stdin)')

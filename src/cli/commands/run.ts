@@ -96,9 +96,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'after',
       SANDBOX_HELP +
         '\nExamples:\n' +
-        '  kolega run "summarise README.md"\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
-        '  echo "list the TODOs" | kolega run --json | jq -r \'select(.type=="text.delta").delta\'\n' +
         '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
         '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
     )
