@@ -101,8 +101,8 @@ export async function startBenchServer(): Promise<BenchServer> {
     for (let i = 0; i < e.deltas.length; i++) {
       await new Promise((r) => setTimeout(r, i === 0 ? 0 : s.intervalMs));
       if (res.destroyed) return;
-      res.write(toSse([e.deltas[i]!]));
       sentAt[i] = performance.now();
+      res.write(toSse([e.deltas[i]!]));
     }
     res.end(toSse(e.tail));
   });

@@ -1,6 +1,6 @@
 /**
  * The direct transport of `httpRequest` (./http.ts): `node:http`/`node:https` with keep-alive
- * agents. Used when no proxy is configured; it behaves like the undici transport:
+ * agents. Used when no proxy variable is set; it behaves like the undici transport:
  * - connect: at most CONNECT_TIMEOUT_MS (undici's `connectTimeout`), else `UND_ERR_CONNECT_TIMEOUT`;
  * - headers and body: `idleTimeoutMs` without a byte fails with `UND_ERR_HEADERS_TIMEOUT` /
  *   `UND_ERR_BODY_TIMEOUT` (one socket timer, re-armed by the socket on every read: no per-chunk
@@ -10,8 +10,12 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { CONNECT_TIMEOUT_MS, readText, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
+import { mapNetworkError, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
 
+/** Longest wait for a TCP/TLS connection, in ms (undici's default `connectTimeout`). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Largest body `text()` reads, in bytes (as the undici transport). */
+const TEXT_LIMIT_BYTES = 1 << 20;
 /** Bytes `dump()` drains before closing the connection instead (undici's default limit). */
 const DUMP_LIMIT_BYTES = 128 * 1024;
 
@@ -35,9 +39,21 @@ function timeoutError(code: string, message: string): Error {
 
 /**
  * Sends one request directly.
- * @returns the response once headers arrived; @throws raw transport errors (the caller maps them)
+ * @returns the response once headers arrived (any status)
+ * @throws KolegaError as `httpRequest` (transport errors mapped by `mapNetworkError`)
  */
 export async function nodeRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
+  opts.debug?.(`${opts.method} ${url}`);
+  try {
+    const res = await send(url, opts);
+    opts.debug?.(`-> ${res.status} ${res.headers['x-request-id'] ?? ''}`.trimEnd());
+    return res;
+  } catch (err) {
+    throw mapNetworkError(err, url, opts.signal, 'headers');
+  }
+}
+
+async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
   const target = new URL(url);
   const { agent, request } = await agentFor(target.protocol);
   const headers: Record<string, string | number> = { ...opts.headers };
@@ -67,6 +83,17 @@ export async function nodeRequest(url: string, opts: HttpRequestOptions): Promis
     });
     req.end(opts.body);
   });
+}
+
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > TEXT_LIMIT_BYTES) break;
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toResponse(res: http.IncomingMessage, url: string, signal: AbortSignal | undefined): HttpResponse {

@@ -1,18 +1,14 @@
 /**
- * The one HTTP client of kolega. Every request — Responses, OAuth token, revoke, models — goes
- * through `httpRequest`, so proxies and timeouts apply everywhere. Network failures become
- * KolegaError(network).
+ * The one HTTP client of kolega (undici). Every request — Responses, OAuth token, revoke, models —
+ * goes through `httpRequest`, so proxies (`EnvHttpProxyAgent`: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, upper
+ * and lower case) and timeouts apply everywhere. Network failures become KolegaError(network).
  *
- * Two transports behind one API, chosen per request from the environment:
- * - no proxy variable set: `node:http`/`node:https` (./http-node.ts). Importing undici costs
- *   ~130 ms and ~20 MB at start-up (it also pulls in Node's bundled copy), which is most of a
- *   `kolega run` on a short answer (issue 7, README "Performance");
- * - HTTPS_PROXY/HTTP_PROXY set (upper or lower case): undici's `EnvHttpProxyAgent`
- *   (./http-undici.ts), which also honours NO_PROXY.
- * Both map timeouts, aborts and transport errors identically (`mapNetworkError`), keep
- * connections alive between the requests of a turn, and trust NODE_EXTRA_CA_CERTS (Node's default
- * TLS context reads it for both).
+ * With no proxy variable set, requests go through `node:http`/`node:https` instead (./http-node.ts,
+ * same timeouts, aborts, error mapping, keep-alive and NODE_EXTRA_CA_CERTS): importing undici costs
+ * ~130 ms and ~20 MB per process (it also loads Node's bundled copy), most of a short `kolega run`
+ * (issue 7; README "Performance").
  */
+import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
 
 /** A received response whose body has not been read yet. */
@@ -40,35 +36,38 @@ export interface HttpRequestOptions {
   debug?: (line: string) => void;
 }
 
-/** The proxy variables in effect (EnvHttpProxyAgent options). */
-export interface ProxySettings {
-  httpProxy?: string;
-  httpsProxy?: string;
-  noProxy?: string;
+let dispatcher: Dispatcher | undefined;
+let undiciModule: typeof import('undici') | undefined;
+
+async function loadUndici(): Promise<typeof import('undici')> {
+  undiciModule ??= await import('undici');
+  return undiciModule;
 }
 
-/** Longest wait for a TCP/TLS connection, in ms (undici's default `connectTimeout`). */
-export const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Largest body `text()` reads, in bytes. */
-export const TEXT_LIMIT_BYTES = 1 << 20;
+/** True when a proxy variable is set (an empty value counts as unset), i.e. undici is needed. */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy'].some((name) => (env[name] ?? '').trim() !== '');
+}
 
 /**
- * The proxy settings of `env`. An empty lower-case variable must not mask a set upper-case one
- * (peer-failures B33), so values are picked explicitly; HTTPS_PROXY falls back to HTTP_PROXY.
- * @returns undefined when no proxy is configured (NO_PROXY alone changes nothing)
+ * The shared proxy-aware dispatcher. An empty lower-case proxy variable must not mask a set
+ * upper-case one (peer-failures B33), so values are picked explicitly.
  */
-export function proxySettings(env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
+async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
+  if (dispatcher) return dispatcher;
+  const { EnvHttpProxyAgent } = await loadUndici();
   const pick = (upper: string): string | undefined => {
     const lower = env[upper.toLowerCase()];
     if (lower !== undefined && lower !== '') return lower;
     const up = env[upper];
     return up !== undefined && up !== '' ? up : undefined;
   };
-  const httpProxy = pick('HTTP_PROXY');
-  const httpsProxy = pick('HTTPS_PROXY') ?? httpProxy;
-  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
-  return { httpProxy, httpsProxy, noProxy: pick('NO_PROXY') };
+  dispatcher = new EnvHttpProxyAgent({
+    httpProxy: pick('HTTP_PROXY'),
+    httpsProxy: pick('HTTPS_PROXY') ?? pick('HTTP_PROXY'),
+    noProxy: pick('NO_PROXY'),
+  });
+  return dispatcher;
 }
 
 /**
@@ -78,21 +77,55 @@ export function proxySettings(env: NodeJS.ProcessEnv = process.env): ProxySettin
  *   transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
-  const proxy = proxySettings();
+  if (!proxyConfigured()) return (await import('./http-node.js')).nodeRequest(url, opts);
+  const { request } = await loadUndici();
+  const d = await getDispatcher();
   opts.debug?.(`${opts.method} ${url}`);
   try {
-    const res = proxy
-      ? await (await import('./http-undici.js')).undiciRequest(url, opts, proxy)
-      : await (await import('./http-node.js')).nodeRequest(url, opts);
-    opts.debug?.(`-> ${res.status} ${res.headers['x-request-id'] ?? ''}`.trimEnd());
-    return res;
+    const res = await request(url, {
+      method: opts.method,
+      headers: opts.headers,
+      body: opts.body,
+      signal: opts.signal,
+      dispatcher: d,
+      headersTimeout: opts.idleTimeoutMs,
+      bodyTimeout: opts.idleTimeoutMs,
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    opts.debug?.(`-> ${res.statusCode} ${headers['x-request-id'] ?? ''}`.trimEnd());
+    const body = res.body;
+    return {
+      status: res.statusCode,
+      headers,
+      body: wrapBody(body, url, opts.signal),
+      async text() {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of wrapBody(body, url, opts.signal)) {
+          size += chunk.length;
+          if (size > 1 << 20) break;
+          chunks.push(Buffer.from(chunk));
+        }
+        return Buffer.concat(chunks).toString('utf8');
+      },
+      async dump() {
+        await body.dump().catch(() => undefined);
+      },
+    };
   } catch (err) {
     throw mapNetworkError(err, url, opts.signal, 'headers');
   }
 }
 
 /** Wraps a raw body so transport errors while streaming become KolegaError(network). */
-export async function* wrapBody(body: AsyncIterable<Uint8Array>, url: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+export async function* wrapBody(
+  body: AsyncIterable<Uint8Array>,
+  url: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (err) {
@@ -100,22 +133,8 @@ export async function* wrapBody(body: AsyncIterable<Uint8Array>, url: string, si
   }
 }
 
-/** Reads a body as UTF-8 text, at most TEXT_LIMIT_BYTES. */
-export async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > TEXT_LIMIT_BYTES) break;
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
- * Turns a transport error into a KolegaError naming the phase that failed. Both transports report
- * timeouts with undici's codes (`UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`,
- * `UND_ERR_CONNECT_TIMEOUT`).
+ * Turns a transport error into a KolegaError naming the phase that failed.
  * @param phase `headers` while waiting for the response, `body` while streaming it
  */
 export function mapNetworkError(err: unknown, url: string, signal: AbortSignal | undefined, phase: 'headers' | 'body'): KolegaError {

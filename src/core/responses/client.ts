@@ -9,7 +9,7 @@ import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
-import { parseSseBatches } from './sse.js';
+import { parseSseStream } from './sse.js';
 
 /** Transport options of one request. */
 export interface StreamOptions {
@@ -57,14 +57,11 @@ export async function streamResponse(
       const text = await res.text().catch(() => '');
       throw errorFromHttp(res.status, res.headers, text);
     }
+    const iterator = parseSseStream(res.body);
     try {
-      // One await per body chunk; the chunk's events are handled synchronously, in order.
-      for await (const batch of parseSseBatches(res.body)) {
-        for (const ev of batch) {
-          if (opts.debug && ev.type !== 'response.output_text.delta') opts.debug(`event ${ev.type}`);
-          assembler.push(ev);
-          if (assembler.done) break;
-        }
+      for await (const ev of iterator) {
+        if (opts.debug && ev.type !== 'response.output_text.delta') opts.debug(`event ${ev.type}`);
+        assembler.push(ev);
         if (assembler.done) break;
       }
     } finally {

@@ -20,15 +20,6 @@ export interface RawStreamEvent {
  *   transport errors of `body` pass through.
  */
 export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<RawStreamEvent> {
-  for await (const batch of parseSseBatches(body)) yield* batch;
-}
-
-/**
- * Like `parseSseStream`, but yields the events completed by each body chunk as one array, so a
- * consumer handles a chunk's events synchronously: one await per chunk, not per event (issue 7).
- * Never yields an empty array. Same errors as `parseSseStream`.
- */
-export async function* parseSseBatches(body: AsyncIterable<Uint8Array>): AsyncGenerator<RawStreamEvent[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const queue: RawStreamEvent[] = [];
   let parseError: KolegaError | undefined;
@@ -65,7 +56,10 @@ export async function* parseSseBatches(body: AsyncIterable<Uint8Array>): AsyncGe
     }
     parser.feed(text);
     if (parseError) throw parseError;
-    if (queue.length > 0) yield queue.splice(0);
+    if (queue.length > 0) {
+      const ready = queue.splice(0);
+      for (const ev of ready) yield ev;
+    }
   }
   try {
     const tail = decoder.decode();
@@ -74,7 +68,7 @@ export async function* parseSseBatches(body: AsyncIterable<Uint8Array>): AsyncGe
     throw badUtf8();
   }
   if (parseError) throw parseError;
-  if (queue.length > 0) yield queue.splice(0);
+  for (const ev of queue.splice(0)) yield ev;
 }
 
 function badUtf8(): KolegaError {
