@@ -81,6 +81,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '  echo "list the TODOs" | kolega run --json | jq -r \'select(.type=="text.delta").delta\'\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
+      await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
       ctx.exitCode = await executeRun(prompt, opts, ctx);
     });
