@@ -60,6 +60,8 @@ export interface RunOptions {
   output: OutputKind;
   /** Kill the child after this long. */
   timeoutMs?: number;
+  /** Record every delta's arrival (paced streams); else only the first text, to keep the reader cheap. */
+  everyDelta?: boolean;
 }
 
 /** Runs `cmd args` once. */
@@ -82,7 +84,7 @@ export function measure(cmd: string, args: string[], opts: RunOptions): Promise<
           // exited
         }
       }, 5);
-  const scan = textScanner(opts.output, sample, started);
+  const scan = textScanner(opts.output, sample, started, opts.everyDelta === true);
   child.stdout.on('data', (chunk: Buffer) => {
     sample.stdoutBytes += chunk.length;
     scan(chunk);
@@ -115,8 +117,9 @@ export function measure(cmd: string, args: string[], opts: RunOptions): Promise<
 }
 
 /** A stdout reader recording the first text and each `w<i> ` delta's arrival. */
-function textScanner(kind: OutputKind, sample: Sample, started: number): (chunk: Buffer) => void {
+function textScanner(kind: OutputKind, sample: Sample, started: number, everyDelta: boolean): (chunk: Buffer) => void {
   if (kind === 'none') return () => undefined;
+  let done = false;
   let pending = '';
   let next = 0;
   const seen = (now: number) => {
@@ -127,7 +130,7 @@ function textScanner(kind: OutputKind, sample: Sample, started: number): (chunk:
     return (chunk) => {
       const now = performance.now();
       if (chunk.length > 0) seen(now);
-      if (next < 0) return;
+      if (!everyDelta) return;
       pending += chunk.toString('utf8');
       for (;;) {
         const marker = `w${next} `;
@@ -141,6 +144,7 @@ function textScanner(kind: OutputKind, sample: Sample, started: number): (chunk:
   }
   // NDJSON (kolega) or JSONL (codex): look at each line for answer text.
   return (chunk) => {
+    if (done) return;
     const now = performance.now();
     pending += chunk.toString('utf8');
     let nl = pending.indexOf('\n');
@@ -151,6 +155,10 @@ function textScanner(kind: OutputKind, sample: Sample, started: number): (chunk:
       if (kind === 'ndjson') {
         if (!line.startsWith('{"type":"text.delta"')) continue;
         seen(now);
+        if (!everyDelta) {
+          done = true;
+          return;
+        }
         const m = /"delta":"w(\d+) "/.exec(line);
         if (m) sample.deltaAt[Number(m[1])] = now;
       } else if (/"agent_message"|"text"/.test(line)) {

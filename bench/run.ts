@@ -51,14 +51,16 @@ const env: NodeJS.ProcessEnv = {
 };
 const kolega = (id: string, label: string, args: string[], output: OutputKind = 'none'): Case => ({ id, label, cmd: NODE, args: [BIN, ...args], output });
 const samples = new Map<string, Sample[]>();
+const labels = new Map<string, string>();
 const notes: string[] = [];
 
 async function runGroup(cases: Case[], stream: BenchStream | undefined, n: number, onSample?: (c: Case, s: Sample) => void): Promise<void> {
   if (stream) server.setStream(stream);
+  for (const c of cases) labels.set(c.id, c.label);
   for (let r = 0; r < n; r++) {
     for (const c of cases) {
       // Interleaved, so background load hits every case alike.
-      const s = await measure(c.cmd, c.args, { env: c.env ?? env, cwd: c.cwd ?? REPO, output: c.output });
+      const s = await measure(c.cmd, c.args, { env: c.env ?? env, cwd: c.cwd ?? REPO, output: c.output, everyDelta: stream?.kind === 'paced' });
       if (s.code !== 0 && !samples.has(`${c.id}:failed`)) {
         samples.set(`${c.id}:failed`, []);
         notes.push(`${c.label}: exit ${s.code}: ${s.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 300)}`);
@@ -113,7 +115,10 @@ const PACED = { kind: 'paced', deltas: quick ? 20 : 40, intervalMs: 50 } as cons
 const latency = new Map<string, number[]>();
 process.stderr.write('bench: latency per delta\n');
 await runGroup(
-  [kolega('latJson', 'kolega run --json, paced', ['run', '--json', '--no-stdin', 'hi'], 'ndjson'), kolega('latText', 'kolega run (text), paced', ['run', '--no-stdin', 'hi'], 'text')],
+  [
+    kolega('latJson', `kolega run --json, ${PACED.deltas} x 50 ms`, ['run', '--json', '--no-stdin', 'hi'], 'ndjson'),
+    kolega('latText', `kolega run (text), ${PACED.deltas} x 50 ms`, ['run', '--no-stdin', 'hi'], 'text'),
+  ],
   PACED,
   quick ? 1 : 2,
   (c, s) => {
@@ -139,7 +144,7 @@ const figures: Figures = {
     .filter(([id]) => !id.endsWith(':failed'))
     .map(([id, list]) => ({
       id,
-      label: [...startup, ...burst2k].find((c) => c.id === id)?.label ?? labelFor(id),
+      label: labels.get(id) ?? id,
       runs: list.length,
       wallMs: median(list.map((s) => s.wallMs))!,
       minWallMs: Math.min(...list.map((s) => s.wallMs)),
@@ -147,20 +152,9 @@ const figures: Figures = {
       firstTextMs: median(list.flatMap((s) => (s.firstTextMs === undefined ? [] : [s.firstTextMs]))),
       failures: list.filter((s) => s.code !== 0).length,
     })),
-  latency: [...latency.entries()].map(([id, xs]) => ({ id, label: labelFor(id), count: xs.length, medianMs: median(xs), p95Ms: percentile(xs, 95), maxMs: Math.max(...xs) })),
+  latency: [...latency.entries()].map(([id, xs]) => ({ id, label: id === 'latJson' ? 'kolega run --json' : 'kolega run (text)', count: xs.length, medianMs: median(xs), p95Ms: percentile(xs, 95), maxMs: Math.max(...xs) })),
   notes,
 };
 printReport(figures);
 if (outFile) writeFileSync(outFile, JSON.stringify(figures, null, 2) + '\n');
 process.exit(0);
-
-function labelFor(id: string): string {
-  const labels: Record<string, string> = {
-    json10k: 'kolega run --json, 10,000 deltas',
-    json100k: 'kolega run --json, 100,000 deltas',
-    text100k: 'kolega run (text), 100,000 deltas',
-    latJson: 'kolega run --json',
-    latText: 'kolega run (text)',
-  };
-  return labels[id] ?? id;
-}

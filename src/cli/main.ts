@@ -63,10 +63,14 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
 async function flushAndExit(code: number): Promise<never> {
   const out = process.stdout;
   if (out.writableLength > 0 && !out.destroyed) {
+    // Wait for the queued writes, not for 'drain': 'drain' is emitted only after a write() returned
+    // false, so with a little output pending (< highWaterMark) it never came, the event loop
+    // emptied and the beforeExit safety net reported an internal error (exit 1, output cut) when
+    // stdout's reader was slower than kolega. An empty write's callback runs after all earlier ones.
     await new Promise<void>((resolve) => {
-      out.once('drain', resolve);
       out.once('error', () => resolve());
       out.once('close', () => resolve());
+      out.write('', () => resolve());
     });
   }
   process.exit(code);
