@@ -37,10 +37,12 @@ export class IO {
   private onClosed: (() => void) | undefined;
   private lastOutChar = '\n';
   /**
-   * Output of the current synchronous run of code, written in one `write` when it ends (a
-   * microtask), or before anything goes to stderr. Only for the process's own stdout: the events
-   * parsed from one network read then cost one syscall instead of one each, and no event waits for
-   * a later read or a timer (issue 7). Injected streams (tests) get every write immediately.
+   * Stdout output not yet written: everything produced while handling one network read (the
+   * events of one body chunk) goes out in one `write` in the same event-loop turn (setImmediate),
+   * or earlier when anything goes to stderr or the process exits (`flush`). It never waits for a
+   * later read or a timer. One syscall per chunk instead of one per event cut the CPU of a
+   * 100,000-delta run, reader included, by more than half (issue 7). Only for the process's own
+   * stdout; injected streams (tests) get every write immediately.
    */
   private pending: string[] | undefined;
   private readonly coalesce: boolean;
@@ -86,10 +88,10 @@ export class IO {
       return;
     }
     this.pending = [text];
-    queueMicrotask(() => this.flush());
+    setImmediate(() => this.flush());
   }
 
-  /** Writes pending stdout output now (called before stderr output, and at the end of each tick). */
+  /** Writes pending stdout output now (before stderr output, at the end of each loop turn, at exit). */
   flush(): void {
     const pending = this.pending;
     if (!pending) return;

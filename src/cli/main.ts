@@ -60,7 +60,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-async function flushAndExit(code: number): Promise<never> {
+async function flushAndExit(code: number, io?: IO): Promise<never> {
+  io?.flush();
   const out = process.stdout;
   if (out.writableLength > 0 && !out.destroyed) {
     // Wait for the queued writes, not for 'drain': 'drain' is emitted only after a write() returned
@@ -84,8 +85,12 @@ export function runFromProcess(): void {
     process.stderr.write('kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n');
     process.exit(1);
   });
-  main(process.argv.slice(2), ctx).then(flushAndExit, (err: unknown) => {
-    process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return flushAndExit(1);
-  });
+  main(process.argv.slice(2), ctx).then(
+    (code) => flushAndExit(code, ctx.io),
+    (err: unknown) => {
+      ctx.io?.flush();
+      process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      return flushAndExit(1, ctx.io);
+    },
+  );
 }
