@@ -7,6 +7,7 @@
  *   npm run bench                 # ~1 minute
  *   npm run bench -- --quick      # fewer runs
  *   npm run bench -- --out f.json # also write the figures as JSON
+ *   KOLEGA_BENCH_BIN=../other/bin/kolega npm run bench   # measure another build the same way
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,8 @@ import { hasGnuTime, measure, median, percentile, type OutputKind, type Sample }
 import { printReport, type Figures } from './report.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(REPO, 'bin', 'kolega');
+// KOLEGA_BENCH_BIN measures another checkout's launcher (e.g. the commit before a change).
+const BIN = process.env.KOLEGA_BENCH_BIN ? path.resolve(process.env.KOLEGA_BENCH_BIN) : path.join(REPO, 'bin', 'kolega');
 const NODE = process.execPath;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -73,7 +75,7 @@ async function runGroup(cases: Case[], stream: BenchStream | undefined, n: numbe
   }
 }
 
-process.stderr.write(`bench: server ${server.baseUrl}; peak RSS via ${hasGnuTime() ? 'GNU time' : '/proc VmHWM sampling (approximate)'}\n`);
+process.stderr.write(`bench: ${BIN}; server ${server.baseUrl}; peak RSS via ${hasGnuTime() ? 'GNU time' : '/proc VmHWM sampling (approximate)'}\n`);
 
 // Warm the file cache so the first measured run is not an outlier.
 await measure(NODE, [BIN, '--version'], { env, output: 'none' });
