@@ -8,12 +8,12 @@
  * - only `response.completed` ends a response successfully.
  */
 import { KolegaError } from '../errors.js';
+import { TextBuffer } from './text-buffer.js';
 import type { EventSink, Usage } from '../events.js';
 import { emptyUsage } from '../events.js';
 import { messageText, type OutputItem } from './items.js';
 import type { RawStreamEvent } from './sse.js';
 import { classifyFailedResponse } from './failures.js';
-import { TextBuffer } from './text-buffer.js';
 
 /** What one completed response produced. */
 export interface ResponseOutcome {
