@@ -36,6 +36,16 @@ export class IO {
   stdoutClosed = false;
   private onClosed: (() => void) | undefined;
   private lastOutChar = '\n';
+  /**
+   * Stdout output not yet written: everything produced while handling one network read (the
+   * events of one body chunk) goes out in one `write` in the same event-loop turn (setImmediate),
+   * or earlier when anything goes to stderr or the process exits (`flush`). It never waits for a
+   * later read or a timer. One syscall per chunk instead of one per event cut the CPU of a
+   * 100,000-delta run, reader included, by more than half (issue 7). Only for the process's own
+   * stdout; injected streams (tests) get every write immediately.
+   */
+  private pending: string[] | undefined;
+  private readonly coalesce: boolean;
 
   constructor(private readonly opts: IOOptions) {
     this.stdoutIsTTY = opts.stdout.isTTY === true;
@@ -44,6 +54,7 @@ export class IO {
     this.debugEnabled = opts.debug === true || opts.env.KOLEGA_DEBUG === '1';
     this.verbose = opts.verbose === true;
     this.quiet = opts.quiet === true;
+    this.coalesce = opts.stdout === process.stdout;
     opts.stdout.on?.('error', (err) => this.handleStdoutError(err));
     opts.stderr.on?.('error', () => undefined); // a closed stderr must never crash the run (B30)
   }
@@ -67,9 +78,30 @@ export class IO {
   /** Writes requested output to stdout (no-op after EPIPE). */
   out(text: string): void {
     if (this.stdoutClosed || text === '') return;
+    this.lastOutChar = text[text.length - 1]!;
+    if (!this.coalesce) {
+      this.write(text);
+      return;
+    }
+    if (this.pending) {
+      this.pending.push(text);
+      return;
+    }
+    this.pending = [text];
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes pending stdout output now (before stderr output, at the end of each loop turn, at exit). */
+  flush(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    if (!this.stdoutClosed) this.write(pending.length === 1 ? pending[0]! : pending.join(''));
+  }
+
+  private write(text: string): void {
     try {
       this.opts.stdout.write(text);
-      this.lastOutChar = text[text.length - 1]!;
     } catch (err) {
       this.handleStdoutError(err as NodeJS.ErrnoException);
     }
@@ -82,6 +114,7 @@ export class IO {
 
   /** Writes a line to stderr unconditionally (errors). */
   err(line: string): void {
+    this.flush();
     try {
       this.opts.stderr.write(line.endsWith('\n') ? line : line + '\n');
     } catch {
@@ -101,6 +134,7 @@ export class IO {
 
   /** Raw stderr write for progress text (no newline added). */
   errRaw(text: string): void {
+    this.flush();
     try {
       this.opts.stderr.write(text);
     } catch {
@@ -115,6 +149,7 @@ export class IO {
 
   /** The stderr stream, for a spinner. */
   get stderrStream(): Writable {
+    this.flush();
     return this.opts.stderr;
   }
 }

@@ -74,13 +74,18 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-async function flushAndExit(code: number): Promise<never> {
+async function flushAndExit(code: number, io?: IO): Promise<never> {
+  io?.flush();
   const out = process.stdout;
   if (out.writableLength > 0 && !out.destroyed) {
+    // Wait for the queued writes, not for 'drain': 'drain' is emitted only after a write() returned
+    // false, so with a little output pending (< highWaterMark) it never came, the event loop
+    // emptied and the beforeExit safety net reported an internal error (exit 1, output cut) when
+    // stdout's reader was slower than kolega. An empty write's callback runs after all earlier ones.
     await new Promise<void>((resolve) => {
-      out.once('drain', resolve);
       out.once('error', () => resolve());
       out.once('close', () => resolve());
+      out.write('', () => resolve());
     });
   }
   process.exit(code);
@@ -94,8 +99,12 @@ export function runFromProcess(): void {
     process.stderr.write('kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n');
     process.exit(1);
   });
-  main(process.argv.slice(2), ctx).then(flushAndExit, (err: unknown) => {
-    process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return flushAndExit(1);
-  });
+  main(process.argv.slice(2), ctx).then(
+    (code) => flushAndExit(code, ctx.io),
+    (err: unknown) => {
+      ctx.io?.flush();
+      process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      return flushAndExit(1, ctx.io);
+    },
+  );
 }

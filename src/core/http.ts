@@ -2,6 +2,11 @@
  * The one HTTP client of kolega (undici). Every request — Responses, OAuth token, revoke, models —
  * goes through `httpRequest`, so proxies (`EnvHttpProxyAgent`: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, upper
  * and lower case) and timeouts apply everywhere. Network failures become KolegaError(network).
+ *
+ * With no proxy variable set, requests go through `node:http`/`node:https` instead (./http-node.ts,
+ * same timeouts, aborts, error mapping, keep-alive and NODE_EXTRA_CA_CERTS): importing undici costs
+ * ~130 ms and ~20 MB per process (it also loads Node's bundled copy), most of a short `kolega run`
+ * (issue 7; README "Performance").
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
@@ -40,6 +45,11 @@ async function loadUndici(): Promise<typeof import('undici')> {
   return undiciModule;
 }
 
+/** True when a proxy variable is set (an empty value counts as unset), i.e. undici is needed. */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy'].some((name) => (env[name] ?? '').trim() !== '');
+}
+
 /**
  * The shared proxy-aware dispatcher. An empty lower-case proxy variable must not mask a set
  * upper-case one (peer-failures B33), so values are picked explicitly.
@@ -62,6 +72,7 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
  *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
+  if (!proxyConfigured()) return (await import('./http-node.js')).nodeRequest(url, opts);
   const { request } = await loadUndici();
   const d = await getDispatcher();
   opts.debug?.(`${opts.method} ${url}`);
@@ -104,7 +115,8 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
   }
 }
 
-async function* wrapBody(
+/** Wraps a raw body so transport errors while streaming become KolegaError(network). */
+export async function* wrapBody(
   body: AsyncIterable<Uint8Array>,
   url: string,
   signal: AbortSignal | undefined,

@@ -101,6 +101,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
+      await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
       ctx.exitCode = await executeRun(prompt, opts, ctx);
     });

@@ -8,6 +8,7 @@
  * - only `response.completed` ends a response successfully.
  */
 import { KolegaError } from '../errors.js';
+import { TextBuffer } from './text-buffer.js';
 import type { EventSink, Usage } from '../events.js';
 import { emptyUsage } from '../events.js';
 import { messageText, type OutputItem } from './items.js';
@@ -59,7 +60,7 @@ export function addUsage(a: Usage, b: Usage | undefined): Usage {
 export class ResponseAssembler {
   private readonly items: OutputItem[] = [];
   /** Text already shown per message key (item id, else `_`). */
-  private readonly streamed = new Map<string, string>();
+  private readonly streamed = new Map<string, TextBuffer>();
   private readonly pendingCalls = new Map<string, OutputItem>();
   private completedOutput: OutputItem[] | undefined;
   private usage: Usage | undefined;
@@ -89,7 +90,9 @@ export class ResponseAssembler {
       case 'response.output_text.delta': {
         if (typeof ev.delta !== 'string' || ev.delta === '') break;
         const key = typeof ev.item_id === 'string' ? ev.item_id : '_';
-        this.streamed.set(key, (this.streamed.get(key) ?? '') + ev.delta);
+        let shown = this.streamed.get(key);
+        if (!shown) this.streamed.set(key, (shown = new TextBuffer()));
+        shown.append(ev.delta);
         this.emitText(ev.delta);
         break;
       }
@@ -153,7 +156,7 @@ export class ResponseAssembler {
     if (item.type === 'message') {
       const text = messageText(item);
       const key = typeof item.id === 'string' && this.streamed.has(item.id) ? item.id : this.streamed.has('_') && this.streamed.size === 1 ? '_' : (item.id ?? '_');
-      const shown = this.streamed.get(key) ?? '';
+      const shown = this.streamed.get(key)?.toString() ?? '';
       if (text.length > shown.length && text.startsWith(shown)) this.emitText(text.slice(shown.length));
       this.streamed.delete(key);
       this.sink({ type: 'message.completed', text: text.length >= shown.length ? text : shown });
@@ -208,7 +211,8 @@ export class ResponseAssembler {
       }
     }
     // Text that streamed but never arrived as an item: keep it as the message.
-    for (const [key, text] of this.streamed) {
+    for (const [key, buffer] of this.streamed) {
+      const text = buffer.toString();
       if (text === '') continue;
       const item: OutputItem = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
       if (key !== '_') item.id = key;
