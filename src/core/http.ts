@@ -72,7 +72,8 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
  *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
-  if (!proxyConfigured()) return (await import('./http-node.js')).nodeRequest(url, opts);
+  // No proxy for this URL (none set, or NO_PROXY lists it): the cheaper node:http transport.
+  if (proxyFor(url) === undefined) return (await import('./http-node.js')).nodeRequest(url, opts);
   const { request } = await loadUndici();
   const d = await getDispatcher();
   opts.debug?.(`${opts.method} ${url}`);
