@@ -27,6 +27,8 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // One prefix for every error line, the parser's included.
+      outputError: (s, write) => write(s.startsWith('error: ') ? `kolega: ${s.slice('error: '.length)}` : s),
     })
     .exitOverride();
   program.hook('preAction', (_this, action) => {
@@ -49,7 +51,16 @@ export function buildProgram(ctx: CliContext): Command {
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
   registerHelp(program, ctx); // last: it lists the other commands
+  describeFromSummary(program);
   return program;
+}
+
+/** Gives every command without a description its summary, so its own --help starts with it. */
+function describeFromSummary(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    if (!sub.description() && sub.summary()) sub.description(sub.summary());
+    describeFromSummary(sub);
+  }
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBackend, type FakeBackend } from '../fakes/backend.js';
-import { startConnectProxy, type ConnectProxy } from '../fakes/connect-proxy.js';
+import { startProxy, type TestProxy } from '../fakes/proxy.js';
 import { textAnswer, toSse } from '../fakes/sse-events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -17,14 +17,14 @@ const CERT = fileURLToPath(new URL('../fixtures/tls/localhost.cert.pem', import.
 const KEY = fileURLToPath(new URL('../fixtures/tls/localhost.key.pem', import.meta.url));
 
 let fake: FakeBackend;
-let proxy: ConnectProxy;
+let proxy: TestProxy;
 let tls: https.Server;
 let tlsBase: string;
 const home = tempDir();
 
 beforeAll(async () => {
   fake = await startFakeBackend({ fallback: { kind: 'sse', events: textAnswer('via any transport', 4) } });
-  proxy = await startConnectProxy();
+  proxy = await startProxy();
   tls = https.createServer({ cert: readFileSync(CERT), key: readFileSync(KEY) }, (req, res) => {
     req.resume();
     req.on('end', () => {
@@ -48,22 +48,22 @@ const env = (baseUrl: string, extra: Record<string, string> = {}) => ({ KOLEGA_H
 describe('kolega run transports', () => {
   it('gives the same output direct and through HTTP_PROXY (with an empty lower-case http_proxy)', async () => {
     const direct = await runCli(['run', '--json', 'hi'], { env: env(fake.openaiBaseUrl) });
-    const before = proxy.targets.length;
+    const before = proxy.log.length;
     const proxied = await runCli(['run', '--json', 'hi'], { env: env(fake.openaiBaseUrl, { http_proxy: '', HTTP_PROXY: proxy.url }) });
     expect(direct.code).toBe(0);
     expect(proxied.code).toBe(0);
     expect(proxied.stderr).toBe('');
     const strip = (s: string) => s.split('\n').filter((l) => !l.includes('turn.started')).map((l) => l.replace(/"duration_ms":\d+/, '')).join('\n');
     expect(strip(proxied.stdout)).toBe(strip(direct.stdout));
-    expect(proxy.targets.length).toBeGreaterThan(before);
+    expect(proxy.log.length).toBeGreaterThan(before);
   });
 
   it('bypasses the proxy for NO_PROXY hosts', async () => {
-    const before = proxy.targets.length;
+    const before = proxy.log.length;
     const r = await runCli(['run', 'hi'], { env: env(fake.openaiBaseUrl, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('via any transport\n');
-    expect(proxy.targets.length).toBe(before);
+    expect(proxy.log.length).toBe(before);
   });
 
   it('names the network class when the proxy refuses connections', async () => {

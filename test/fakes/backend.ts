@@ -131,8 +131,12 @@ export interface FakeBackend {
   close(): Promise<void>;
 }
 
-/** Directory of the shared fixtures. */
-export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url);
+/**
+ * Directory of the recorded fixtures: a copy of the team's shared/fixtures kept in the repository, so
+ * the suite runs from a fresh clone anywhere (test/unit/fixtures-copy.test.ts checks the copy is
+ * current whenever ../shared is present beside the checkout).
+ */
+export const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);
 
 /** Reads a shared fixture as bytes. */
 export function fixture(rel: string): Buffer {

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KolegaError } from '../../src/core/errors.js';
 import { httpRequest, proxyConfigured, type HttpRequestOptions } from '../../src/core/http.js';
-import { startConnectProxy, type ConnectProxy } from '../fakes/connect-proxy.js';
+import { startProxy, type TestProxy } from '../fakes/proxy.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -17,7 +17,7 @@ let base: string;
 let handler: Handler = (_req, res) => res.end('ok');
 let connections = 0;
 const sockets = new Set<Socket>();
-let proxy: ConnectProxy;
+let proxy: TestProxy;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy = await startConnectProxy();
+  proxy = await startProxy();
 });
 
 afterAll(async () => {
@@ -85,7 +85,7 @@ for (const transport of ['direct', 'proxy'] as const) {
 
     it('sends the method, headers and body and returns status, lower-cased headers and the body', async () => {
       useTransport();
-      const before = proxy.targets.length;
+      const before = proxy.log.length;
       let seen: { method?: string; ct?: string; len?: string; body: string } = { body: '' };
       handler = (req, res) => {
         let b = '';
@@ -103,7 +103,7 @@ for (const transport of ['direct', 'proxy'] as const) {
       expect(res.headers['x-multi']).toBe('a, b');
       expect(await res.text()).toBe('héllo');
       expect(seen).toEqual({ method: 'POST', ct: 'application/json', len: String(Buffer.byteLength('{"ä":1}')), body: '{"ä":1}' });
-      expect(proxy.targets.length > before).toBe(transport === 'proxy');
+      expect(proxy.log.length > before).toBe(transport === 'proxy');
     });
 
     it('streams body chunks as they arrive', async () => {

@@ -24,7 +24,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print one JSON document (schema/doctor.schema.json)')
     .option('--fix', 'repair what is safe to repair (permissions of KOLEGA_HOME and its files)')
-    .option('--timeout <seconds>', 'time limit per network check (default 5)', parseSeconds, 5)
+    .option('--timeout <seconds>', 'time limit per network check', parseSeconds, 5)
     .addHelpText('after', '\nExamples:\n  kolega doctor\n  kolega doctor --fix\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n')
     .action(async (opts: DoctorOptions) => {
       const { runDoctor } = await import('../doctor/run.js');

@@ -15,7 +15,9 @@ export function registerHelp(program: Command, ctx: CliContext): void {
     .summary('show help for a command, or a topic: exit-codes, environment')
     .argument('[topic...]', `a command (e.g. run, "config set") or a topic: ${Object.keys(HELP_TOPICS).join(', ')}`)
     .addHelpText('after', '\nExamples:\n  kolega help run\n  kolega help exit-codes\n  kolega help environment\n')
-    .action((topic: string[]) => {
+    .action((words: string[]) => {
+      // `kolega help "config set"` and `kolega help config set` mean the same.
+      const topic = words.flatMap((w) => w.split(/\s+/)).filter((w) => w !== '');
       const [first] = topic;
       if (first === undefined) {
         program.outputHelp();

@@ -4,7 +4,7 @@
  * turn, and return the exit status.
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { KolegaError } from '../../core/errors.js';
@@ -75,6 +75,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const root = resolveWorkspace(opts.cd);
     const images: InputContent[] = readImages(opts.image ?? []);
     resolveAddDirs(opts.addDir ?? []);
+    if (opts.outputLastMessage !== undefined) checkOutputFile(opts.outputLastMessage);
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
@@ -108,7 +109,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     if (opts.json) {
       sink = ndjsonRenderer(io);
     } else {
-      if (io.showProgress && io.stderrIsTTY) stopSpinner = await startSpinner(io);
+      if (io.showProgress && io.stderrIsTTY && spinnerFits(io)) stopSpinner = await startSpinner(io);
       sink = textRenderer(io, () => stopSpinner());
     }
 
@@ -143,7 +144,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       try {
         writeFileAtomic(opts.outputLastMessage, result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n');
       } catch (err) {
-        throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage}: ${(err as Error).message}`);
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage} (${code})`, { hint: 'check the path given to -o' });
       }
     }
     return 0;
@@ -155,6 +157,27 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     if (timer) clearTimeout(timer);
     await tools?.close();
     removeSignals();
+  }
+}
+
+/**
+ * Fails fast, before any (paid) request, when `-o FILE` cannot be written: its directory must exist
+ * and be writable, and FILE must not be a directory.
+ * @throws KolegaError(usage, `output_file_unwritable`)
+ */
+function checkOutputFile(file: string): void {
+  const fail = (why: string) =>
+    new KolegaError('usage', 'output_file_unwritable', `-o ${file}: ${why}`, { hint: 'give -o a file path in an existing, writable directory' });
+  try {
+    if (statSync(file).isDirectory()) throw fail('is a directory');
+  } catch (err) {
+    if (err instanceof KolegaError) throw err;
+  }
+  try {
+    accessSync(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? 'its directory does not exist' : `its directory is not writable (${code})`);
   }
 }
 
@@ -175,6 +198,15 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * Whether a one-line spinner fits stderr: a terminal that reports no width (0 columns, as some CI
+ * pseudo-terminals do) makes ora's line clearing loop forever, so no spinner there.
+ */
+function spinnerFits(io: IO): boolean {
+  const columns = (io.stderrStream as { columns?: number }).columns;
+  return typeof columns === 'number' && columns >= 20;
 }
 
 /** Starts an ora spinner on stderr; @returns its stop function. */

@@ -9,14 +9,13 @@ import { knownModels } from '../models/known.js';
 import { baseUrlFromEnv } from '../providers/base-url.js';
 import { readCredentials, type Credentials } from '../store/credentials.js';
 import { readSettings, type Settings } from '../store/settings.js';
-import { probeBubblewrap } from './bwrap.js';
+import { probeSandbox } from '../tools/sandbox-probe.js';
 import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, checkNode, checkSettingsFile } from './files.js';
 import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
 import { check, type CheckResult, type DoctorInput, type TerminalFacts } from './types.js';
 
 export type { CheckResult, DoctorInput, TerminalFacts } from './types.js';
-export { probeBubblewrap, type BwrapProbe } from './bwrap.js';
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {
@@ -32,13 +31,15 @@ export function checkTerminal(t: TerminalFacts): CheckResult {
   return check('terminal', 'terminal', 'config', 'ok', msg, undefined, { stdout_tty: t.stdoutTTY, stderr_tty: t.stderrTTY, color: t.color, term: t.term ?? null });
 }
 
-/** Bubblewrap for the sandboxed shell tool (a warning when missing: the shell is then full-access only). */
-export function checkSandbox(): CheckResult {
-  const p = probeBubblewrap();
-  const details = { installed: p.installed, version: p.version ?? null, usable: p.usable, reason: p.reason ?? null };
-  if (p.usable) return check('sandbox', 'bubblewrap sandbox', 'config', 'ok', `bwrap ${p.version} can create a sandbox`, undefined, details);
-  if (!p.installed) return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', 'bwrap is not installed: the shell tool is offered only with --sandbox full-access', 'install bubblewrap (e.g. apt-get install bubblewrap)', details);
-  return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', `bwrap ${p.version} cannot create a namespace here (${p.reason}): the shell tool is offered only with --sandbox full-access`, 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run outside this container', details);
+/**
+ * Bubblewrap for the sandboxed shell tool, probed exactly as `shell` uses it (tools/sandbox-probe.ts);
+ * a warning when unusable: the shell is then offered only under full-access.
+ */
+export async function checkSandbox(env: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
+  const p = await probeSandbox({ env, fresh: true });
+  const details = { bwrap: p.bwrap, available: p.available, reason: p.reason ?? null };
+  if (p.available) return check('sandbox', 'bubblewrap sandbox', 'config', 'ok', `${p.bwrap} can create the shell tool's sandbox`, undefined, details);
+  return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', `${p.reason}: the shell tool is offered only with --sandbox full-access`, p.hint, details);
 }
 
 function targets(env: NodeJS.ProcessEnv, creds: Credentials): { list: NetTarget[]; bad: CheckResult[] } {
@@ -85,6 +86,6 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     results.push(...outcomes.map((o) => o.result));
     results.push(checkClock(outcomes.flatMap((o) => (o.skewMs === undefined ? [] : [o.skewMs]))));
   }
-  results.push(checkTerminal(input.terminal), checkSandbox());
+  results.push(checkTerminal(input.terminal), await checkSandbox(env));
   return results;
 }

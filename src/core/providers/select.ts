@@ -102,13 +102,17 @@ export function selectModel(input: SelectInput): Selection {
   }
   if (!provider) {
     if (requested && available.length > 0) {
-      throw new KolegaError('usage', 'model_unavailable', `model "${requested.model}" is not offered by a provider you are signed in to`, {
-        hint: 'sign in with ChatGPT (kolega auth login chatgpt) or pick another model',
+      // Same class as `-m openai_chatgpt/<model>` without a sign-in: what is missing is credentials.
+      throw new KolegaError('auth', 'model_unavailable', `model "${requested.model}" is not offered by a provider you are signed in to`, {
+        hint: 'sign in with ChatGPT (kolega auth login chatgpt) or pick another model (kolega models)',
       });
     }
     throw new KolegaError('auth', 'no_credentials', 'not signed in', {
-      hint: 'run: kolega auth login chatgpt   (or set OPENAI_API_KEY)',
+      hint: 'run "kolega auth login chatgpt", or set OPENAI_API_KEY',
     });
+  }
+  if (savedProvider && !available.includes(savedProvider) && provider !== savedProvider && requested?.provider === undefined) {
+    notes.push(`saved provider ${savedProvider} has no credentials; using ${provider}`);
   }
   const model = requested ? findKnown(known, provider, requested.model)! : defaultKnown(known, provider);
 

@@ -48,17 +48,17 @@ export async function streamResponse(
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
-      await res.dump();
+      const text = await res.text().catch(() => '');
       recovered = true;
       if (await provider.auth.recoverUnauthorized()) {
         opts.debug?.('401: credentials refreshed, re-sending once');
         continue;
       }
-      throw errorFromHttp(401, res.headers, '');
+      throw withAuthHint(errorFromHttp(401, res.headers, text), provider);
     }
     if (res.status < 200 || res.status >= 300) {
       const text = await res.text().catch(() => '');
-      throw errorFromHttp(res.status, res.headers, text);
+      throw withAuthHint(errorFromHttp(res.status, res.headers, text), provider);
     }
     opts.onPhase?.('streaming the response');
     try {
@@ -99,4 +99,14 @@ function withInputSize(err: unknown, bytes: number): unknown {
   const size = bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
   err.message = `${err.message}; the request was ${size} (${bytes} bytes)`;
   return err;
+}
+
+/** A 401/403 gets the provider's own next step (an API key is fixed differently from a sign-in). */
+function withAuthHint(err: KolegaError, provider: Provider): KolegaError {
+  if (err.exitClass !== 'auth' || (err.httpStatus !== 401 && err.httpStatus !== 403)) return err;
+  const hint =
+    provider.id === 'openai'
+      ? 'check OPENAI_API_KEY, or store a key: kolega auth login openai --with-api-key'
+      : 'sign in again: kolega auth login chatgpt';
+  return new KolegaError(err.exitClass, err.code, err.message, { hint, httpStatus: err.httpStatus, requestId: err.requestId, cause: err });
 }
