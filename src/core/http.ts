@@ -10,7 +10,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
-import { proxyEnv, proxyFor, redactProxyUrl } from './net/proxy-env.js';
+import { checkProxyEnv, proxyEnv, proxyFor, redactProxyUrl } from './net/proxy-env.js';
 
 /** A received response whose body has not been read yet. */
 export interface HttpResponse {
@@ -72,6 +72,7 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
  *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
+  checkProxyEnv();
   // No proxy for this URL (none set, or NO_PROXY lists it): the cheaper node:http transport.
   if (proxyFor(url) === undefined) return (await import('./http-node.js')).nodeRequest(url, opts);
   const { request } = await loadUndici();

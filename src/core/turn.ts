@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KolegaError, isKolegaError } from './errors.js';
+import { redactSecrets } from './redact.js';
 import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
 import type { Provider } from './providers/types.js';
 import { ResponseAssembler, addUsage } from './responses/assemble.js';
@@ -72,6 +73,19 @@ function parseArgs(raw: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** `err` with any secret the server echoed back removed from its message (it is printed). */
+function withoutSecrets(err: KolegaError, provider: Provider): KolegaError {
+  const clean = redactSecrets(err.message, provider.secrets?.() ?? []);
+  if (clean === err.message) return err;
+  return new KolegaError(err.exitClass, err.code, clean, {
+    hint: err.hint,
+    httpStatus: err.httpStatus,
+    retryAfterSeconds: err.retryAfterSeconds,
+    resetsAt: err.resetsAt,
+    requestId: err.requestId,
+  });
 }
 
 /** The reported form of any thrown value. */
@@ -150,7 +164,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
       }
     }
   } catch (err) {
-    const error = asKolegaError(err, opts.signal);
+    const error = withoutSecrets(asKolegaError(err, opts.signal), opts.provider);
     const durationMs = Math.round(performance.now() - started);
     sink({
       type: 'turn.failed',
@@ -207,7 +221,7 @@ async function requestWithRetries(
       const error = asKolegaError(err, opts.signal);
       const delay = opts.signal.aborted ? undefined : retryDelay(error, attempt, emitted);
       if (delay === undefined) throw error;
-      sink({ type: 'retry', attempt, delay_ms: delay, reason: error.message });
+      sink({ type: 'retry', attempt, delay_ms: delay, reason: redactSecrets(error.message, opts.provider.secrets?.() ?? []) });
       opts.debug?.(`retry ${attempt} in ${delay} ms: ${error.code}`);
       opts.onPhase?.('waiting to retry');
       await sleep(delay, undefined, { signal: opts.signal }).catch(() => {

@@ -39,7 +39,25 @@ export interface RunOptions {
 export function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  // Node timers hold at most 2^31-1 ms; a larger value would fire at once.
+  if (n > MAX_SECONDS) throw new InvalidArgumentError(`expected at most ${MAX_SECONDS} seconds (about 24 days)`);
   return n;
+}
+
+/** Largest timeout accepted, in seconds (Node's timer limit, 2^31-1 ms). */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Parses a positive integer (e.g. a token cap). */
+export function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+}
+
+/** Parses a non-empty string argument. */
+export function parseNonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return value;
 }
 
 /** Parses a non-negative integer. */
@@ -68,17 +86,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
         'or as NDJSON events with --json. Tool calls run under the sandbox level chosen with -s (see below).',
     )
     .argument('[prompt...]', 'the prompt; "-" or nothing reads it from stdin')
-    .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)')
+    .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)', parseNonEmpty)
     .option('-e, --effort <effort>', 'reasoning effort (low, medium, high, xhigh; per model)')
     .option('--json', 'write NDJSON events to stdout instead of text')
     .option('-i, --instructions <text>', 'system instructions (replace the default)')
     .option('--instructions-file <file>', 'read the system instructions from a file')
     .option('--image <path>', 'attach an image (repeatable)', collect)
-    .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)')
+    .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)', parseNonEmpty)
     .addOption(
       new Option('-s, --sandbox <level>', 'what tools may do').choices(['read-only', 'workspace-write', 'full-access']).default('read-only'),
     )
-    .option('--add-dir <dir>', 'also let tools read and write this directory (repeatable)', collect)
+    .option('--add-dir <dir>', 'also let tools read and write this directory (repeatable)', (v: string, prev: string[] | undefined) => collect(parseNonEmpty(v), prev ?? []))
     .option('--network', 'let shell commands use the network inside the sandbox')
     .option('--no-tools', 'offer no tools to the model')
     .option('--output-schema <file>', 'JSON Schema the final answer must match (exit 5 when it does not)')
@@ -90,7 +108,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-o, --output-last-message <file>', 'also write the final answer to this file (on success)')
     .option('--stdin', 'always read stdin and append it to the prompt')
     .option('--no-stdin', 'never read stdin')
-    .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parseCount)
+    .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
     .addHelpText(
       'after',

@@ -6,6 +6,8 @@
  * either): list it in NO_PROXY to go direct.
  */
 
+import { KolegaError } from '../errors.js';
+
 /** The effective proxy settings. */
 export interface ProxyEnv {
   httpProxy?: string;
@@ -65,5 +67,31 @@ export function redactProxyUrl(proxy: string): string {
     return u.toString().replace(/\/$/, '');
   } catch {
     return proxy.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  }
+}
+
+/**
+ * Validates the proxy variables before any request: each set proxy must be an http(s) URL whose
+ * user and password decode (percent-encoding).
+ * @throws KolegaError(config, `bad_proxy`) naming the variable, the password redacted
+ */
+export function checkProxyEnv(env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
+    const v = env[name]?.trim();
+    if (!v) continue;
+    let ok = false;
+    try {
+      const u = new URL(v);
+      decodeURIComponent(u.username);
+      decodeURIComponent(u.password);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new KolegaError('config', 'bad_proxy', `${name} is not a valid proxy URL: ${redactProxyUrl(v)}`, {
+        hint: `set ${name} to http://[user:password@]host:port (percent-encode special characters), or unset it`,
+      });
+    }
   }
 }

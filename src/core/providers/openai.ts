@@ -41,6 +41,7 @@ export function openaiProvider(home: string, env: NodeJS.ProcessEnv): Provider {
     baseUrl,
     chatgptBackend: false,
     staticHeaders,
+    secrets: () => [found.key],
     auth: {
       headers: async () => ({ authorization: `Bearer ${found.key}` }),
       recoverUnauthorized: async () => false,

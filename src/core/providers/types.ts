@@ -29,4 +29,6 @@ export interface Provider {
   auth: ProviderAuth;
   /** Headers every request of this provider carries besides auth. */
   staticHeaders: Record<string, string>;
+  /** Secret values this provider sends (an API key), to be masked in any message that echoes them. */
+  secrets?: () => string[];
 }

@@ -24,6 +24,14 @@ export interface ResponseOutcome {
   responseId?: string;
 }
 
+/** A malformed stream event (a content field of the wrong type). */
+function badEvent(type: string, field: string): KolegaError {
+  return new KolegaError('upstream', 'bad_event', `the server sent a malformed ${type} event (bad "${field}")`, {
+    hint: 'retry; if it persists, report it with --debug output',
+    retryable: true,
+  });
+}
+
 /** Converts a Responses `usage` object (protocol.md f.3 "Usage object") into ours. */
 export function toUsage(raw: unknown): Usage | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
@@ -78,7 +86,12 @@ export class ResponseAssembler {
     return this.terminal !== undefined;
   }
 
-  /** Handles one stream event. Never throws for unknown or malformed optional fields. */
+  /**
+   * Handles one stream event. Unknown events and optional fields are ignored, but a field that
+   * carries the answer with the wrong type (a non-string delta, an item that is not an object) is
+   * a malformed stream: dropping it would report success with missing text.
+   * @throws KolegaError(upstream, `bad_event`, retryable)
+   */
   push(ev: RawStreamEvent): void {
     if (this.terminal) return;
     switch (ev.type) {
@@ -88,7 +101,8 @@ export class ResponseAssembler {
         break;
       }
       case 'response.output_text.delta': {
-        if (typeof ev.delta !== 'string' || ev.delta === '') break;
+        if (typeof ev.delta !== 'string') throw badEvent(ev.type, 'delta');
+        if (ev.delta === '') break;
         const key = typeof ev.item_id === 'string' ? ev.item_id : '_';
         let shown = this.streamed.get(key);
         if (!shown) this.streamed.set(key, (shown = new TextBuffer()));
@@ -104,7 +118,8 @@ export class ResponseAssembler {
       }
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        if (typeof ev.delta === 'string' && ev.delta !== '') this.emitReasoning(ev.delta);
+        if (typeof ev.delta !== 'string') throw badEvent(ev.type, 'delta');
+        if (ev.delta !== '') this.emitReasoning(ev.delta);
         break;
       case 'response.output_item.added': {
         const item = ev.item as OutputItem | undefined;
@@ -118,7 +133,8 @@ export class ResponseAssembler {
       }
       case 'response.output_item.done': {
         const item = ev.item as OutputItem | undefined;
-        if (item && typeof item.type === 'string') this.acceptItem(item);
+        if (!item || typeof item !== 'object' || Array.isArray(item) || typeof item.type !== 'string') throw badEvent(ev.type, 'item');
+        this.acceptItem(item);
         break;
       }
       case 'response.completed': {

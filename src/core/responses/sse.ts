@@ -42,7 +42,13 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
         });
         return;
       }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        parseError = new KolegaError('upstream', 'bad_event_json', `the server sent an event that is not a JSON object: ${data.slice(0, 120)}`, {
+          hint: 'retry; if it persists, report it with --debug output',
+          retryable: true,
+        });
+        return;
+      }
       const ev = value as RawStreamEvent;
       if (typeof ev.type !== 'string') {
         if (!msg.event) return;

@@ -9,7 +9,7 @@
  * Either provider section may be absent. Tokens mirror protocol.md c.1 (Codex's auth.json) but are
  * kept per provider so an API key and a ChatGPT sign-in can coexist.
  */
-import { chmodSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import { KolegaError } from '../errors.js';
 import { credentialsPath } from './paths.js';
 import { readJsonObject, writeJsonAtomic } from './json-file.js';
@@ -64,17 +64,26 @@ export function readCredentials(home: string): Credentials {
   const file = credentialsPath(home);
   const raw = readJsonObject(file);
   if (raw === undefined) return { version: 1 };
+  // Anything this version does not fully understand is refused rather than normalised: a later
+  // write would otherwise silently drop what it could not read (peer-failures B35).
+  if (raw.version !== undefined && raw.version !== 1) {
+    throw new KolegaError('config', 'file_unsupported', `${file} has version ${JSON.stringify(raw.version)}, which this kolega does not understand`, {
+      hint: 'upgrade kolega, or move the file away and sign in again',
+    });
+  }
+  for (const key of Object.keys(raw)) {
+    if (!['version', 'chatgpt', 'openai'].includes(key)) throw shapeError(file, key, 'is not a known key');
+  }
   const creds: Credentials = { version: 1 };
   const chatgpt = raw.chatgpt;
   if (chatgpt !== undefined && chatgpt !== null) {
-    if (typeof chatgpt !== 'object') throw shapeError(file, 'chatgpt');
-    const c = chatgpt as Record<string, unknown>;
+    const c = section(file, 'chatgpt', chatgpt);
     creds.chatgpt = {
-      id_token: str(c.id_token),
-      access_token: str(c.access_token),
-      refresh_token: str(c.refresh_token),
-      account_id: typeof c.account_id === 'string' ? c.account_id : null,
-      last_refresh: str(c.last_refresh),
+      id_token: optString(file, 'chatgpt.id_token', c.id_token),
+      access_token: optString(file, 'chatgpt.access_token', c.access_token),
+      refresh_token: optString(file, 'chatgpt.refresh_token', c.refresh_token),
+      account_id: c.account_id === null || c.account_id === undefined ? null : optString(file, 'chatgpt.account_id', c.account_id),
+      last_refresh: optString(file, 'chatgpt.last_refresh', c.last_refresh),
     };
     const f = c.refresh_failure as Record<string, unknown> | undefined;
     if (f && typeof f === 'object' && typeof f.code === 'string') {
@@ -83,21 +92,31 @@ export function readCredentials(home: string): Credentials {
   }
   const openai = raw.openai;
   if (openai !== undefined && openai !== null) {
-    if (typeof openai !== 'object') throw shapeError(file, 'openai');
-    const o = openai as Record<string, unknown>;
-    if (typeof o.api_key === 'string' && o.api_key !== '') {
-      creds.openai = { api_key: o.api_key, saved_at: str(o.saved_at) };
-    }
+    const o = section(file, 'openai', openai);
+    const key = optString(file, 'openai.api_key', o.api_key);
+    if (key !== '') creds.openai = { api_key: key, saved_at: optString(file, 'openai.saved_at', o.saved_at) };
   }
   return creds;
+}
+
+function section(file: string, key: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw shapeError(file, key, 'is not an object');
+  return v as Record<string, unknown>;
+}
+
+/** A string field that may be missing (''), but never of another type. */
+function optString(file: string, key: string, v: unknown): string {
+  if (v === undefined) return '';
+  if (typeof v !== 'string') throw shapeError(file, key, 'is not a string');
+  return v;
 }
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-function shapeError(file: string, key: string): KolegaError {
-  return new KolegaError('config', 'file_corrupt', `${file} is corrupt ("${key}" is not an object)`, {
+function shapeError(file: string, key: string, what: string): KolegaError {
+  return new KolegaError('config', 'file_corrupt', `${file} is corrupt ("${key}" ${what})`, {
     hint: `fix or move the file away; kolega never overwrites it on its own`,
   });
 }
@@ -155,8 +174,9 @@ export async function updateCredentials(
 export function tightenCredentialsMode(home: string): boolean {
   const file = credentialsPath(home);
   try {
-    const st = statSync(file);
-    if ((st.mode & 0o077) !== 0) {
+    const st = lstatSync(file);
+    // Only a regular file: never chmod a directory or a symlink's target.
+    if (st.isFile() && (st.mode & 0o077) !== 0) {
       chmodSync(file, CREDENTIALS_FILE_MODE);
       return true;
     }

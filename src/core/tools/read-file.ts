@@ -1,5 +1,5 @@
 /** `read_file` {path, offset?, limit?}: a text file of the workspace, by lines. */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolveToolPath } from './paths.js';
 import { errorResult, intArg, strArg } from './args.js';
 import type { Tool } from './types.js';
@@ -26,7 +26,12 @@ export const readFileTool: Tool = {
     const p = strArg(args, 'path');
     const offset = intArg(args, 'offset') ?? 1;
     const limit = intArg(args, 'limit');
+    if (offset < 1) return errorResult('offset is the first line to return, counting from 1');
+    if (limit === 0) return errorResult('limit must be at least 1');
     const real = resolveToolPath(ctx, p);
+    // Never open a FIFO, socket or device: open() could block the run beyond any timeout.
+    const pre = await stat(real).catch(() => undefined);
+    if (pre && !pre.isFile() && !pre.isDirectory()) return errorResult(`${p} is not a regular file`);
     const fh = await open(real, 'r').catch((err: NodeJS.ErrnoException) => {
       throw new Error(err.code === 'ENOENT' ? `${p} does not exist` : err.code === 'EISDIR' ? `${p} is a directory; use list_dir` : err.message);
     });
