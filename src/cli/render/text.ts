@@ -3,13 +3,14 @@
  * activity to stderr (dim) only when stderr is a TTY or --verbose; retries and denied tool calls
  * always get one stderr line (design.md "Text mode").
  */
+import { Chalk } from 'chalk';
 import type { EventSink, TurnEvent } from '../../core/events.js';
 import type { IO } from '../io.js';
 
-/** A tiny ANSI styler honouring `io.color` (chalk is not needed for two styles). */
+/** Styles for stderr, on only when `io.color` says so (NO_COLOR, FORCE_COLOR, --no-color, TTY). */
 function styler(io: IO) {
-  const wrap = (open: string, close: string) => (s: string) => (io.color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { dim: wrap('2', '22'), red: wrap('31', '39'), yellow: wrap('33', '39') };
+  const c = new Chalk({ level: io.color ? 1 : 0 });
+  return { dim: c.dim, red: c.red, yellow: c.yellow };
 }
 
 function brief(value: unknown, max = 120): string {
