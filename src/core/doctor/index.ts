@@ -15,6 +15,7 @@ import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.j
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
 import { check, type CheckResult, type DoctorInput, type TerminalFacts } from './types.js';
 
+/** Re-exported shapes of the doctor report. */
 export type { CheckResult, DoctorInput, TerminalFacts } from './types.js';
 
 function safe<T>(fn: () => T, fallback: T): T {

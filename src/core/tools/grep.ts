@@ -13,9 +13,11 @@ import { displayPath, isProtected, PathDenied, resolveToolPath } from './paths.j
 import { errorResult, optStrArg, strArg } from './args.js';
 import type { Tool, ToolContext } from './types.js';
 
-/** Limits: matches reported, bytes per file searched, files searched, characters per line shown. */
+/** Most matches reported. */
 export const GREP_MAX_MATCHES = 200;
+/** Largest file searched, in bytes. */
 export const GREP_MAX_FILE_BYTES = 1024 * 1024;
+/** Most files searched. */
 export const GREP_MAX_FILES = 20_000;
 /** Longest a search may run, in ms. */
 export const GREP_TIME_LIMIT_MS = 20_000;
@@ -101,6 +103,7 @@ function matchInWorker(ctx: ToolContext, pattern: string, flags: string, files: 
   });
 }
 
+/** The `grep` tool (read-only). */
 export const grepTool: Tool = {
   name: 'grep',
   level: 'read-only',

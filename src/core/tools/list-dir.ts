@@ -8,6 +8,7 @@ import type { Tool } from './types.js';
 /** Most entries listed; the rest are counted. */
 export const LIST_DIR_MAX_ENTRIES = 1000;
 
+/** The `list_dir` tool (read-only). */
 export const listDirTool: Tool = {
   name: 'list_dir',
   level: 'read-only',

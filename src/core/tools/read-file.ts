@@ -7,6 +7,7 @@ import type { Tool } from './types.js';
 /** Largest file read at once, in bytes; larger files must be read by line ranges. */
 export const READ_FILE_MAX_BYTES = 256 * 1024;
 
+/** The `read_file` tool (read-only). */
 export const readFileTool: Tool = {
   name: 'read_file',
   level: 'read-only',
