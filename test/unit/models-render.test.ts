@@ -17,9 +17,9 @@ describe('renderModelsTable', () => {
     });
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/);
-    expect(lines.find((l) => l.includes('openai_chatgpt/gpt-5.5'))).toMatch(/^\*\s/);
-    expect(lines.find((l) => l.includes('openai/gpt-5.5'))).toMatch(/^>\s.*272k\s+128k\s+low medium\* high xhigh\s+bundled$/);
-    expect(lines.find((l) => l.includes('gpt-5.4 '))).toMatch(/^\s\s/);
+    expect(lines.find((l) => l.includes('openai_chatgpt/gpt-5.5'))).toMatch(/^ \*\s/);
+    expect(lines.find((l) => l.includes('openai/gpt-5.5'))).toMatch(/^>\*\s.*272k\s+128k\s+low medium\* high xhigh\s+bundled$/);
+    expect(lines.find((l) => l.includes('gpt-5.4 '))).toMatch(/^\s\s\s/);
     expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
   });
 });

@@ -26,7 +26,8 @@ const fmtTokens = (n: number | null): string => (n === null ? '-' : n >= 1000 ? 
 export function renderModelsTable(doc: ModelsDocument): string {
   const rows = doc.models.map((m) => {
     const name = `${m.provider}/${m.id}`;
-    const mark = name === doc.default_model ? '>' : m.is_default ? '*' : ' ';
+    // Two columns, so the model in use keeps its default mark too.
+    const mark = `${name === doc.default_model ? '>' : ' '}${m.is_default ? '*' : ' '}`;
     const efforts = m.efforts.map((e) => (e === m.default_effort ? `${e}*` : e)).join(' ');
     return [mark, name, m.label, fmtTokens(m.context_window), fmtTokens(m.max_output_tokens), efforts, m.source];
   });

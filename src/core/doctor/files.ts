@@ -1,5 +1,5 @@
 /** Doctor checks of the runtime and the files under KOLEGA_HOME. */
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { isKolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { credentialsPath, settingsPath } from '../store/paths.js';
@@ -93,7 +93,7 @@ export function checkSettingsFile(home: string): CheckResult {
     if (unknown.length > 0) {
       return check('settings.parse', 'settings file', 'config', 'warn', `${file} has unknown keys: ${unknown.join(', ')} (ignored)`, `remove them, or ignore this`, { path: file, unknown_keys: unknown });
     }
-    return check('settings.parse', 'settings file', 'config', 'ok', `${file} ${Object.keys(s).length ? 'parses' : 'is empty or absent'}`, undefined, { path: file });
+    return check('settings.parse', 'settings file', 'config', 'ok', `${file} ${existsSync(file) ? (Object.keys(s).length ? 'parses' : 'parses (no settings saved)') : 'does not exist yet (defaults apply)'}`, undefined, { path: file });
   } catch (err) {
     return failFrom('settings.parse', 'settings file', file, err);
   }
@@ -104,7 +104,7 @@ export function checkCredentialsFile(home: string): CheckResult {
   const file = credentialsPath(home);
   try {
     readCredentials(home);
-    return check('credentials.parse', 'credentials file', 'config', 'ok', `${file} parses (or is absent)`, undefined, { path: file });
+    return check('credentials.parse', 'credentials file', 'config', 'ok', `${file} ${existsSync(file) ? 'parses' : 'does not exist (not signed in)'}`, undefined, { path: file });
   } catch (err) {
     return failFrom('credentials.parse', 'credentials file', file, err);
   }
