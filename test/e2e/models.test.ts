@@ -75,8 +75,8 @@ describe('kolega models (not signed in)', () => {
     expect(r.status).toBe(0);
     const out = r.stdout.replace(/\r/g, '');
     expect(out).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/m);
-    expect(out).toMatch(/^\*\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
-    expect(out).toMatch(/^>\s+openai\/gpt-5\.5\s/m);
+    expect(out).toMatch(/^ \*\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
+    expect(out).toMatch(/^>\*\s+openai\/gpt-5\.5\s/m);
     expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
   });
 
