@@ -23,7 +23,7 @@ export function registerHelp(program: Command, ctx: CliContext): void {
         program.outputHelp();
         return;
       }
-      if (topic.length === 1 && HELP_TOPICS[first]) {
+      if (topic.length === 1 && Object.hasOwn(HELP_TOPICS, first)) {
         ctx.stdout.write(textTable(first));
         return;
       }

@@ -5,6 +5,14 @@
 import { KolegaError } from '../errors.js';
 import { updateCredentials } from '../store/credentials.js';
 
+/** Longest API key accepted, in characters. */
+export const MAX_API_KEY_LENGTH = 512;
+
+/** True when `key` can be sent in an HTTP header: printable ASCII, no spaces, not too long. */
+export function isSendableKey(key: string): boolean {
+  return key.length > 0 && key.length <= MAX_API_KEY_LENGTH && /^[\x21-\x7e]+$/.test(key);
+}
+
 /**
  * Validates and stores `raw` (the whole of stdin).
  * @throws KolegaError(usage, `empty_api_key` | `bad_api_key`) for empty input or a key with inner
@@ -17,6 +25,9 @@ export async function saveApiKey(home: string, raw: string, signal?: AbortSignal
   }
   if (/\s/.test(key)) {
     throw new KolegaError('usage', 'bad_api_key', 'the input holds more than one word; expected a single API key', { hint: 'pipe only the key' });
+  }
+  if (!isSendableKey(key)) {
+    throw new KolegaError('usage', 'bad_api_key', `the input is not an API key (expected at most ${MAX_API_KEY_LENGTH} printable ASCII characters)`, { hint: 'pipe only the key' });
   }
   await updateCredentials(home, (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }), signal);
 }

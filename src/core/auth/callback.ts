@@ -12,13 +12,20 @@ export type CallbackVerdict =
   | { kind: 'error'; error: KolegaError }
   | { kind: 'code'; code: string };
 
+/** `text` as one printable line of at most `max` characters (control characters become spaces). */
+export function oneLine(text: string, max = 300): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return clean.length > max ? clean.slice(0, max - 1) + '…' : clean;
+}
+
 /** Judges the query of a `/auth/callback` request against the `expectedState`. */
 export function judgeCallback(query: URLSearchParams, expectedState: string): CallbackVerdict {
   const state = query.get('state');
   if (state === null || state !== expectedState) return { kind: 'state_mismatch' };
   const error = query.get('error');
   if (error !== null && error !== '') {
-    const description = query.get('error_description') ?? '';
+    // Issuer-controlled text reaches the terminal: one line, no control characters, bounded.
+    const description = oneLine(query.get('error_description') ?? '');
     if (/missing_codex_entitlement/i.test(description)) {
       return {
         kind: 'error',
@@ -27,7 +34,7 @@ export function judgeCallback(query: URLSearchParams, expectedState: string): Ca
         }),
       };
     }
-    const why = error === 'access_denied' ? 'access was denied' : error;
+    const why = error === 'access_denied' ? 'access was denied' : oneLine(error, 80);
     return {
       kind: 'error',
       error: new KolegaError('auth', error === 'access_denied' ? 'access_denied' : 'authorize_error', `sign-in failed: ${why}${description ? ` (${description})` : ''}`, {

@@ -4,6 +4,7 @@
  * for at most 15 minutes, then exchange the code with the server-provided verifier and redirect_uri
  * `{issuer}/deviceauth/callback`. Lines for the user go through `notify`.
  */
+import { jsonObject } from './json-object.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
@@ -68,14 +69,14 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
   }
   let info: Record<string, unknown>;
   try {
-    info = JSON.parse(first.text) as Record<string, unknown>;
+    info = jsonObject(first.text);
   } catch {
     throw new KolegaError('auth', 'device_auth_failed', 'the device code response is not JSON', { hint: 'try again, or use the browser sign-in' });
   }
   const deviceAuthId = typeof info.device_auth_id === 'string' ? info.device_auth_id : undefined;
   const userCode = typeof info.user_code === 'string' ? info.user_code : typeof info.usercode === 'string' ? info.usercode : undefined;
-  if (!deviceAuthId || !userCode) {
-    throw new KolegaError('auth', 'device_auth_failed', 'the device code response lacks device_auth_id or user_code', { hint: 'try again, or use the browser sign-in' });
+  if (!deviceAuthId || !userCode || !/^[A-Za-z0-9-]{1,64}$/.test(userCode)) {
+    throw new KolegaError('auth', 'device_auth_failed', 'the device code response lacks device_auth_id or a well-formed user_code', { hint: 'try again, or use the browser sign-in' });
   }
   const interval = pollIntervalMs(info.interval);
   const maxWait = Math.min(opts.maxWaitMs ?? DEVICE_MAX_WAIT_MS, DEVICE_MAX_WAIT_MS);
@@ -117,7 +118,7 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     }
     let j: Record<string, unknown> = {};
     try {
-      j = JSON.parse(res.text) as Record<string, unknown>;
+      j = jsonObject(res.text);
     } catch {
       // handled below as a response without the fields
     }

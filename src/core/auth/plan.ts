@@ -5,7 +5,7 @@
  */
 import { KolegaError } from '../errors.js';
 import { ELIGIBLE_PLANS, INELIGIBLE_PLANS, PLAN_REQUIREMENT } from './constants.js';
-import { readClaims } from './jwt.js';
+import { decodeJwtPayload, readClaims } from './jwt.js';
 
 /** The outcome of the plan check. */
 export interface PlanCheck {
@@ -17,10 +17,16 @@ export interface PlanCheck {
 
 /**
  * Checks the plan of `idToken`.
- * @throws KolegaError(auth, `plan_not_eligible`) for a free plan; the message names the plan and
+ * @throws KolegaError(auth, `bad_id_token`) when the id_token is not a readable JWT;
+ *   KolegaError(auth, `plan_not_eligible`) for a free plan; the message names the plan and
  *   what is needed.
  */
 export function checkPlan(idToken: string): PlanCheck {
+  if (decodeJwtPayload(idToken) === undefined) {
+    throw new KolegaError('auth', 'bad_id_token', 'the sign-in returned an id_token that is not a readable JWT; nothing was stored', {
+      hint: 'try signing in again; if it persists, report it with --debug output',
+    });
+  }
   const plan = readClaims(idToken).planType;
   if (plan !== undefined && (INELIGIBLE_PLANS as readonly string[]).includes(plan)) {
     throw new KolegaError('auth', 'plan_not_eligible', `your ChatGPT plan "${plan}" does not include Codex access; kolega needs ${PLAN_REQUIREMENT}`, {

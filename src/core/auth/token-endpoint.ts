@@ -3,6 +3,7 @@
  * the one HTTP client so proxies apply. Build-and-send and validate-and-parse are separate steps;
  * errors carry string codes (style.md #9). No token ever appears in an error message.
  */
+import { jsonObject } from './json-object.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, PERMANENT_REFRESH_CODES, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
@@ -31,7 +32,7 @@ function form(values: Record<string, string>): string {
 /** Reads the error code of a token-endpoint body: `error.code` -> `error` -> `code` (protocol.md d.3), lower-cased. */
 export function tokenErrorCode(body: string): string | undefined {
   try {
-    const j = JSON.parse(body) as Record<string, unknown>;
+    const j = jsonObject(body);
     const e = j.error;
     if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return ((e as { code: string }).code).toLowerCase();
     if (typeof e === 'string') return e.toLowerCase();
@@ -45,7 +46,7 @@ export function tokenErrorCode(body: string): string | undefined {
 /** The human detail of a token-endpoint error body (protocol.md a.5), trimmed to one line. */
 export function tokenErrorDetail(body: string): string {
   try {
-    const j = JSON.parse(body) as Record<string, unknown>;
+    const j = jsonObject(body);
     if (typeof j.error_description === 'string') return j.error_description;
     const e = j.error;
     if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
@@ -73,7 +74,7 @@ async function postToken(url: string, contentType: string, body: string, opts: T
 function parseTokens(text: string, requireAll: boolean, what: string): TokenResponse {
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(text) as Record<string, unknown>;
+    j = jsonObject(text);
   } catch {
     throw new KolegaError('upstream', 'token_response_invalid', `${what}: the token endpoint returned a body that is not JSON`, { retryable: true });
   }

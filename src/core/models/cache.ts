@@ -3,6 +3,7 @@
  * Codex does: protocol.md g). It is written atomically; an unreadable or foreign cache is a miss,
  * never an error (the cache is disposable).
  */
+import { isModelSlug } from './slug.js';
 import path from 'node:path';
 import { readJsonObject, writeJsonAtomic } from '../store/json-file.js';
 import type { LiveModel } from './live.js';
@@ -33,7 +34,12 @@ export function readModelsCache(home: string): ModelsCache | undefined {
     if (!raw || raw.version !== 1 || !Array.isArray(raw.models) || typeof raw.fetched_at !== 'string' || typeof raw.base_url !== 'string') {
       return undefined;
     }
-    return raw as unknown as ModelsCache;
+    // Every entry must look like what we write; anything else is a miss, never a crash.
+    const ok = (raw.models as unknown[]).every((m) => {
+      const e = m as { slug?: unknown; efforts?: unknown } | null;
+      return e !== null && typeof e === 'object' && typeof e.slug === 'string' && isModelSlug(e.slug) && Array.isArray(e.efforts) && e.efforts.every((x) => typeof x === 'string');
+    });
+    return ok ? (raw as unknown as ModelsCache) : undefined;
   } catch {
     return undefined;
   }

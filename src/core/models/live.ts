@@ -3,6 +3,7 @@
  * normal auth headers (protocol.md g). Only the fields kolega shows are kept.
  */
 import { KolegaError } from '../errors.js';
+import { isModelSlug } from './slug.js';
 import { httpRequest } from '../http.js';
 import { chatgptProvider } from '../providers/openai-chatgpt.js';
 import { kolegaVersion } from '../version.js';
@@ -51,11 +52,14 @@ export function parseLiveModels(body: unknown): LiveModel[] {
     throw new KolegaError('upstream', 'bad_models_response', 'the model list response has no "models" array');
   }
   const out: LiveModel[] = [];
+  const seen = new Set<string>();
   for (const raw of list) {
     if (raw === null || typeof raw !== 'object') continue;
     const m = raw as Record<string, unknown>;
     const slug = text(m.slug);
-    if (!slug) continue;
+    // A slug is printed and typed as `provider/slug`: no slashes, spaces or control characters.
+    if (!slug || !isModelSlug(slug) || seen.has(slug)) continue;
+    seen.add(slug);
     const levels = Array.isArray(m.supported_reasoning_levels) ? m.supported_reasoning_levels : [];
     const efforts = levels
       .map((l: unknown) => (typeof l === 'string' ? l : text((l as { effort?: unknown } | null)?.effort)))

@@ -3,6 +3,7 @@
  * stored key; design.md "Providers and models"). Base URL `OPENAI_BASE_URL`.
  */
 import { DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
+import { isSendableKey } from '../auth/api-key.js';
 import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { baseUrlFromEnv } from './base-url.js';
@@ -31,6 +32,11 @@ export function openaiProvider(home: string, env: NodeJS.ProcessEnv): Provider {
   if (!found) {
     throw new KolegaError('auth', 'no_api_key', 'no OpenAI API key is configured', {
       hint: 'set OPENAI_API_KEY, or run: kolega auth login openai --with-api-key < keyfile',
+    });
+  }
+  if (!isSendableKey(found.key)) {
+    throw new KolegaError('usage', 'bad_api_key', `the API key from ${found.source === 'env' ? 'OPENAI_API_KEY' : 'the credentials file'} has characters that cannot be sent (expected printable ASCII)`, {
+      hint: found.source === 'env' ? 'fix OPENAI_API_KEY' : 'store it again: kolega auth login openai --with-api-key',
     });
   }
   const staticHeaders: Record<string, string> = { 'user-agent': userAgent() };
