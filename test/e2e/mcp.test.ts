@@ -6,34 +6,23 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBackend, type FakeBackend } from '../fakes/backend.js';
+import { describe, expect, it } from 'vitest';
 import { startFakeMcpHttp } from '../fakes/mcp-http.js';
 import { ev, textAnswer, toolCall } from '../fakes/sse-events.js';
-import { collect, runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { collect, runCli, spawnCli } from '../helpers/cli.js';
+import { useFakeBackend } from '../helpers/fake-env.js';
 import { waitFor } from '../helpers/procs.js';
 import { parseEvents } from '../helpers/schema.js';
 
 const SERVER = fileURLToPath(new URL('../fakes/mcp-server.mjs', import.meta.url));
 
-let fake: FakeBackend;
-let home: { dir: string; cleanup: () => void };
-
-beforeEach(async () => {
-  home = tempDir();
-  fake = await startFakeBackend();
-});
-afterEach(async () => {
-  await fake.close();
-  home.cleanup();
-});
-
-const env = () => ({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl });
-const pidFile = () => path.join(home.dir, 'mcp.pid');
-const logFile = () => path.join(home.dir, 'mcp.log');
+const h = useFakeBackend();
+const env = () => h.env();
+const pidFile = () => path.join(h.home, 'mcp.pid');
+const logFile = () => path.join(h.home, 'mcp.log');
 
 function writeConfig(servers: Record<string, unknown>): string {
-  const f = path.join(home.dir, 'mcp.json');
+  const f = path.join(h.home, 'mcp.json');
   writeFileSync(f, JSON.stringify({ mcpServers: servers }));
   return f;
 }
@@ -54,18 +43,18 @@ const alive = (pid: number) => {
 describe('--mcp-config', { timeout: 60_000 }, () => {
   it('offers the tools of a stdio server, routes a call, and sends its result in the next request', async () => {
     const config = writeConfig({ fake: stdioServer() });
-    fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'hi there' }) }, { kind: 'sse', events: textAnswer('The server said hi.') });
+    h.fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'hi there' }) }, { kind: 'sse', events: textAnswer('The server said hi.') });
     const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, 'call echo'], { env: env(), killAfterMs: 50_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     expect(events[0]!.tools).toEqual(expect.arrayContaining(['mcp__fake__echo', 'mcp__fake__fail', 'mcp__fake__odd_name_v2', 'mcp__fake__sum']));
-    const tools = fake.requests[0]!.body.tools as { name: string; description: string; parameters: Record<string, unknown> }[];
+    const tools = h.fake.requests[0]!.body.tools as { name: string; description: string; parameters: Record<string, unknown> }[];
     const echo = tools.find((t) => t.name === 'mcp__fake__echo')!;
     expect(echo.description).toContain('Echo the text back');
     expect(echo.parameters).toMatchObject({ type: 'object', properties: { text: { type: 'string' } } });
     expect(tools.find((t) => t.name === 'mcp__fake__fail')!.parameters).toEqual({ type: 'object', properties: {} });
-    const input = fake.requests[1]!.body.input as { type: string; call_id?: string; output?: string }[];
+    const input = h.fake.requests[1]!.body.input as { type: string; call_id?: string; output?: string }[];
     expect(input.find((i) => i.type === 'function_call_output')).toEqual({ type: 'function_call_output', call_id: 'm1', output: 'echo: hi there\nsecond part' });
     expect(readFileSync(logFile(), 'utf8')).toBe('echo {"text":"hi there"}\n');
     const pid = Number(readFileSync(pidFile(), 'utf8'));
@@ -74,7 +63,7 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
 
   it('returns error results, sanitized names and structured content', async () => {
     const config = writeConfig({ fake: stdioServer() });
-    fake.push(
+    h.fake.push(
       {
         kind: 'sse',
         events: [
@@ -95,7 +84,7 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
 
   it('needs full-access for a server not marked readOnly', async () => {
     const config = writeConfig({ fake: stdioServer() });
-    fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'x' }) }, { kind: 'sse', events: textAnswer('ok') });
+    h.fake.push({ kind: 'sse', events: toolCall('m1', 'mcp__fake__echo', { text: 'x' }) }, { kind: 'sse', events: textAnswer('ok') });
     const r = await runCli(['run', '--json', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
@@ -106,7 +95,7 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
 
   it('offers the tools of a readOnly server under read-only', async () => {
     const roConfig = writeConfig({ fake: stdioServer({ readOnly: true }) });
-    fake.push({ kind: 'sse', events: toolCall('m2', 'mcp__fake__echo', { text: 'y' }) }, { kind: 'sse', events: textAnswer('ok') });
+    h.fake.push({ kind: 'sse', events: toolCall('m2', 'mcp__fake__echo', { text: 'y' }) }, { kind: 'sse', events: textAnswer('ok') });
     const ro = await runCli(['run', '--json', '--mcp-config', roConfig, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(ro.code).toBe(0);
     expect(parseEvents(ro.stdout).find((e) => e.type === 'tool.result')).toMatchObject({ status: 'ok', output: 'echo: y\nsecond part' });
@@ -118,7 +107,7 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/MCP server "broken" failed to start: .*cannot open database/);
     expect(r.stderr).toMatch(/--mcp-optional/);
-    expect(fake.requests).toHaveLength(0);
+    expect(h.fake.requests).toHaveLength(0);
   });
 
   it('exits 2 when a server command does not exist', async () => {
@@ -130,7 +119,7 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
 
   it('with --mcp-optional, warns about the crashed server and runs with the others', async () => {
     const config = writeConfig({ broken: stdioServer({}, ['--crash']), fake: stdioServer() });
-    fake.push({ kind: 'sse', events: textAnswer('fine') });
+    h.fake.push({ kind: 'sse', events: textAnswer('fine') });
     const r = await runCli(['run', '--json', '-s', 'full-access', '--mcp-config', config, '--mcp-optional', 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/MCP server "broken" failed to start.*continuing without it/);
@@ -138,22 +127,22 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
   });
 
   it('exits 2 for a bad config file', async () => {
-    const f = path.join(home.dir, 'bad.json');
+    const f = path.join(h.home, 'bad.json');
     writeFileSync(f, JSON.stringify({ servers: {} }));
     const r = await runCli(['run', '--mcp-config', f, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--mcp-config .*bad\.json: no "mcpServers" object/);
-    const missing = await runCli(['run', '--mcp-config', path.join(home.dir, 'nope.json'), 'go'], { env: env(), killAfterMs: 50_000 });
+    const missing = await runCli(['run', '--mcp-config', path.join(h.home, 'nope.json'), 'go'], { env: env(), killAfterMs: 50_000 });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file/);
   });
 
   it('stops the servers on SIGINT', async () => {
     const config = writeConfig({ fake: stdioServer() });
-    fake.push({ kind: 'stall' });
+    h.fake.push({ kind: 'stall' });
     const child = spawnCli(['run', '-s', 'full-access', '--mcp-config', config, 'go'], { env: env(), killAfterMs: 50_000 });
     const done = collect(child, Date.now(), 50_000);
-    expect(await waitFor(() => fake.requests.length > 0, 10_000)).toBe(true);
+    expect(await waitFor(() => h.fake.requests.length > 0, 10_000)).toBe(true);
     const pid = Number(readFileSync(pidFile(), 'utf8'));
     expect(alive(pid)).toBe(true);
     child.kill('SIGINT');
@@ -166,11 +155,11 @@ describe('--mcp-config', { timeout: 60_000 }, () => {
     const mcp = await startFakeMcpHttp();
     try {
       const config = writeConfig({ remote: { url: mcp.url, headers: { Authorization: 'Bearer mcp-secret' }, readOnly: true } });
-      fake.push({ kind: 'sse', events: toolCall('h1', 'mcp__remote__whoami', {}) }, { kind: 'sse', events: textAnswer('ok') });
+      h.fake.push({ kind: 'sse', events: toolCall('h1', 'mcp__remote__whoami', {}) }, { kind: 'sse', events: textAnswer('ok') });
       const r = await runCli(['run', '--json', '--mcp-config', config, 'who'], { env: env(), killAfterMs: 50_000 });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const input = fake.requests[1]!.body.input as { type: string; output?: string }[];
+      const input = h.fake.requests[1]!.body.input as { type: string; output?: string }[];
       expect(input.find((i) => i.type === 'function_call_output')!.output).toBe('you are Bearer mcp-secret');
       expect(mcp.authorizations.filter((a) => a !== undefined).every((a) => a === 'Bearer mcp-secret')).toBe(true);
     } finally {
