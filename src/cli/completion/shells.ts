@@ -56,6 +56,19 @@ function posixData(prefix: string, t: Tables): string {
   ].join('');
 }
 
+/**
+ * The shared middle of the bash and zsh word walk: skips flags (and the value of a flag that takes
+ * one), descends into subcommands, and remembers the first positional argument.
+ */
+const WORD_WALK = `    if ((skip)); then skip=0; continue; fi
+    case "$w" in
+      -*=*) continue ;;
+      -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
+    esac
+    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="\${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
+  done
+`;
+
 /** The bash script (`complete -o default`: no candidates falls back to file names). */
 export function bashScript(spec: CommandSpec[]): string {
   return (
@@ -66,14 +79,7 @@ export function bashScript(spec: CommandSpec[]): string {
   ((COMP_CWORD > 0)) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$w" in
-      -*=*) continue ;;
-      -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
-    esac
-    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="\${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
-  done
-  if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
+${WORD_WALK}  if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     local vals; vals="$(_kolega_values "$kpath" "$prev")"
     if [[ "$vals" == ${FILES} ]]; then COMPREPLY=($(compgen -f -- "$cur")); else COMPREPLY=($(compgen -W "$vals" -- "$cur")); fi
     return 0
@@ -102,14 +108,7 @@ export function zshScript(spec: CommandSpec[]): string {
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" kpath="" arg1="" w i skip=0 vals
   for ((i = 2; i < CURRENT; i++)); do
     w="\${words[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$w" in
-      -*=*) continue ;;
-      -*) [[ " $(_kolega_valued "$kpath") " == *" $w "* ]] && skip=1; continue ;;
-    esac
-    if [[ -z "$arg1" && " $(_kolega_subcmds "$kpath") " == *" $w "* ]]; then kpath="\${kpath:+$kpath }$w"; elif [[ -z "$arg1" ]]; then arg1="$w"; fi
-  done
-  if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
+${WORD_WALK}  if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
     vals="$(_kolega_values "$kpath" "$prev")"
     if [[ "$vals" == ${FILES} ]]; then _files; else compadd -- \${=vals}; fi
     return 0

@@ -31,6 +31,30 @@ export function checkNode(version: string): CheckResult {
 
 const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
 
+/**
+ * `--fix` for a too-open file or directory: chmod `target` to `mode`; the result is ok and marked
+ * fixed, or `failStatus` with `failMessage` plus the chmod error and the manual command.
+ */
+function tighten(
+  [id, title]: [string, string],
+  target: string,
+  mode: number,
+  oldMode: number,
+  details: Record<string, unknown>,
+  failStatus: 'warn' | 'fail',
+  failMessage: string,
+): CheckResult {
+  const want = octal(mode);
+  try {
+    chmodSync(target, mode);
+    const r = check(id, title, 'config', 'ok', `${target}: mode tightened from ${octal(oldMode)} to ${want}`, undefined, { ...details, mode: want });
+    r.fixed = true;
+    return r;
+  } catch (err) {
+    return check(id, title, 'config', failStatus, `${failMessage}: ${(err as Error).message}`, `chmod ${want.slice(1)} '${target}'`, details);
+  }
+}
+
 /** KOLEGA_HOME: exists, is a directory, not open to others (0700). */
 export function checkHome(home: string, fromEnv: boolean, fix: boolean): CheckResult {
   const where = fromEnv ? 'KOLEGA_HOME' : 'default location';
@@ -44,14 +68,7 @@ export function checkHome(home: string, fromEnv: boolean, fix: boolean): CheckRe
   if (!st.isDirectory()) return check('home', 'KOLEGA_HOME', 'config', 'fail', `${home} is not a directory`, 'point KOLEGA_HOME at a directory', details);
   if ((st.mode & 0o077) !== 0) {
     if (fix) {
-      try {
-        chmodSync(home, 0o700);
-        const r = check('home', 'KOLEGA_HOME', 'config', 'ok', `${home}: mode tightened from ${octal(st.mode)} to 0700`, undefined, { ...details, mode: '0700' });
-        r.fixed = true;
-        return r;
-      } catch (err) {
-        return check('home', 'KOLEGA_HOME', 'config', 'warn', `${home} is open to others (mode ${octal(st.mode)}); chmod failed: ${(err as Error).message}`, `chmod 700 '${home}'`, details);
-      }
+      return tighten(['home', 'KOLEGA_HOME'], home, 0o700, st.mode, details, 'warn', `${home} is open to others (mode ${octal(st.mode)}); chmod failed`);
     }
     return check('home', 'KOLEGA_HOME', 'config', 'warn', `${home} is open to others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 700 '${home}')`, details);
   }
@@ -70,14 +87,7 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   const details = { path: file, exists: true, mode: octal(st.mode) };
   if ((st.mode & 0o077) === 0) return check('credentials.permissions', 'credentials file mode', 'config', 'ok', `${file} (mode ${octal(st.mode)})`, undefined, details);
   if (fix) {
-    try {
-      chmodSync(file, 0o600);
-      const r = check('credentials.permissions', 'credentials file mode', 'config', 'ok', `${file}: mode tightened from ${octal(st.mode)} to 0600`, undefined, { ...details, mode: '0600' });
-      r.fixed = true;
-      return r;
-    } catch (err) {
-      return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others and chmod failed: ${(err as Error).message}`, `chmod 600 '${file}'`, details);
-    }
+    return tighten(['credentials.permissions', 'credentials file mode'], file, 0o600, st.mode, details, 'fail', `${file} is readable by others and chmod failed`);
   }
   return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
 }
