@@ -36,10 +36,10 @@ _kolega_valued() {
 }
 _kolega_values() {
   case "$1|$2" in
-    'run|-m') echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
-    'run|--model') echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
-    'run|-e') echo 'low medium high xhigh' ;;
-    'run|--effort') echo 'low medium high xhigh' ;;
+    'run|-m') echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
+    'run|--model') echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
+    'run|-e') echo 'low medium high xhigh max ultra' ;;
+    'run|--effort') echo 'low medium high xhigh max ultra' ;;
     'run|--instructions-file') echo '__files__' ;;
     'run|--image') echo '__files__' ;;
     'run|-C') echo '__files__' ;;
@@ -57,17 +57,17 @@ _kolega_values() {
 }
 _kolega_args() {
   case "$1" in
-    'config get') echo 'model effort provider' ;;
-    'config set') echo 'model effort provider' ;;
-    'config unset') echo 'model effort provider' ;;
+    'config get') echo 'model effort provider codex_version' ;;
+    'config set') echo 'model effort provider codex_version' ;;
+    'config unset') echo 'model effort provider codex_version' ;;
     'completion') echo 'bash zsh fish' ;;
     'help') echo 'exit-codes environment run auth models config doctor completion' ;;
   esac
 }
 _kolega_args2() {
   case "$1|$2" in
-    'config set|model') echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
-    'config set|effort') echo 'low medium high xhigh' ;;
+    'config set|model') echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark' ;;
+    'config set|effort') echo 'low medium high xhigh max ultra' ;;
     'config set|provider') echo 'openai_chatgpt openai' ;;
   esac
 }

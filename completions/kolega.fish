@@ -60,13 +60,13 @@ end
 function __kolega_values
   switch "$argv[1]|$argv[2]"
     case 'run|-m'
-      echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
+      echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
     case 'run|--model'
-      echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
+      echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
     case 'run|-e'
-      echo 'low medium high xhigh'
+      echo 'low medium high xhigh max ultra'
     case 'run|--effort'
-      echo 'low medium high xhigh'
+      echo 'low medium high xhigh max ultra'
     case 'run|--instructions-file'
       echo '__files__'
     case 'run|--image'
@@ -98,11 +98,11 @@ end
 function __kolega_args
   switch "$argv[1]"
     case 'config get'
-      echo 'model effort provider'
+      echo 'model effort provider codex_version'
     case 'config set'
-      echo 'model effort provider'
+      echo 'model effort provider codex_version'
     case 'config unset'
-      echo 'model effort provider'
+      echo 'model effort provider codex_version'
     case 'completion'
       echo 'bash zsh fish'
     case 'help'
@@ -112,9 +112,9 @@ end
 function __kolega_args2
   switch "$argv[1]|$argv[2]"
     case 'config set|model'
-      echo 'openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
+      echo 'openai_chatgpt/gpt-6.2-sol openai_chatgpt/gpt-6.2-astra openai_chatgpt/gpt-6.1-terra openai_chatgpt/gpt-6.1-sol openai_chatgpt/gpt-6-astra openai_chatgpt/gpt-6-sol openai_chatgpt/gpt-6-luna openai_chatgpt/gpt-5.6-sol openai_chatgpt/gpt-5.6-terra openai_chatgpt/gpt-5.6-luna openai_chatgpt/gpt-5.5 openai_chatgpt/gpt-5.4 openai_chatgpt/gpt-5.4-mini openai_chatgpt/gpt-5.3-codex-spark openai/gpt-6.2-sol openai/gpt-6.2-astra openai/gpt-6.1-terra openai/gpt-6.1-sol openai/gpt-6-astra openai/gpt-6-sol openai/gpt-6-luna openai/gpt-5.6-sol openai/gpt-5.6-terra openai/gpt-5.6-luna openai/gpt-5.5 openai/gpt-5.4 openai/gpt-5.4-mini gpt-6.2-sol gpt-6.2-astra gpt-6.1-terra gpt-6.1-sol gpt-6-astra gpt-6-sol gpt-6-luna gpt-5.6-sol gpt-5.6-terra gpt-5.6-luna gpt-5.5 gpt-5.4 gpt-5.4-mini gpt-5.3-codex-spark'
     case 'config set|effort'
-      echo 'low medium high xhigh'
+      echo 'low medium high xhigh max ultra'
     case 'config set|provider'
       echo 'openai_chatgpt openai'
   end

@@ -27,6 +27,7 @@ export const ENVIRONMENT_ROWS: readonly Row[] = [
   ['`BROWSER`', 'program that opens the sign-in URL (default: the system opener, when there is a display)'],
   ['`CI`, `SSH_CONNECTION`', 'when set, `auth login` does not try to open a browser'],
   ['`KOLEGA_CHATGPT_BASE_URL`', 'ChatGPT backend base (default `https://chatgpt.com/backend-api/codex`)'],
+  ['`KOLEGA_CODEX_VERSION`', 'Codex client version kolega claims to the ChatGPT backend (default 0.171.0; also `kolega config set codex_version`)'],
   ['`OPENAI_API_KEY`', 'API key for the `openai` provider (wins over a stored key)'],
   ['`OPENAI_BASE_URL`', 'public API base (default `https://api.openai.com/v1`)'],
   ['`KOLEGA_MODEL`', 'default model (between `-m` and the saved settings)'],

@@ -45,8 +45,11 @@ export type TurnEvent =
       tools: string[];
     }
   | { type: 'reasoning.delta'; delta: string }
-  | { type: 'text.delta'; delta: string }
-  | { type: 'message.completed'; text: string }
+  /** Assistant text; `phase` when the server names one (`commentary` is progress, not the answer). */
+  | { type: 'text.delta'; delta: string; phase?: 'commentary' | 'final_answer' }
+  /** Text of a refusal: the model declined; `turn.completed.refusal` holds the whole text. */
+  | { type: 'refusal.delta'; delta: string }
+  | { type: 'message.completed'; text: string; phase?: 'commentary' | 'final_answer' }
   | { type: 'tool.call'; call_id: string; name: string; arguments: unknown }
   | {
       type: 'tool.result';
@@ -61,7 +64,10 @@ export type TurnEvent =
   | {
       type: 'turn.completed';
       status: 'completed';
+      /** The final answer: the last `final_answer` message, else the last message. */
       final_text: string;
+      /** The refusal text, when the model refused (the answer is then empty or partial). */
+      refusal?: string;
       usage: Usage;
       requests: number;
       tool_calls: number;

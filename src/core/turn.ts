@@ -11,7 +11,8 @@ import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events
 import type { Provider } from './providers/types.js';
 import { ResponseAssembler, addUsage } from './responses/assemble.js';
 import { streamResponse } from './responses/client.js';
-import { messageText, toInputItem, type InputContent, type InputItem } from './responses/items.js';
+import { finalAnswer, toInputItem, type InputContent, type InputItem } from './responses/items.js';
+import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
 import { executeToolCall } from './tools/registry.js';
@@ -37,6 +38,8 @@ export interface TurnOptions {
   idleTimeoutMs: number;
   /** Aborted on SIGINT/SIGTERM/--timeout; its `reason` (a KolegaError) is the failure reported. */
   signal: AbortSignal;
+  /** How instructions and tools are presented to the model (./responses/presentation.ts); default classic. */
+  shape?: RequestShape;
   /** `text.format` for structured output. */
   textFormat?: Record<string, unknown>;
   /** Output cap (public API only). */
@@ -61,6 +64,10 @@ export interface TurnResult {
   durationMs: number;
   /** Set when status is `failed`. */
   error?: KolegaError;
+  /** The refusal text, when the model refused. */
+  refusal?: string;
+  /** The last `x-models-etag` the server sent (the ETag of its current model catalogue). */
+  modelsEtag?: string;
 }
 
 function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
@@ -108,6 +115,10 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   let requests = 0;
   let toolCalls = 0;
   let finalText = '';
+  let refusal: string | undefined;
+  // Echoed on later requests of this turn only, never across turns (docs/protocol.md "Turn state").
+  let turnState: string | undefined;
+  let modelsEtag: string | undefined;
 
   sink({
     type: 'turn.started',
@@ -123,15 +134,22 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
 
   try {
     for (;;) {
-      const outcome = await requestWithRetries(opts, input, specs, usage, sink, () => requests++);
+      const outcome = await requestWithRetries(opts, input, specs, turnState, usage, sink, () => requests++);
       addUsage(usage, outcome.usage);
+      turnState ??= outcome.turnState;
+      modelsEtag = outcome.modelsEtag ?? modelsEtag;
       const calls = outcome.items.filter((i) => i.type === 'function_call');
       for (const item of outcome.items) {
         const replay = toInputItem(item);
         if (replay) input.push(replay);
       }
       if (calls.length === 0) {
-        finalText = outcome.items.filter((i) => i.type === 'message').map(messageText).join('\n');
+        ({ text: finalText, refusal } = finalAnswer(outcome.items));
+        if (refusal !== undefined && opts.validateFinal) {
+          throw new KolegaError('upstream', 'model_refused', `the model refused: ${refusal.replace(/\s+/g, ' ').slice(0, 300)}`, {
+            hint: 'change the prompt; no answer was produced to validate against --output-schema',
+          });
+        }
         opts.validateFinal?.(finalText);
         break;
       }
@@ -177,17 +195,27 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
       },
       usage,
     });
-    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error };
+    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error, ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
   }
   const durationMs = Math.round(performance.now() - started);
-  sink({ type: 'turn.completed', status: 'completed', final_text: finalText, usage, requests, tool_calls: toolCalls, duration_ms: durationMs });
-  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs };
+  sink({
+    type: 'turn.completed',
+    status: 'completed',
+    final_text: finalText,
+    ...(refusal !== undefined ? { refusal } : {}),
+    usage,
+    requests,
+    tool_calls: toolCalls,
+    duration_ms: durationMs,
+  });
+  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs, ...(refusal !== undefined ? { refusal } : {}), ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
 }
 
 async function requestWithRetries(
   opts: TurnOptions,
   input: InputItem[],
   tools: FunctionToolSpec[],
+  turnState: string | undefined,
   usage: Usage,
   sink: EventSink,
   countRequest: () => void,
@@ -210,6 +238,8 @@ async function requestWithRetries(
           effort: opts.effort,
           sessionId: opts.sessionId,
           chatgptBackend: opts.provider.chatgptBackend,
+          shape: opts.shape,
+          turnState,
           textFormat: opts.textFormat,
           maxOutputTokens: opts.maxOutputTokens,
         },

@@ -80,11 +80,12 @@ describe('bash', () => {
     const f = committed('bash');
     expect(bashComplete(f, ['kolega', ''])).toEqual(expect.arrayContaining(['run', 'models', 'config', 'doctor', 'completion', 'help']));
     expect(bashComplete(f, ['kolega', 'run', '--ef'])).toEqual(['--effort']);
-    expect(bashComplete(f, ['kolega', 'run', '-m', 'openai/'])).toEqual(['openai/gpt-5.5', 'openai/gpt-5.4', 'openai/gpt-5.4-mini']);
-    expect(bashComplete(f, ['kolega', 'run', '-m', 'gpt-5.5', '-e', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
+    expect(bashComplete(f, ['kolega', 'run', '-m', 'openai/gpt-5.'])).toEqual(['openai/gpt-5.6-sol', 'openai/gpt-5.6-terra', 'openai/gpt-5.6-luna', 'openai/gpt-5.5', 'openai/gpt-5.4', 'openai/gpt-5.4-mini']);
+    expect(bashComplete(f, ['kolega', 'run', '-m', 'openai/gpt-6.2'])).toEqual(['openai/gpt-6.2-sol', 'openai/gpt-6.2-astra']);
+    expect(bashComplete(f, ['kolega', 'run', '-m', 'gpt-5.5', '-e', ''])).toEqual(['low', 'medium', 'high', 'xhigh', 'max', 'ultra']);
     expect(bashComplete(f, ['kolega', 'models', '--provider', ''])).toEqual(['openai_chatgpt', 'openai']);
-    expect(bashComplete(f, ['kolega', 'config', 'set', ''])).toEqual(['model', 'effort', 'provider']);
-    expect(bashComplete(f, ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
+    expect(bashComplete(f, ['kolega', 'config', 'set', ''])).toEqual(['model', 'effort', 'provider', 'codex_version']);
+    expect(bashComplete(f, ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh', 'max', 'ultra']);
     expect(bashComplete(f, ['kolega', 'config', 'set', 'provider', 'o'])).toEqual(['openai_chatgpt', 'openai']);
     expect(bashComplete(f, ['kolega', 'config', 'set', 'model', 'openai/gpt-5.4'])).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini']);
     expect(bashComplete(f, ['kolega', 'config', 'get', 'model', ''])).toEqual([]); // nothing after the only argument
@@ -113,7 +114,7 @@ describe.skipIf(!has('zsh'))('zsh', () => {
     expect(zsh(withAuth.zsh, ['kolega', 'au'])).toEqual(['auth']);
     expect(zsh(committed('zsh'), ['kolega', 'run', '--sandbox', ''])).toEqual(['read-only', 'workspace-write', 'full-access']);
     expect(zsh(committed('zsh'), ['kolega', 'run', '--instructions-file', ''])).toEqual(['<files>']);
-    expect(zsh(committed('zsh'), ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh']);
+    expect(zsh(committed('zsh'), ['kolega', 'config', 'set', 'effort', ''])).toEqual(['low', 'medium', 'high', 'xhigh', 'max', 'ultra']);
   });
 });
 
@@ -127,8 +128,8 @@ describe.skipIf(!has('fish'))('fish', () => {
   it('completes au<Tab>, --sandbox <Tab>, models and config keys', () => {
     expect(fish(withAuth.fish, 'kolega au')).toEqual(['auth']);
     expect(fish(committed('fish'), 'kolega run --sandbox ').sort()).toEqual(['full-access', 'read-only', 'workspace-write']);
-    expect(fish(committed('fish'), 'kolega run -m openai/').sort()).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini', 'openai/gpt-5.5']);
-    expect(fish(committed('fish'), 'kolega config get ').sort()).toEqual(['effort', 'model', 'provider']);
+    expect(fish(committed('fish'), 'kolega run -m openai/gpt-5.').sort()).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini', 'openai/gpt-5.5', 'openai/gpt-5.6-luna', 'openai/gpt-5.6-sol', 'openai/gpt-5.6-terra']);
+    expect(fish(committed('fish'), 'kolega config get ').sort()).toEqual(['codex_version', 'effort', 'model', 'provider']);
     expect(fish(committed('fish'), 'kolega config set provider ').sort()).toEqual(['openai', 'openai_chatgpt']);
   });
 });

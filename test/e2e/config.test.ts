@@ -50,7 +50,8 @@ describe('kolega config', () => {
     [['config', 'set', 'effort', 'minimal'], /effort "minimal" is not offered by any model/],
     [['config', 'set', 'effort', 'turbo'], /unknown effort "turbo"/],
     [['config', 'set', 'model', ' '], /is empty/],
-    [['config', 'get', 'colour'], /value 'colour' is invalid.*choices are model, effort, provider/],
+    [['config', 'get', 'colour'], /value 'colour' is invalid.*choices are model, effort, provider, codex_version/],
+    [['config', 'set', 'codex_version', '0.171'], /"0\.171" is not a version like 0\.171\.0/],
     [['config', 'set', 'api_key', 'sk-x'], /value 'api_key' is invalid/],
   ])('%j exits 2 and changes nothing', async (args, message) => {
     writeFileSync(settingsFile(), '{"model":"gpt-5.4"}');
@@ -115,7 +116,7 @@ describe('model precedence in kolega run', () => {
   it('flag > KOLEGA_MODEL > settings > default', async () => {
     let r = await cli(['run', 'hi'], runEnv());
     expect(r.code).toBe(0);
-    expect(lastBody().model).toBe('gpt-5.5');
+    expect(lastBody().model).toBe('gpt-6.2-sol'); // the catalogue's first listed model
 
     await cli(['config', 'set', 'model', 'gpt-5.4']);
     await cli(['config', 'set', 'effort', 'high']);
@@ -137,7 +138,7 @@ describe('model precedence in kolega run', () => {
     const r = await cli(['run', 'hi'], runEnv());
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('ok\n');
-    expect(lastBody()).toMatchObject({ model: 'gpt-5.5', reasoning: { effort: 'medium' } });
+    expect(lastBody()).toMatchObject({ model: 'gpt-6.2-sol', reasoning: { effort: 'low' } });
     const notes = r.stderr.trim().split('\n');
     expect(notes).toHaveLength(3);
     expect(r.stderr).toContain('saved model "gpt-4-retired" no longer exists; using the default');

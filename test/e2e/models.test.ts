@@ -37,12 +37,25 @@ describe('kolega models (not signed in)', () => {
     const r = await runCli(['models'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+    const chatgpt = [
+      'gpt-6.2-sol',
+      'gpt-6.2-astra',
+      'gpt-6.1-terra',
+      'gpt-6.1-sol',
+      'gpt-6-astra',
+      'gpt-6-sol',
+      'gpt-6-luna',
+      'gpt-5.6-sol',
+      'gpt-5.6-terra',
+      'gpt-5.6-luna',
+      'gpt-5.5',
+    ]; // the Codex 0.171 catalogue's listed models in priority order (hidden ones left out)
     expect(r.stdout.split('\n')).toEqual([
-      'openai_chatgpt/gpt-5.5',
+      ...chatgpt.map((m) => `openai_chatgpt/${m}`),
       'openai_chatgpt/gpt-5.4',
       'openai_chatgpt/gpt-5.4-mini',
       'openai_chatgpt/gpt-5.3-codex-spark',
-      'openai/gpt-5.5',
+      ...chatgpt.map((m) => `openai/${m}`),
       'openai/gpt-5.4',
       'openai/gpt-5.4-mini',
       '',
@@ -54,15 +67,22 @@ describe('kolega models (not signed in)', () => {
     const r = await runCli(['models', '--json'], { env: env({ OPENAI_API_KEY: 'test-key' }) });
     expect(r.code).toBe(0);
     const doc = parseDocument<ModelsDocument>('models', r.stdout);
-    expect(doc.default_model).toBe('openai/gpt-5.5');
+    expect(doc.default_model).toBe('openai/gpt-6.2-sol');
     expect(doc.providers).toEqual([
       { id: 'openai_chatgpt', has_credentials: false, source: 'bundled' },
       { id: 'openai', has_credentials: true, source: 'bundled' },
     ]);
     const spark = doc.models.find((m) => m.id === 'gpt-5.3-codex-spark')!;
-    expect(spark).toMatchObject({ provider: 'openai_chatgpt', is_default: false, source: 'bundled', efforts: ['low', 'medium', 'high', 'xhigh'], default_effort: 'medium' });
-    expect(doc.models.filter((m) => m.is_default).map((m) => `${m.provider}/${m.id}`)).toEqual(['openai_chatgpt/gpt-5.5', 'openai/gpt-5.5']);
-    for (const m of doc.models) expect(m.max_output_tokens).toBeGreaterThan(0);
+    expect(spark).toMatchObject({ provider: 'openai_chatgpt', is_default: false, source: 'bundled', in_catalogue: false, efforts: ['low', 'medium', 'high', 'xhigh'], default_effort: 'medium', max_output_tokens: 32000 });
+    expect(doc.models.find((m) => m.id === 'gpt-6.2-sol')).toMatchObject({
+      is_default: true,
+      in_catalogue: true,
+      context_window: 500000,
+      efforts: ['low', 'medium', 'high', 'xhigh', 'max', 'ultra'],
+      default_effort: 'low',
+    });
+    expect(doc.models.filter((m) => m.is_default).map((m) => `${m.provider}/${m.id}`)).toEqual(['openai_chatgpt/gpt-6.2-sol', 'openai/gpt-6.2-sol']);
+    for (const m of doc.models) expect(m.context_window).toBeGreaterThan(0);
   });
 
   it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table with defaults marked and credentials listed', () => {
@@ -75,14 +95,17 @@ describe('kolega models (not signed in)', () => {
     expect(r.status).toBe(0);
     const out = r.stdout.replace(/\r/g, '');
     expect(out).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/m);
-    expect(out).toMatch(/^ \*\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
-    expect(out).toMatch(/^>\*\s+openai\/gpt-5\.5\s/m);
+    expect(out).toMatch(/^ \*\s+openai_chatgpt\/gpt-6\.2-sol\s+GPT-6\.2-Sol\s+500k\s+-\s+low\* medium high xhigh max ultra\s+bundled$/m);
+    expect(out).toMatch(/^\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
+    expect(out).toMatch(/^\s+openai_chatgpt\/gpt-5\.4\s+GPT-5\.4\s+272k\s+128k\s+low medium high xhigh\*\s+legacy$/m);
+    expect(out).toMatch(/^>\*\s+openai\/gpt-6\.2-sol\s/m);
     expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
   });
 
   it('--provider filters; an unknown provider exits 2', async () => {
     const r = await runCli(['models', '--provider', 'openai'], { env: env() });
-    expect(r.stdout).toBe('openai/gpt-5.5\nopenai/gpt-5.4\nopenai/gpt-5.4-mini\n');
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['openai/gpt-6.2-sol', 'openai/gpt-6.2-astra']);
+    expect(r.stdout.split('\n').every((l) => l === '' || l.startsWith('openai/'))).toBe(true);
     const bad = await runCli(['models', '--provider', 'anthropic'], { env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown provider "anthropic"');
@@ -99,16 +122,22 @@ describe('kolega models (signed in with ChatGPT)', () => {
     const doc = parseDocument<ModelsDocument>('models', r.stdout);
     expect(doc.providers).toEqual([{ id: 'openai_chatgpt', has_credentials: true, source: 'live' }]);
     const ids = doc.models.map((m) => m.id);
-    expect(ids).toEqual(['gpt-5.6-preview', 'gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex-spark']); // priority order, hidden dropped
-    expect(doc.models.every((m) => m.source === 'live')).toBe(true);
-    expect(doc.models[0]).toMatchObject({ label: 'GPT-5.6 Preview', efforts: ['medium', 'high'], default_effort: 'high', max_output_tokens: null, is_default: false });
-    expect(doc.models.find((m) => m.id === 'gpt-5.5')).toMatchObject({ label: 'GPT-5.5', is_default: true, max_output_tokens: 128000 });
+    // live models in priority order (hidden dropped), then the bundled ones the live list lacks
+    expect(ids.slice(0, 4)).toEqual(['gpt-5.6-preview', 'gpt-6.2-sol', 'gpt-6.2-astra', 'gpt-6.1-terra']);
+    expect(ids).not.toContain('codex-auto-review');
+    expect(ids.slice(-3)).toEqual(['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex-spark']);
+    expect(doc.models.filter((m) => m.source === 'bundled').map((m) => m.id)).toEqual(['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex-spark']);
+    // the first listed model is the default
+    expect(doc.models[0]).toMatchObject({ label: 'GPT-5.6 Preview', efforts: ['medium', 'high'], default_effort: 'high', max_output_tokens: null, is_default: true });
+    expect(doc.models.find((m) => m.id === 'gpt-5.5')).toMatchObject({ label: 'GPT-5.5', is_default: false, max_output_tokens: 128000, source: 'live' });
 
     expect(modelRequests()).toHaveLength(1);
     const req = modelRequests()[0]!;
     expect(req.method).toBe('GET');
     expect(req.status).toBe(200);
-    expect(req.query).toMatch(/^client_version=\d+\.\d+\.\d+/);
+    expect(req.query).toBe('client_version=0.171.0');
+    expect(req.headers.version).toBe('0.171.0');
+    expect(req.headers.originator).toBe('codex_exec');
     expect(req.headers.authorization).toBe(`Bearer ${token}`);
     expect(req.headers['chatgpt-account-id']).toBe('acct-test-1');
 
@@ -178,7 +207,7 @@ describe('kolega models (signed in with ChatGPT)', () => {
     expect(modelRequests()[0]!.status).toBe(401);
     // 401, or (once the token manager refreshes after a 401) the failed renewal
     expect(r.stderr).toMatch(/^kolega: could not fetch the live model list \(.*(401|renew|refresh|sign in).*\); showing the bundled list\n$/i);
-    expect(r.stdout.split('\n')[0]).toBe('openai_chatgpt/gpt-5.5');
+    expect(r.stdout.split('\n')[0]).toBe('openai_chatgpt/gpt-6.2-sol');
   });
 
   it('falls back when offline (connection refused), quickly', async () => {

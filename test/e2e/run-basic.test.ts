@@ -31,13 +31,14 @@ describe('kolega run (API key)', () => {
     expect(r.code).toBe(0);
     expect(fake.requests).toHaveLength(1);
     const body = fake.requests[0]!.body;
+    // The public API gets the classic shape for every model (the catalogue's first model is the default).
     expect(body).toMatchObject({
-      model: 'gpt-5.5',
+      model: 'gpt-6.2-sol',
       store: false,
       stream: true,
       tool_choice: 'auto',
       parallel_tool_calls: false,
-      reasoning: { effort: 'medium', summary: 'auto' },
+      reasoning: { effort: 'low', summary: 'auto' },
       include: ['reasoning.encrypted_content'],
     });
     expect(typeof body.instructions).toBe('string');
@@ -62,7 +63,7 @@ describe('kolega run (API key)', () => {
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     expect(events.map((e) => e.type)).toEqual(['turn.started', 'text.delta', 'text.delta', 'text.delta', 'message.completed', 'turn.completed']);
-    expect(events[0]).toMatchObject({ provider: 'openai', model: 'gpt-5.5', effort: 'medium', sandbox: 'read-only', tools: ['read_file', 'list_dir', 'grep'] });
+    expect(events[0]).toMatchObject({ provider: 'openai', model: 'gpt-6.2-sol', effort: 'low', sandbox: 'read-only', tools: ['read_file', 'list_dir', 'grep'] });
     expect(events.at(-1)).toMatchObject({
       final_text: 'Hi!',
       requests: 1,
@@ -110,7 +111,9 @@ describe('kolega run (ChatGPT sign-in)', () => {
     expect(req.path).toBe('/backend-api/codex/responses');
     expect(req.headers.authorization).toBe(`Bearer ${token}`);
     expect(req.headers['chatgpt-account-id']).toBe('acct-42');
-    expect(req.headers.originator).toBe('codex_cli_rs');
+    expect(req.headers.originator).toBe('codex_exec');
+    expect(req.headers.version).toBe('0.171.0');
+    expect(req.headers['user-agent']).toMatch(/^codex_exec\/0\.171\.0 \(\S+ [^;]+; \S+\) \S+ \(codex_exec; 0\.171\.0\)$/);
   });
 
   it('does not send --max-output-tokens to the ChatGPT backend and warns once', async () => {

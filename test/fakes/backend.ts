@@ -6,7 +6,13 @@
  * function_call_output without its function_call), replays scripted steps, can split the bytes at
  * any boundary, use CRLF, stall, reset or cut mid-event, and records every request.
  * It also serves the live model list `GET /backend-api/codex/models?client_version=` (protocol.md g)
- * behind the same auth checks as the ChatGPT `/responses` path.
+ * behind the same auth checks as the ChatGPT `/responses` path: by default the Codex 0.171 catalogue,
+ * hiding every model whose `minimal_client_version` is above the `client_version` asked with (as
+ * the real server does), with an `ETag`. Like the real server it refuses a request to a catalogue
+ * model without a `version` header or with a version below the model's minimum, and a Responses
+ * Lite request (`x-openai-internal-codex-responses-lite: true`) without `reasoning.context:
+ * "all_turns"` or with `parallel_tool_calls: true`. Turn state, models ETag, phases and refusals
+ * are scripted through step headers and ./sse-events.ts.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -82,20 +88,33 @@ export interface FakeBackendOptions {
   fallback?: Step;
   /** Entries of the `GET /backend-api/codex/models` answer (default: `DEFAULT_LIVE_MODELS`). */
   models?: Record<string, unknown>[];
+  /** `ETag` of the `/models` answer (default `"fake-models-1"`); a function may change it between calls. */
+  modelsEtag?: string | (() => string);
+  /** Models the ChatGPT path refuses with HTTP 400 "not supported" (as for a model a plan or account cannot use). */
+  refuseModels?: string[];
   /** Replaces the `/models` answer (after the auth checks), e.g. an error, stall or reset. */
   modelsStep?: Step;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
   tls?: { key: string; cert: string };
 }
 
-/** The default live model list of the fake, in the backend's shape (protocol.md g). */
-export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = [
-  liveModel('gpt-5.5', 'GPT-5.5', 'medium', 1),
-  liveModel('gpt-5.4', 'GPT-5.4', 'xhigh', 2),
-  liveModel('gpt-5.4-mini', 'GPT-5.4-Mini', 'medium', 3),
-  liveModel('gpt-5.3-codex-spark', 'GPT-5.3-Codex-Spark', 'medium', 4),
-  { ...liveModel('codex-auto-review', 'Codex Auto Review', 'medium', 9), visibility: 'hide' },
-];
+/**
+ * The default live model list of the fake: the catalogue of Codex 0.171 (test/fixtures/models),
+ * in the backend's shape (protocol.md g).
+ */
+export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = (
+  JSON.parse(readFileSync(new URL('../fixtures/models/codex-0.171-catalogue.json', import.meta.url), 'utf8')) as { models: Record<string, unknown>[] }
+).models;
+
+/** Compares `x.y.z` versions numerically. */
+function versionAtLeast(have: string, need: string): boolean {
+  const a = have.split('.').map(Number);
+  const b = need.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
 
 /** One live model entry with the usual fields. */
 export function liveModel(slug: string, displayName: string, defaultEffort: string, priority: number, efforts = ['low', 'medium', 'high', 'xhigh']): Record<string, unknown> {
@@ -149,10 +168,47 @@ function reject(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/**
+ * The model checks of the ChatGPT path: a catalogue model needs a `version` header at or above its
+ * `minimal_client_version`; a model in `refuse` is not supported. @returns an error detail or undefined.
+ */
+export function gateModel(body: Record<string, unknown>, headers: http.IncomingHttpHeaders, catalogue: Record<string, unknown>[], refuse: string[]): string | undefined {
+  const model = typeof body.model === 'string' ? body.model : '';
+  if (refuse.includes(model)) return `The '${model}' model is not supported when using Codex with a ChatGPT account.`;
+  const entry = catalogue.find((m) => m.slug === model);
+  const need = typeof entry?.minimal_client_version === 'string' ? entry.minimal_client_version : undefined;
+  if (need === undefined) return undefined;
+  const version = headers.version;
+  if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version) || !versionAtLeast(version, need)) {
+    return `The '${model}' model requires a newer version of Codex. Please upgrade to the latest app or CLI and try again.`;
+  }
+  return undefined;
+}
+
+/**
+ * The Responses Lite rules (reported by other clients of the real backend): `reasoning.context`
+ * must be `all_turns` and `parallel_tool_calls` must not be true. @returns an error detail or undefined.
+ */
+export function validateLite(body: Record<string, unknown>): string | undefined {
+  const reasoning = body.reasoning as { context?: unknown } | null | undefined;
+  if (reasoning?.context !== 'all_turns') return "Responses Lite requires reasoning.context='all_turns'";
+  if (body.parallel_tool_calls === true) return 'parallel_tool_calls is not supported with Responses Lite';
+  return undefined;
+}
+
+/** True when `input` holds a developer (or system) message with text: instructions in the input. */
+function hasDeveloperMessage(input: unknown): boolean {
+  return Array.isArray(input) && input.some((i) => {
+    const m = i as { type?: unknown; role?: unknown; content?: unknown } | null;
+    return m?.type === 'message' && (m.role === 'developer' || m.role === 'system') && Array.isArray(m.content) && m.content.length > 0;
+  });
+}
+
 /** Validates a request body like the real servers (protocol.md e.4, e.7). @returns an error detail or undefined. */
 export function validateBody(body: Record<string, unknown>, chatgpt: boolean): string | undefined {
   if (chatgpt) {
-    if (typeof body.instructions !== 'string' || body.instructions.trim() === '') return 'Instructions are required';
+    // Codex 0.171 sends its instructions as a developer message and no `instructions` field.
+    if ((typeof body.instructions !== 'string' || body.instructions.trim() === '') && !hasDeveloperMessage(body.input)) return 'Instructions are required';
     if (body.store !== false) return 'Store must be set to false';
     if (body.stream !== true) return 'Stream must be set to true';
     for (const p of ['max_output_tokens', 'temperature', 'top_p', 'previous_response_id']) {
@@ -167,6 +223,10 @@ export function validateBody(body: Record<string, unknown>, chatgpt: boolean): s
     if (!item || typeof item.type !== 'string') return `Invalid input[${i}]: missing type`;
     if (body.store === false && 'id' in item) return `Item with id '${String(item.id)}' not found. Items are not persisted when store is false.`;
     if (item.type === 'item_reference') return 'item_reference is not supported when store is false';
+    if (item.type === 'additional_tools') {
+      const bad = validateTools(item.tools, true);
+      if (bad) return `Invalid input[${i}]: ${bad}`;
+    }
     if (item.type === 'function_call') {
       if (typeof item.call_id !== 'string' || typeof item.arguments !== 'string') return `Invalid input[${i}]: function_call needs call_id and arguments (string)`;
       calls.add(item.call_id);
@@ -177,10 +237,23 @@ export function validateBody(body: Record<string, unknown>, chatgpt: boolean): s
     }
   }
   if (body.tools !== undefined) {
-    if (!Array.isArray(body.tools)) return "Invalid type for 'tools'";
-    for (const [i, t] of (body.tools as Record<string, unknown>[]).entries()) {
-      if (t.type !== 'function' || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
+    const bad = validateTools(body.tools, false);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/** Checks a tools array: function tools with valid names; namespaces (of function tools) only where allowed. */
+function validateTools(tools: unknown, namespaces: boolean): string | undefined {
+  if (!Array.isArray(tools)) return "Invalid type for 'tools'";
+  for (const [i, t] of (tools as Record<string, unknown>[]).entries()) {
+    if (namespaces && t.type === 'namespace') {
+      if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
+      const inner = validateTools(t.tools, false);
+      if (inner) return inner;
+      continue;
     }
+    if (t.type !== 'function' || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
   }
   return undefined;
 }
@@ -274,12 +347,21 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         return reject(res, 403, { detail: 'Missing or wrong ChatGPT-Account-ID header' });
       }
       if (models) {
-        if (!/(^|&)client_version=[^&]+/.test(query)) {
+        const clientVersion = /(?:^|&)client_version=([^&]+)/.exec(query)?.[1];
+        if (!clientVersion || !/^\d+\.\d+\.\d+$/.test(decodeURIComponent(clientVersion))) {
           rec.status = 400;
           return reject(res, 400, { detail: 'client_version is required' });
         }
-        const step: Step = opts.modelsStep ?? { kind: 'http', status: 200, headers: { etag: '"fake-models-1"' }, body: JSON.stringify({ models: opts.models ?? DEFAULT_LIVE_MODELS }) };
+        // The server lists only the models the asking client version may use.
+        const visible = (opts.models ?? DEFAULT_LIVE_MODELS).filter((m) => typeof m.minimal_client_version !== 'string' || versionAtLeast(decodeURIComponent(clientVersion), m.minimal_client_version));
+        const etag = typeof opts.modelsEtag === 'function' ? opts.modelsEtag() : (opts.modelsEtag ?? '"fake-models-1"');
+        const step: Step = opts.modelsStep ?? { kind: 'http', status: 200, headers: { etag }, body: JSON.stringify({ models: visible }) };
         return play(step, req, res, rec);
+      }
+      const refused = gateModel(body, req.headers, opts.models ?? DEFAULT_LIVE_MODELS, opts.refuseModels ?? []);
+      if (refused) {
+        rec.status = 400;
+        return reject(res, 400, { detail: refused });
       }
       if (typeof req.headers['session-id'] !== 'string' || req.headers['session-id'] !== body.prompt_cache_key) {
         rec.status = 400;
@@ -289,7 +371,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       rec.status = 401;
       return reject(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     }
-    const invalid = validateBody(body, chatgpt);
+    const invalid = validateBody(body, chatgpt) ?? (chatgpt && req.headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
     if (invalid) {
       rec.status = 400;
       return reject(res, 400, chatgpt ? { detail: invalid } : { error: { message: invalid, type: 'invalid_request_error' } });

@@ -34,6 +34,25 @@ export const ev = {
     type: 'response.completed',
     response: { id, status: 'completed', output: [], ...(usage ? { usage } : {}) },
   }),
+  /** A message item announced with its phase (`commentary` | `final_answer`), as newer models stream it. */
+  messageAdded: (id: string, phase?: string): SseEvent => ({
+    type: 'response.output_item.added',
+    output_index: 0,
+    item: { id, type: 'message', status: 'in_progress', role: 'assistant', content: [], ...(phase ? { phase } : {}) },
+  }),
+  /** A finished message item with a phase. */
+  phasedMessageDone: (text: string, id: string, phase: string): SseEvent => ({
+    type: 'response.output_item.done',
+    output_index: 0,
+    item: { id, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }], phase },
+  }),
+  refusalDelta: (delta: string, itemId = 'msg_r'): SseEvent => ({ type: 'response.refusal.delta', item_id: itemId, output_index: 0, content_index: 0, delta }),
+  refusalDone: (refusal: string, itemId = 'msg_r'): SseEvent => ({ type: 'response.refusal.done', item_id: itemId, output_index: 0, content_index: 0, refusal }),
+  refusalMessageDone: (refusal: string, id = 'msg_r'): SseEvent => ({
+    type: 'response.output_item.done',
+    output_index: 0,
+    item: { id, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'refusal', refusal }] },
+  }),
   failed: (code: string, message: string): SseEvent => ({ type: 'response.failed', response: { id: 'resp_1', status: 'failed', error: { code, message } } }),
   incomplete: (reason: string): SseEvent => ({ type: 'response.incomplete', response: { id: 'resp_1', status: 'incomplete', incomplete_details: { reason } } }),
 };
@@ -56,4 +75,15 @@ export function textAnswer(text: string, chunks = 3): SseEvent[] {
 export function toolCall(callId: string, name: string, args: unknown): SseEvent[] {
   const a = typeof args === 'string' ? args : JSON.stringify(args);
   return [ev.created(), ev.callAdded(callId, name), ev.callArgsDelta(a, `fc_${callId}`), ev.callDone(callId, name, a), ev.completed()];
+}
+
+/** A phased message: added (with phase), deltas, done. */
+export function phasedMessage(text: string, id: string, phase: 'commentary' | 'final_answer'): SseEvent[] {
+  return [ev.messageAdded(id, phase), ev.textDelta(text, id), ev.phasedMessageDone(text, id, phase)];
+}
+
+/** A whole refusal answer: created, refusal deltas, refusal done, the message item, completed. */
+export function refusalAnswer(refusal: string): SseEvent[] {
+  const half = Math.ceil(refusal.length / 2);
+  return [ev.created(), ev.messageAdded('msg_r'), ev.refusalDelta(refusal.slice(0, half)), ev.refusalDelta(refusal.slice(half)), ev.refusalDone(refusal), ev.refusalMessageDone(refusal), ev.completed()];
 }

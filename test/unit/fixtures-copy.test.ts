@@ -9,7 +9,7 @@ const shared = new URL('../../../shared/fixtures/', import.meta.url);
 const copy = new URL('../fixtures/', import.meta.url);
 
 describe.runIf(existsSync(shared))('test/fixtures copy of shared/fixtures', () => {
-  for (const dir of ['sse', 'jwt']) {
+  for (const dir of ['sse', 'jwt', 'models']) {
     it(`${dir}/ matches`, () => {
       const names = readdirSync(new URL(`${dir}/`, shared)).sort();
       expect(readdirSync(new URL(`${dir}/`, copy)).sort()).toEqual(names);

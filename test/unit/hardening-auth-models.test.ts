@@ -60,11 +60,14 @@ describe('live model lists', () => {
 
   it('a cache with entries of the wrong shape is a miss, not a crash', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-test-'));
-    const base = { version: 1, fetched_at: new Date().toISOString(), base_url: 'http://127.0.0.1:1/x', account_id: null, client_version: '0.1.0' };
+    const base = { version: 2, fetched_at: new Date().toISOString(), base_url: 'http://127.0.0.1:1/x', account_id: null, client_version: '0.1.0' };
     writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, models: [null, 5, { slug: 7 }] }));
     expect(readModelsCache(home)).toBeUndefined();
     writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, models: [{ slug: 'gpt-5.5', efforts: ['low'] }] }));
     expect(readModelsCache(home)?.models).toHaveLength(1);
+    // a cache of an earlier kolega (version 1, no ETag) is a miss
+    writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, version: 1, models: [{ slug: 'gpt-5.5', efforts: ['low'] }] }));
+    expect(readModelsCache(home)).toBeUndefined();
     rmSync(home, { recursive: true, force: true });
   });
 });

@@ -7,6 +7,8 @@ import { KolegaError, usageError } from '../../core/errors.js';
 import { BUNDLED, knownModels, type KnownModels } from '../../core/models/known.js';
 import { ALL_EFFORTS, isProviderId, MODELS, PROVIDER_IDS } from '../../core/providers/models.js';
 import { parseModelName } from '../../core/providers/select.js';
+import { isCodexVersion } from '../../core/providers/codex-identity.js';
+import { CODEX_CLIENT_VERSION } from '../../core/auth/constants.js';
 import { settingsPath, kolegaHome } from '../../core/store/paths.js';
 import { readSettings, writeSettings } from '../../core/store/settings.js';
 import { CONFIG_KEYS, type ConfigKey } from '../commands/config.js';
@@ -36,6 +38,10 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
   }
   if (key === 'model') {
     parseModelName(v, undefined, known);
+    return v;
+  }
+  if (key === 'codex_version') {
+    if (!isCodexVersion(v)) throw usageError('bad_codex_version', `"${v}" is not a version like ${CODEX_CLIENT_VERSION}`, 'give three numbers, e.g. ' + CODEX_CLIENT_VERSION);
     return v;
   }
   const offered = new Set(MODELS.flatMap((m) => m.efforts));

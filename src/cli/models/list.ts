@@ -22,21 +22,26 @@ export interface ModelsDocument {
 
 const fmtTokens = (n: number | null): string => (n === null ? '-' : n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
 
-/** Renders the terminal table: `*` marks each provider's default, `>` what `run` would use. */
+/**
+ * Renders the terminal table: `*` marks each provider's default, `>` what `run` would use; SOURCE
+ * is `live`, `bundled`, or `legacy` for a model the current catalogue no longer lists.
+ */
 export function renderModelsTable(doc: ModelsDocument): string {
   const rows = doc.models.map((m) => {
     const name = `${m.provider}/${m.id}`;
     // Two columns, so the model in use keeps its default mark too.
     const mark = `${name === doc.default_model ? '>' : ' '}${m.is_default ? '*' : ' '}`;
     const efforts = m.efforts.map((e) => (e === m.default_effort ? `${e}*` : e)).join(' ');
-    return [mark, name, m.label, fmtTokens(m.context_window), fmtTokens(m.max_output_tokens), efforts, m.source];
+    return [mark, name, m.label, fmtTokens(m.context_window), fmtTokens(m.max_output_tokens), efforts, m.in_catalogue ? m.source : 'legacy'];
   });
   const header = [' ', 'MODEL', 'LABEL', 'CONTEXT', 'MAX OUT', 'EFFORTS (* default)', 'SOURCE'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
   const creds = doc.providers.map((p) => `${p.id} (${p.has_credentials ? 'credentials present' : 'no credentials'})`).join(', ');
-  lines.push('', `* provider default${doc.default_model ? `   > used by kolega run: ${doc.default_model}` : ''}`, `providers: ${creds}`);
+  lines.push('', `* provider default${doc.default_model ? `   > used by kolega run: ${doc.default_model}` : ''}`);
+  if (doc.models.some((m) => !m.in_catalogue)) lines.push('legacy: no longer in the current Codex catalogue; still usable with -m');
+  lines.push(`providers: ${creds}`);
   return lines.join('\n') + '\n';
 }
 

@@ -40,6 +40,23 @@ export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined
   return (ev: TurnEvent) => {
     switch (ev.type) {
       case 'text.delta':
+        if (ev.phase === 'commentary') {
+          // Progress, not the answer: shown like reasoning (docs: README "Text mode").
+          if (io.showProgress) {
+            begin();
+            reasoningOpen = true;
+            io.errRaw(style.dim(ev.delta));
+          }
+          break;
+        }
+        begin();
+        endReasoning();
+        if (owedSeparator && !io.stdoutAtLineStart) io.out('\n');
+        owedSeparator = false;
+        io.out(ev.delta);
+        break;
+      case 'refusal.delta':
+        // A refusal is printed like an answer: it is what the model said.
         begin();
         endReasoning();
         if (owedSeparator && !io.stdoutAtLineStart) io.out('\n');
@@ -47,6 +64,10 @@ export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined
         io.out(ev.delta);
         break;
       case 'message.completed':
+        if (ev.phase === 'commentary') {
+          endReasoning();
+          break;
+        }
         owedSeparator = true;
         break;
       case 'reasoning.delta':

@@ -3,7 +3,6 @@
  * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
  * turn, and return the exit status.
  */
-import { randomUUID } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
@@ -15,6 +14,8 @@ import { selectModel } from '../../core/providers/select.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
+import { requestShapeFor } from '../../core/responses/presentation.js';
+import { uuidv7 } from '../../core/ids.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
 import { runTurn } from '../../core/turn.js';
@@ -118,13 +119,14 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         provider,
         model: selection.model.id,
         effort: selection.effort,
+        shape: requestShapeFor(selection.model, provider.chatgptBackend),
         instructions,
         userContent: [{ type: 'input_text', text: prompt }, ...images],
         allTools: tools.all,
         offeredTools: tools.offered,
         toolContext: tools.toolContext,
         maxToolCalls: opts.maxToolCalls,
-        sessionId: randomUUID(),
+        sessionId: uuidv7(),
         idleTimeoutMs: opts.idleTimeout * 1000,
         signal: controller.signal,
         maxOutputTokens: opts.maxOutputTokens,
@@ -136,6 +138,10 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       sink,
     );
     stopSpinner();
+    if (result.modelsEtag !== undefined && provider.chatgptBackend && !stdoutClosed) {
+      const { refreshModelsIfChanged } = await import('../../core/models/catalogue.js');
+      await refreshModelsIfChanged({ home, env: ctx.env, signal: controller.signal, debug }, result.modelsEtag);
+    }
     if (stdoutClosed) return EXIT_STDOUT_CLOSED;
     if (result.status === 'failed') {
       return reportError(io, result.error);

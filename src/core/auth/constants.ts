@@ -12,8 +12,50 @@ export const DEFAULT_ISSUER = 'https://auth.openai.com';
 /** OAuth scopes since 2026-03-04 (protocol.md a.2 #4). */
 export const SCOPES = 'openid profile email offline_access api.connectors.read api.connectors.invoke';
 
-/** `originator` query parameter and header (protocol.md a.2 #10, e.3). */
+/** `originator` query parameter of the sign-in (protocol.md a.2 #10): what `codex login` sends. */
 export const ORIGINATOR = 'codex_cli_rs';
+
+/*
+ * Client identity on the ChatGPT backend. kolega presents itself as the Codex CLI release below
+ * (`codex exec`), because the backend gates models on the client version (README "Models").
+ * A forced change (a new Codex release, a renamed header) is an edit of this block only.
+ */
+
+/** The Codex CLI version kolega claims: `version` header and `client_version` query (docs/protocol.md). */
+export const CODEX_CLIENT_VERSION = '0.171.0';
+
+/** Env var that overrides the claimed Codex version (wins over the setting). */
+export const CODEX_VERSION_ENV = 'KOLEGA_CODEX_VERSION';
+
+/** settings.json key that overrides the claimed Codex version. */
+export const CODEX_VERSION_SETTING = 'codex_version';
+
+/** `originator` header of backend requests: what `codex exec` sends. */
+export const BACKEND_ORIGINATOR = 'codex_exec';
+
+/** Header naming the claimed Codex version on `/responses` and `/models`. */
+export const VERSION_HEADER = 'version';
+
+/** Headers that carry the session (thread) id on `/responses`; all three hold the same UUIDv7. */
+export const SESSION_ID_HEADERS = ['session-id', 'thread-id', 'x-client-request-id'] as const;
+
+/** Header `<session id>:<window number>`; kolega never compacts, so the window number stays 0. */
+export const WINDOW_ID_HEADER = 'x-codex-window-id';
+
+/** Header `model=<slug>` that routes a request to the model's servers. */
+export const ROUTING_HINT_HEADER = 'x-codex-routing-hint';
+
+/** Header set (to `true`) on every request to a model the catalogue flags `use_responses_lite`. */
+export const RESPONSES_LITE_HEADER = 'x-openai-internal-codex-responses-lite';
+
+/** Sticky-routing token of a turn: set by a response, echoed on the turn's later requests only. */
+export const TURN_STATE_HEADER = 'x-codex-turn-state';
+
+/** Response header naming the current catalogue's ETag; a change means the cached list is stale. */
+export const MODELS_ETAG_HEADER = 'x-models-etag';
+
+/** `reasoning.context` a Responses Lite request must carry (reasoning kept across the turn's requests). */
+export const LITE_REASONING_CONTEXT = 'all_turns';
 
 /** Loopback ports the authorize server accepts as redirect URIs, in order (protocol.md a.3). */
 export const LOOPBACK_PORTS = [1455, 1457] as const;

@@ -1,24 +1,28 @@
 /**
  * The on-disk cache of the live model list (`models-cache.json` under KOLEGA_HOME, 5 minutes, as
- * Codex does: protocol.md g). It is written atomically; an unreadable or foreign cache is a miss,
- * never an error (the cache is disposable).
+ * Codex does: protocol.md g), with the list's ETag: a `/responses` answer whose `x-models-etag`
+ * differs from it marks the cache stale. It is written atomically; an unreadable or foreign cache
+ * (including one of an older kolega) is a miss, never an error (the cache is disposable).
  */
 import { isModelSlug } from './slug.js';
 import path from 'node:path';
 import { readJsonObject, writeJsonAtomic } from '../store/json-file.js';
-import type { LiveModel } from './live.js';
+import type { LiveModel } from './parse.js';
 
 /** How long a fetched list is reused, in ms. */
 export const MODELS_CACHE_TTL_MS = 5 * 60 * 1000;
 
 /** The cache document. */
 export interface ModelsCache {
-  version: 1;
+  version: 2;
   /** RFC 3339 time of the fetch. */
   fetched_at: string;
   base_url: string;
   account_id: string | null;
+  /** The Codex version claimed when fetching (`client_version`). */
   client_version: string;
+  /** The `ETag` of the list, when the server sent one. */
+  etag?: string;
   models: LiveModel[];
 }
 
@@ -31,7 +35,7 @@ export function modelsCachePath(home: string): string {
 export function readModelsCache(home: string): ModelsCache | undefined {
   try {
     const raw = readJsonObject(modelsCachePath(home));
-    if (!raw || raw.version !== 1 || !Array.isArray(raw.models) || typeof raw.fetched_at !== 'string' || typeof raw.base_url !== 'string') {
+    if (!raw || raw.version !== 2 || !Array.isArray(raw.models) || typeof raw.fetched_at !== 'string' || typeof raw.base_url !== 'string') {
       return undefined;
     }
     // Every entry must look like what we write; anything else is a miss, never a crash.

@@ -1,19 +1,21 @@
 /**
- * The model list `kolega models` shows: the bundled catalogue (providers/models.ts) merged with the
- * live ChatGPT list when signed in with ChatGPT (cached 5 minutes). For `openai_chatgpt` the live
- * list is preferred when reachable (protocol.md "Decisions": models) — its visible models, with
- * bundled facts (label, max output) filled in where the live entry lacks them. The `openai`
- * provider always uses the bundled list. Offline or on error: the bundled list plus one note.
+ * The model list `kolega models` shows: for `openai_chatgpt` the live `/models` list when signed in
+ * with ChatGPT (cached 5 minutes under KOLEGA_HOME with its ETag) is the source of truth — its
+ * listed models in priority order, bundled facts filled in — followed by the bundled models it
+ * lacks (still usable with -m). The `openai` provider uses the bundled list. Offline or on error:
+ * the bundled list plus one note.
  */
 import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
 import { baseUrlFromEnv } from '../providers/base-url.js';
-import { defaultModel, findModel, modelsFor, PROVIDER_IDS, type ProviderId } from '../providers/models.js';
+import { claimedCodexVersion } from '../providers/codex-identity.js';
+import { modelsFor, PROVIDER_IDS, type ModelInfo, type ProviderId } from '../providers/models.js';
 import { readCredentials } from '../store/credentials.js';
-import { kolegaVersion } from '../version.js';
 import { isCacheFresh, readModelsCache, writeModelsCache } from './cache.js';
-import { fetchLiveModels, type LiveModel } from './live.js';
+import { chatgptPlan, defaultKnown, mergeLive } from './known.js';
+import { fetchLiveModels } from './live.js';
+import type { LiveModel } from './parse.js';
 
 /** Where an entry's facts come from. */
 export type ModelSource = 'bundled' | 'live';
@@ -30,6 +32,8 @@ export interface CatalogueEntry {
   efforts: string[];
   default_effort: string | null;
   source: ModelSource;
+  /** False for a model the current Codex catalogue no longer lists (kept usable with -m). */
+  in_catalogue: boolean;
 }
 
 /** What `loadCatalogue` found. */
@@ -55,53 +59,40 @@ export interface LoadCatalogueOptions {
   debug?: (line: string) => void;
 }
 
-/** The bundled entries of `provider`. */
-export function bundledEntries(provider: ProviderId): CatalogueEntry[] {
-  const def = defaultModel(provider).id;
-  return modelsFor(provider).map((m) => ({
+function entry(provider: ProviderId, m: ModelInfo, def: string, source: ModelSource): CatalogueEntry {
+  return {
     provider,
     id: m.id,
     label: m.label,
     is_default: m.id === def,
-    context_window: m.context_window,
+    context_window: m.context_window > 0 ? m.context_window : null,
     max_output_tokens: m.max_output_tokens,
     efforts: [...m.efforts],
     default_effort: m.default_effort,
-    source: 'bundled' as const,
-  }));
+    source,
+    in_catalogue: m.in_catalogue,
+  };
 }
 
-/** Merges the live list into ChatGPT entries: visible live models, sorted by priority. */
-export function liveEntries(live: LiveModel[]): CatalogueEntry[] {
-  const visible = live
-    .filter((m) => m.visibility === undefined || m.visibility === 'list')
-    .map((m, i) => ({ m, i }))
-    .sort((a, b) => (a.m.priority ?? Infinity) - (b.m.priority ?? Infinity) || a.i - b.i)
-    .map(({ m }) => m);
-  const bundledDefault = defaultModel('openai_chatgpt').id;
-  const def = visible.some((m) => m.slug === bundledDefault) ? bundledDefault : visible[0]?.slug;
-  return visible.map((m) => {
-    const b = findModel('openai_chatgpt', m.slug);
-    const efforts = m.efforts.length > 0 ? m.efforts : (b?.efforts ?? []);
-    return {
-      provider: 'openai_chatgpt' as const,
-      id: m.slug,
-      label: m.display_name ?? b?.label ?? m.slug,
-      is_default: m.slug === def,
-      context_window: m.context_window ?? b?.context_window ?? null,
-      max_output_tokens: b?.max_output_tokens ?? null,
-      efforts,
-      default_effort: m.default_reasoning_level ?? b?.default_effort ?? efforts[0] ?? null,
-      source: 'live' as const,
-    };
-  });
+/** The bundled entries of `provider` (`plan` picks the default; undefined = any plan). */
+export function bundledEntries(provider: ProviderId, plan?: string): CatalogueEntry[] {
+  const list = modelsFor(provider);
+  const def = defaultKnown({ modelsFor }, provider, plan).id;
+  return list.map((m) => entry(provider, m, def, 'bundled'));
 }
 
-function liveOrBundled(models: LiveModel[], notes: string[]): CatalogueEntry[] {
-  const live = liveEntries(models);
-  if (live.length > 0) return live;
+/** ChatGPT entries from a live list: its listed models (source `live`), then the bundled ones it lacks. */
+export function liveEntries(live: LiveModel[], plan?: string): CatalogueEntry[] {
+  const merged = mergeLive(live);
+  const def = defaultKnown({ modelsFor: () => merged }, 'openai_chatgpt', plan).id;
+  const liveSlugs = new Set(live.map((m) => m.slug));
+  return merged.map((m) => entry('openai_chatgpt', m, def, liveSlugs.has(m.id) ? 'live' : 'bundled'));
+}
+
+function liveOrBundled(models: LiveModel[], notes: string[], plan: string | undefined): CatalogueEntry[] {
+  if (models.some((m) => m.visibility === undefined || m.visibility === 'list')) return liveEntries(models, plan);
   notes.push('the live model list is empty; showing the bundled list');
-  return bundledEntries('openai_chatgpt');
+  return bundledEntries('openai_chatgpt', plan);
 }
 
 function chatgptIdentity(home: string, env: NodeJS.ProcessEnv): { baseUrl: string; accountId: string | null } | undefined {
@@ -132,32 +123,74 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<Catalog
       entries.push(...bundledEntries(provider));
       continue;
     }
-    const version = kolegaVersion();
+    const plan = chatgptPlan(opts.home);
+    const version = claimedCodexVersion(opts.home, opts.env).version;
     const cache = opts.refresh ? undefined : readModelsCache(opts.home);
     if (cache && isCacheFresh(cache, who.baseUrl, who.accountId, version)) {
       live = 'cached';
-      entries.push(...liveOrBundled(cache.models, notes));
+      entries.push(...liveOrBundled(cache.models, notes, plan));
       continue;
     }
     try {
-      const got = await fetchLiveModels({ home: opts.home, env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 8000, debug: opts.debug });
-      writeModelsCache(opts.home, {
-        version: 1,
-        fetched_at: new Date().toISOString(),
-        base_url: got.baseUrl,
-        account_id: who.accountId,
-        client_version: version,
-        models: got.models,
-      });
+      const got = await refreshModelsCache(opts);
       live = 'fetched';
-      entries.push(...liveOrBundled(got.models, notes));
+      entries.push(...liveOrBundled(got.models, notes, plan));
     } catch (err) {
       if (isKolegaError(err) && err.exitClass === 'interrupted') throw err;
       if (isKolegaError(err) && err.exitClass === 'config') throw err;
       live = 'failed';
       notes.push(`could not fetch the live model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`);
-      entries.push(...bundledEntries(provider));
+      entries.push(...bundledEntries(provider, plan));
     }
   }
   return { entries, live, notes };
+}
+
+/** Options of `refreshModelsCache`. */
+export interface RefreshModelsOptions {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Per-request idle timeout, ms (default 8000). */
+  timeoutMs?: number;
+  debug?: (line: string) => void;
+}
+
+/**
+ * Fetches the live ChatGPT list and writes the cache (with the ETag).
+ * @returns the fetched models
+ * @throws what `fetchLiveModels` throws (auth, network, upstream, config, interrupted)
+ */
+export async function refreshModelsCache(opts: RefreshModelsOptions): Promise<{ models: LiveModel[]; etag?: string }> {
+  const got = await fetchLiveModels({ home: opts.home, env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 8000, debug: opts.debug });
+  const tokens = readCredentials(opts.home).chatgpt;
+  const accountId = got.accountId ?? (tokens ? (tokens.account_id ?? readClaims(tokens.id_token).accountId ?? null) : null);
+  writeModelsCache(opts.home, {
+    version: 2,
+    fetched_at: new Date().toISOString(),
+    base_url: got.baseUrl,
+    account_id: accountId,
+    client_version: got.clientVersion,
+    ...(got.etag !== undefined ? { etag: got.etag } : {}),
+    models: got.models,
+  });
+  return { models: got.models, etag: got.etag };
+}
+
+/**
+ * After a `/responses` answer named the catalogue's ETag (`x-models-etag`): refetches the list when
+ * the ETag differs from the cached one (or nothing is cached), as Codex does. Failures are ignored
+ * (the cache only refines the bundled list).
+ * @returns true when a new list was fetched and cached
+ */
+export async function refreshModelsIfChanged(opts: RefreshModelsOptions, serverEtag: string): Promise<boolean> {
+  const cache = readModelsCache(opts.home);
+  if (cache?.etag === serverEtag) return false;
+  try {
+    await refreshModelsCache(opts);
+    return true;
+  } catch (err) {
+    opts.debug?.(`model list refresh failed: ${isKolegaError(err) ? err.message : String(err)}`);
+    return false;
+  }
 }

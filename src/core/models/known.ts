@@ -1,18 +1,19 @@
 /**
  * The models `kolega run` (and `config set`) accept: the bundled catalogue, plus — for
- * `openai_chatgpt` — the models of the last live list cached by `kolega models` for the same base URL
- * and account (any age: it is the last word the server said; a retired model then fails upstream).
- * Live facts win for a model in both (efforts, default effort, context window). No network here.
+ * `openai_chatgpt` — the models of the last live list cached for the same base URL and account (any
+ * age: it is the last word the server said; a retired model then fails upstream). The live list
+ * leads (its listed models in priority order, live facts winning); bundled models it lacks stay
+ * usable after it. No network here.
  */
 import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { checkBaseUrl } from '../providers/base-url.js';
-import { defaultModel, MODELS, modelsFor, type ModelInfo, type ProviderId } from '../providers/models.js';
+import { findModel, firstUsable, listedInOrder, MODELS, modelsFor, toModelInfo, type ModelInfo, type ProviderId } from '../providers/models.js';
 import { readCredentials } from '../store/credentials.js';
 import { readModelsCache } from './cache.js';
-import type { LiveModel } from './live.js';
+import type { LiveModel } from './parse.js';
 
-/** A model list per provider; the first model of a provider is its default. */
+/** A model list per provider, in listing order. */
 export interface KnownModels {
   modelsFor(provider: ProviderId): ModelInfo[];
 }
@@ -20,26 +21,24 @@ export interface KnownModels {
 /** The bundled catalogue only. */
 export const BUNDLED: KnownModels = { modelsFor };
 
-/** Merges live models into the bundled ChatGPT list (bundled order first, then live-only models). */
+/** The ChatGPT list: live listed models (priority order, bundled facts filled in), then bundled models the live list lacks. */
 export function mergeLive(live: LiveModel[]): ModelInfo[] {
-  const visible = live.filter((m) => m.visibility === undefined || m.visibility === 'list');
-  const bySlug = new Map(visible.map((m) => [m.slug, m]));
-  const toInfo = (m: LiveModel, b: ModelInfo | undefined): ModelInfo => {
-    const efforts = m.efforts.length ? m.efforts : (b?.efforts ?? []);
-    const def = m.default_reasoning_level && efforts.includes(m.default_reasoning_level) ? m.default_reasoning_level : (b?.default_effort ?? efforts[0] ?? 'medium');
-    return {
-      id: m.slug,
-      label: m.display_name ?? b?.label ?? m.slug,
-      context_window: m.context_window ?? b?.context_window ?? 0,
-      max_output_tokens: b?.max_output_tokens ?? 0,
-      efforts: efforts.length ? efforts : [def],
-      default_effort: def,
-      providers: ['openai_chatgpt'],
-    };
-  };
-  const bundled = modelsFor('openai_chatgpt').map((b) => (bySlug.has(b.id) ? { ...toInfo(bySlug.get(b.id)!, b), providers: b.providers } : b));
-  const extra = visible.filter((m) => !bundled.some((b) => b.id === m.slug)).map((m) => toInfo(m, undefined));
-  return [...bundled, ...extra];
+  const fromLive = listedInOrder(live).map((m) => {
+    const b = findModel('openai_chatgpt', m.slug);
+    return toModelInfo(m, b, b?.providers ?? ['openai_chatgpt']);
+  });
+  const rest = modelsFor('openai_chatgpt').filter((b) => !fromLive.some((l) => l.id === b.id));
+  return [...fromLive, ...rest];
+}
+
+/** The ChatGPT plan of the stored sign-in (`chatgpt_plan_type`), when known. Never throws. */
+export function chatgptPlan(home: string): string | undefined {
+  try {
+    const tokens = readCredentials(home).chatgpt;
+    return tokens ? readClaims(tokens.id_token).planType : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -72,8 +71,8 @@ export function anyKnown(known: KnownModels, id: string): boolean {
   return known === BUNDLED ? MODELS.some((m) => m.id === id) : (['openai_chatgpt', 'openai'] as ProviderId[]).some((p) => findKnown(known, p, id) !== undefined);
 }
 
-/** The default model of `provider` in `known` (the bundled default while it is offered). */
-export function defaultKnown(known: KnownModels, provider: ProviderId): ModelInfo {
+/** The default model of `provider` in `known`: its first listed model `plan` may use. */
+export function defaultKnown(known: KnownModels, provider: ProviderId, plan?: string): ModelInfo {
   const list = known.modelsFor(provider);
-  return list.find((m) => m.id === defaultModel(provider).id) ?? list[0] ?? defaultModel(provider);
+  return list.length > 0 ? firstUsable(list, plan) : firstUsable(modelsFor(provider), plan);
 }

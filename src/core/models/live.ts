@@ -1,26 +1,14 @@
 /**
- * The live model list of the ChatGPT backend: `GET {base}/models?client_version=<version>` with the
- * normal auth headers (protocol.md g). Only the fields kolega shows are kept.
+ * The live model list of the ChatGPT backend: `GET {base}/models?client_version=<claimed Codex
+ * version>` with the auth and identity headers (`version`, `originator`, user agent; docs/protocol.md
+ * g). The server hides models whose `minimal_client_version` is above the claimed version.
  */
 import { KolegaError } from '../errors.js';
-import { isModelSlug } from './slug.js';
 import { httpRequest } from '../http.js';
 import { chatgptProvider } from '../providers/openai-chatgpt.js';
-import { kolegaVersion } from '../version.js';
+import { parseLiveModels, type LiveModel } from './parse.js';
 
-/** One model of the live list, reduced to what kolega uses. */
-export interface LiveModel {
-  slug: string;
-  display_name?: string;
-  default_reasoning_level?: string;
-  /** Effort values the model offers (from `supported_reasoning_levels[].effort`). */
-  efforts: string[];
-  context_window?: number;
-  /** `list` (shown) or `hide`. */
-  visibility?: string;
-  /** Lower sorts first. */
-  priority?: number;
-}
+export { parseLiveModels, type LiveModel };
 
 /** Options of `fetchLiveModels`. */
 export interface FetchLiveOptions {
@@ -36,45 +24,11 @@ export interface FetchLiveOptions {
 export interface LiveFetchResult {
   baseUrl: string;
   accountId: string | null;
+  /** The Codex version claimed in `client_version`. */
+  clientVersion: string;
+  /** The response's `ETag`, when it sent one. */
+  etag?: string;
   models: LiveModel[];
-}
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/**
- * Parses a `/models` response body (`{"models":[...]}`); entries without a slug are skipped.
- * @throws KolegaError(upstream, `bad_models_response`) when the shape is wrong.
- */
-export function parseLiveModels(body: unknown): LiveModel[] {
-  const list = (body as { models?: unknown } | null)?.models;
-  if (!Array.isArray(list)) {
-    throw new KolegaError('upstream', 'bad_models_response', 'the model list response has no "models" array');
-  }
-  const out: LiveModel[] = [];
-  const seen = new Set<string>();
-  for (const raw of list) {
-    if (raw === null || typeof raw !== 'object') continue;
-    const m = raw as Record<string, unknown>;
-    const slug = text(m.slug);
-    // A slug is printed and typed as `provider/slug`: no slashes, spaces or control characters.
-    if (!slug || !isModelSlug(slug) || seen.has(slug)) continue;
-    seen.add(slug);
-    const levels = Array.isArray(m.supported_reasoning_levels) ? m.supported_reasoning_levels : [];
-    const efforts = levels
-      .map((l: unknown) => (typeof l === 'string' ? l : text((l as { effort?: unknown } | null)?.effort)))
-      .filter((e): e is string => e !== undefined);
-    out.push({
-      slug,
-      display_name: text(m.display_name),
-      default_reasoning_level: text(m.default_reasoning_level),
-      efforts,
-      context_window: num(m.context_window),
-      visibility: text(m.visibility),
-      priority: num(m.priority),
-    });
-  }
-  return out;
 }
 
 /**
@@ -85,12 +39,13 @@ export function parseLiveModels(body: unknown): LiveModel[] {
  */
 export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetchResult> {
   const provider = chatgptProvider({ home: opts.home, env: opts.env, signal: opts.signal, debug: opts.debug });
-  const url = `${provider.baseUrl}/models?client_version=${encodeURIComponent(kolegaVersion())}`;
+  const clientVersion = provider.codexVersion ?? '';
+  const url = `${provider.baseUrl}/models?client_version=${encodeURIComponent(clientVersion)}`;
   for (let attempt = 0; ; attempt++) {
     const auth = await provider.auth.headers();
     const res = await httpRequest(url, {
       method: 'GET',
-      headers: { ...provider.staticHeaders, ...auth, accept: 'application/json' },
+      headers: { ...provider.staticHeaders, ...auth, accept: '*/*' },
       signal: opts.signal,
       idleTimeoutMs: opts.timeoutMs,
       debug: opts.debug,
@@ -115,6 +70,9 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
     } catch {
       throw new KolegaError('upstream', 'bad_models_response', 'the model list response is not JSON');
     }
-    return { baseUrl: provider.baseUrl, accountId: auth['chatgpt-account-id'] ?? null, models: parseLiveModels(json) };
+    const etag = res.headers.etag;
+    const result: LiveFetchResult = { baseUrl: provider.baseUrl, accountId: auth['chatgpt-account-id'] ?? null, clientVersion, models: parseLiveModels(json) };
+    if (typeof etag === 'string' && etag !== '' && etag.length <= 200) result.etag = etag;
+    return result;
   }
 }

@@ -2,11 +2,11 @@
  * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
  * (protocol.md e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
  */
-import { DEFAULT_CHATGPT_BASE_URL, ORIGINATOR } from '../auth/constants.js';
+import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { TokenManager } from '../auth/token-manager.js';
 import { baseUrlFromEnv } from './base-url.js';
 import type { Provider } from './types.js';
-import { userAgent } from './user-agent.js';
+import { claimedCodexVersion, identityHeaders } from './codex-identity.js';
 
 /** Options for building the ChatGPT provider. */
 export interface ChatGPTProviderOptions {
@@ -18,17 +18,21 @@ export interface ChatGPTProviderOptions {
 
 /**
  * Builds the `openai_chatgpt` provider. Headers: `authorization: Bearer <access token>`,
- * `chatgpt-account-id` (when known), `originator`, `x-openai-fedramp` when the claim says so.
- * @throws KolegaError(usage) for a bad KOLEGA_CHATGPT_BASE_URL.
+ * `chatgpt-account-id` (when known), `x-openai-fedramp` when the claim says so, and the Codex
+ * identity (`version`, `originator`, user agent: ./codex-identity.ts).
+ * @throws KolegaError(usage) for a bad KOLEGA_CHATGPT_BASE_URL or KOLEGA_CODEX_VERSION;
+ *   KolegaError(config) for a bad `codex_version` setting.
  */
 export function chatgptProvider(opts: ChatGPTProviderOptions): Provider {
   const baseUrl = baseUrlFromEnv(opts.env, 'KOLEGA_CHATGPT_BASE_URL', DEFAULT_CHATGPT_BASE_URL);
+  const claimed = claimedCodexVersion(opts.home, opts.env);
   const tokens = new TokenManager(opts);
   return {
     id: 'openai_chatgpt',
     baseUrl,
     chatgptBackend: true,
-    staticHeaders: { originator: ORIGINATOR, 'user-agent': userAgent() },
+    staticHeaders: identityHeaders(claimed.version, opts.env),
+    codexVersion: claimed.version,
     auth: {
       async headers() {
         const a = await tokens.access();

@@ -7,7 +7,7 @@
 import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { readSettings } from '../store/settings.js';
-import { anyKnown, BUNDLED, defaultKnown, findKnown, knownModels, type KnownModels } from '../models/known.js';
+import { anyKnown, BUNDLED, chatgptPlan, defaultKnown, findKnown, knownModels, type KnownModels } from '../models/known.js';
 import { isProviderId, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from './models.js';
 
 /** The outcome of model selection. */
@@ -114,7 +114,7 @@ export function selectModel(input: SelectInput): Selection {
   if (savedProvider && !available.includes(savedProvider) && provider !== savedProvider && requested?.provider === undefined) {
     notes.push(`saved provider ${savedProvider} has no credentials; using ${provider}`);
   }
-  const model = requested ? findKnown(known, provider, requested.model)! : defaultKnown(known, provider);
+  const model = requested ? findKnown(known, provider, requested.model)! : defaultKnown(known, provider, provider === 'openai_chatgpt' ? chatgptPlan(input.home) : undefined);
 
   let effort = input.effort;
   if (effort === undefined && typeof settings.effort === 'string') {

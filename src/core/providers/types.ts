@@ -29,6 +29,8 @@ export interface Provider {
   auth: ProviderAuth;
   /** Headers every request of this provider carries besides auth. */
   staticHeaders: Record<string, string>;
+  /** The Codex client version claimed to this provider (ChatGPT backend only). */
+  codexVersion?: string;
   /** Secret values this provider sends (an API key), to be masked in any message that echoes them. */
   secrets?: () => string[];
 }

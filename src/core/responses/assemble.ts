@@ -9,9 +9,9 @@
  */
 import { KolegaError } from '../errors.js';
 import { TextBuffer } from './text-buffer.js';
-import type { EventSink, Usage } from '../events.js';
+import type { EventSink, TurnEvent, Usage } from '../events.js';
 import { emptyUsage } from '../events.js';
-import { messageText, type OutputItem } from './items.js';
+import { messageText, phaseOf, refusalText, type OutputItem } from './items.js';
 import type { RawStreamEvent } from './sse.js';
 import { KNOWN_FAILURE_CODES, classifyFailedResponse } from './failures.js';
 
@@ -70,6 +70,10 @@ export class ResponseAssembler {
   /** Text already shown per message key (item id, else `_`). */
   private readonly streamed = new Map<string, TextBuffer>();
   private readonly pendingCalls = new Map<string, OutputItem>();
+  /** Phase of each message item announced by `output_item.added`, by item id. */
+  private readonly phases = new Map<string, 'commentary' | 'final_answer'>();
+  /** Refusal text already shown per message key (item id, else `_`). */
+  private readonly refused = new Map<string, string>();
   private completedOutput: OutputItem[] | undefined;
   private usage: Usage | undefined;
   private responseId: string | undefined;
@@ -107,7 +111,15 @@ export class ResponseAssembler {
         let shown = this.streamed.get(key);
         if (!shown) this.streamed.set(key, (shown = new TextBuffer()));
         shown.append(ev.delta);
-        this.emitText(ev.delta);
+        this.emitText(ev.delta, this.phases.get(key));
+        break;
+      }
+      case 'response.refusal.delta': {
+        if (typeof ev.delta !== 'string') throw badEvent(ev.type, 'delta');
+        if (ev.delta === '') break;
+        const key = typeof ev.item_id === 'string' ? ev.item_id : '_';
+        this.refused.set(key, (this.refused.get(key) ?? '') + ev.delta);
+        this.emitRefusal(ev.delta);
         break;
       }
       case 'response.reasoning_summary_part.added': {
@@ -124,6 +136,10 @@ export class ResponseAssembler {
       case 'response.output_item.added': {
         const item = ev.item as OutputItem | undefined;
         if (item?.type === 'function_call' && typeof item.id === 'string') this.pendingCalls.set(item.id, { ...item });
+        if (item?.type === 'message' && typeof item.id === 'string') {
+          const phase = phaseOf(item);
+          if (phase) this.phases.set(item.id, phase);
+        }
         break;
       }
       case 'response.function_call_arguments.done': {
@@ -173,16 +189,30 @@ export class ResponseAssembler {
       const text = messageText(item);
       const key = typeof item.id === 'string' && this.streamed.has(item.id) ? item.id : this.streamed.has('_') && this.streamed.size === 1 ? '_' : (item.id ?? '_');
       const shown = this.streamed.get(key)?.toString() ?? '';
-      if (text.length > shown.length && text.startsWith(shown)) this.emitText(text.slice(shown.length));
+      const phase = phaseOf(item) ?? (typeof item.id === 'string' ? this.phases.get(item.id) : undefined);
+      if (text.length > shown.length && text.startsWith(shown)) this.emitText(text.slice(shown.length), phase);
       this.streamed.delete(key);
-      this.sink({ type: 'message.completed', text: text.length >= shown.length ? text : shown });
+      // A refusal is never lost: what did not stream as refusal deltas is emitted now.
+      const refusal = refusalText(item);
+      const refusalKey = typeof item.id === 'string' && this.refused.has(item.id) ? item.id : '_';
+      const refusalShown = this.refused.get(refusalKey) ?? '';
+      if (refusal.length > refusalShown.length && refusal.startsWith(refusalShown)) this.emitRefusal(refusal.slice(refusalShown.length));
+      this.refused.delete(refusalKey);
+      const done: TurnEvent = { type: 'message.completed', text: text.length >= shown.length ? text : shown };
+      if (phase) done.phase = phase;
+      this.sink(done);
     }
     this.items.push(item);
   }
 
-  private emitText(delta: string): void {
+  private emitText(delta: string, phase?: 'commentary' | 'final_answer'): void {
     this.emittedOutput = true;
-    this.sink({ type: 'text.delta', delta });
+    this.sink(phase ? { type: 'text.delta', delta, phase } : { type: 'text.delta', delta });
+  }
+
+  private emitRefusal(delta: string): void {
+    this.emittedOutput = true;
+    this.sink({ type: 'refusal.delta', delta });
   }
 
   private emitReasoning(delta: string): void {
@@ -232,10 +262,20 @@ export class ResponseAssembler {
       if (text === '') continue;
       const item: OutputItem = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
       if (key !== '_') item.id = key;
+      const phase = key !== '_' ? this.phases.get(key) : undefined;
+      if (phase) item.phase = phase;
       this.items.push(item);
-      this.sink({ type: 'message.completed', text });
+      this.sink(phase ? { type: 'message.completed', text, phase } : { type: 'message.completed', text });
     }
     this.streamed.clear();
+    // A refusal that streamed but never arrived as an item.
+    for (const [key, refusal] of this.refused) {
+      if (refusal === '') continue;
+      const item: OutputItem = { type: 'message', role: 'assistant', content: [{ type: 'refusal', refusal }] };
+      if (key !== '_') item.id = key;
+      this.items.push(item);
+    }
+    this.refused.clear();
     return { items: this.items, usage: this.usage, responseId: this.responseId };
   }
 }

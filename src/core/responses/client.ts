@@ -3,11 +3,14 @@
  * credential recovery on 401, protocol.md d.4), then feed the SSE events to an assembler until a
  * terminal event (protocol.md f.3: stop reading at `response.completed`).
  */
+import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
+import { turnHeaders } from '../providers/codex-identity.js';
 import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
+import { withModelRefusal } from './model-refused.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import { parseSseStream } from './sse.js';
 
@@ -21,9 +24,28 @@ export interface StreamOptions {
   onPhase?: (phase: string) => void;
 }
 
+/** A completed response plus what its headers said for later requests. */
+export interface StreamResult extends ResponseOutcome {
+  /** `x-codex-turn-state` of the answer, to echo on the turn's later requests. */
+  turnState?: string;
+  /** `x-models-etag` of the answer: the ETag of the server's current model catalogue. */
+  modelsEtag?: string;
+}
+
+/** The session headers of a request: Codex's set on the ChatGPT backend, `session-id` elsewhere. */
+function sessionHeaders(provider: Provider, spec: RequestSpec): Record<string, string> {
+  if (!provider.chatgptBackend) return { 'session-id': spec.sessionId };
+  return turnHeaders({ sessionId: spec.sessionId, model: spec.model, lite: spec.shape?.lite === true, turnState: spec.turnState });
+}
+
+/** A header value worth keeping: printable, bounded. */
+function headerToken(v: string | undefined): string | undefined {
+  return v !== undefined && v !== '' && v.length <= 4096 && /^[\x21-\x7e][\x20-\x7e]*$/.test(v) ? v : undefined;
+}
+
 /**
  * Sends one request and streams its events into `assembler`.
- * @returns the completed response's outcome
+ * @returns the completed response's outcome, with its turn state and catalogue ETag
  * @throws KolegaError: auth (401/403 after recovery), quota (429), upstream (other statuses,
  *   response.failed/incomplete, malformed stream), network (transport, idle timeout),
  *   interrupted (signal). `retryable` tells the caller whether a replay may succeed.
@@ -33,7 +55,7 @@ export async function streamResponse(
   spec: RequestSpec,
   assembler: ResponseAssembler,
   opts: StreamOptions,
-): Promise<ResponseOutcome> {
+): Promise<StreamResult> {
   const url = `${provider.baseUrl}/responses`;
   const body = JSON.stringify(buildRequestBody(spec));
   let recovered = false;
@@ -43,7 +65,7 @@ export async function streamResponse(
       ...(await provider.auth.headers()),
       'content-type': 'application/json',
       accept: 'text/event-stream',
-      'session-id': spec.sessionId,
+      ...sessionHeaders(provider, spec),
     };
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
@@ -58,8 +80,10 @@ export async function streamResponse(
     }
     if (res.status < 200 || res.status >= 300) {
       const text = await res.text().catch(() => '');
-      throw withAuthHint(errorFromHttp(res.status, res.headers, text), provider);
+      throw withModelRefusal(withAuthHint(errorFromHttp(res.status, res.headers, text), provider), spec.model);
     }
+    const turnState = headerToken(res.headers[TURN_STATE_HEADER]);
+    const modelsEtag = headerToken(res.headers[MODELS_ETAG_HEADER]);
     opts.onPhase?.('streaming the response');
     try {
       await feedAssembler(res.body, assembler, opts.debug);
@@ -72,7 +96,10 @@ export async function streamResponse(
       throw reason instanceof KolegaError ? reason : new KolegaError('interrupted', 'interrupted', 'interrupted');
     }
     try {
-      return assembler.finish();
+      const outcome: StreamResult = assembler.finish();
+      if (turnState !== undefined) outcome.turnState = turnState;
+      if (modelsEtag !== undefined) outcome.modelsEtag = modelsEtag;
+      return outcome;
     } catch (err) {
       throw withInputSize(err, Buffer.byteLength(body));
     }
