@@ -53,11 +53,12 @@ describe('kolega doctor', () => {
     expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(doc.checks.map((c) => c.id)).toEqual([
       'node', 'home', 'credentials.permissions', 'settings.parse', 'credentials.parse', 'tls.extra_ca', 'settings.model',
-      'auth.chatgpt', 'auth.api_key', 'auth.any', 'network.proxy', 'network.issuer', 'network.chatgpt', 'network.openai',
+      'auth.chatgpt', 'auth.api_key', 'auth.any', 'codex.identity', 'network.proxy', 'network.issuer', 'network.chatgpt', 'network.openai',
       'clock', 'terminal', 'sandbox',
     ]);
     expect(byId('auth.chatgpt').details).toMatchObject({ signed_in: true, plan: 'plus', account_id: 'acct-test-1', refresh_token_present: true });
     expect(byId('auth.api_key').message).toBe('sk-proj-***56789 from OPENAI_API_KEY');
+    expect(byId('codex.identity')).toMatchObject({ status: 'ok', message: 'claims Codex 0.171.0 to the ChatGPT backend', details: { version: '0.171.0', source: 'default', hidden_models: [] } });
     for (const id of ['network.issuer', 'network.chatgpt', 'network.openai']) {
       expect(byId(id).status).toBe('ok');
       expect(byId(id).message).toMatch(/DNS skipped \(IP\), TCP \d+ ms, HTTP 404 \d+ ms/);

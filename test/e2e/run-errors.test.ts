@@ -25,7 +25,10 @@ describe('errors-http', () => {
     const b = await runCli(['run', '--instructions', 'be terse', 'hi'], { env });
     expect([a.code, a.stdout, b.code, b.stdout]).toEqual([0, 'one\n', 0, 'two\n']);
     expect(t.fake.requests.map((r) => r.status)).toEqual([200, 200]);
-    expect(t.fake.requests[1]!.body.instructions).toBe('be terse');
+    // current ChatGPT models take the instructions as the first developer message, not `instructions`
+    const developer = (t.fake.requests[1]!.body.input as Record<string, unknown>[]).find((i) => i.type === 'message' && i.role === 'developer');
+    expect(developer).toEqual({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be terse' }] });
+    expect(t.fake.requests[1]!.body).not.toHaveProperty('instructions');
     for (const r of t.fake.requests) expect(r.body).toMatchObject({ store: false, stream: true });
   });
 

@@ -13,6 +13,7 @@ import { probeSandbox } from '../tools/sandbox-probe.js';
 import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, checkNode, checkSettingsFile } from './files.js';
 import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
+import { checkCodexIdentity } from './identity.js';
 import { check, type CheckResult, type DoctorInput, type TerminalFacts } from './types.js';
 
 /** Re-exported shapes of the doctor report. */
@@ -78,6 +79,7 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   const settings = safe<Settings>(() => readSettings(home), {});
   const creds = safe<Credentials>(() => readCredentials(home), { version: 1 });
   results.push(checkSelection(settings, env, knownModels(home, env)), checkChatGPT(creds), safe(() => checkApiKey(home, env), check('auth.api_key', 'OpenAI API key', 'auth', 'warn', 'not checked: the credentials file is unreadable', 'see credentials file above')), checkAnyCredentials(creds, env));
+  results.push(checkCodexIdentity(home, env));
   const proxy = checkProxy(env);
   results.push(proxy);
   const { list, bad } = targets(env, creds);
