@@ -1,6 +1,6 @@
 /**
- * A cross-process lock around read -> change -> write of the credentials file (design.md "Stored
- * state"; protocol.md d.5 recommendation). Uses proper-lockfile: an atomic `mkdir` of
+ * A cross-process lock around read -> change -> write of the credentials file (docs/design.md "Stored
+ * state"; docs/protocol.md §d.5 recommendation). Uses proper-lockfile: an atomic `mkdir` of
  * `credentials.json.lock` in KOLEGA_HOME, refreshed while held, considered stale after
  * LOCK_STALE_MS so a crashed holder cannot block others for long. Released on normal exit and on
  * signals (proper-lockfile removes it through signal-exit).
