@@ -144,11 +144,6 @@ export function firstUsable(list: ModelInfo[], plan?: string): ModelInfo {
   return list.find((m) => m.in_catalogue && planAllows(m, plan)) ?? list.find((m) => m.in_catalogue) ?? list[0]!;
 }
 
-/** The default model of `provider` in the bundled catalogue, for `plan` (undefined = any plan). */
-export function defaultModel(provider: ProviderId, plan?: string): ModelInfo {
-  return firstUsable(modelsFor(provider), plan);
-}
-
 /** Looks a model up for `provider`; undefined when that provider does not offer it. */
 export function findModel(provider: ProviderId, id: string): ModelInfo | undefined {
   return modelsFor(provider).find((m) => m.id === id);

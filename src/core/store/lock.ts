@@ -16,11 +16,6 @@ export const LOCK_STALE_MS = 10_000;
 /** Longest wait for the lock before giving up (ms). */
 export const LOCK_WAIT_MS = 45_000;
 
-/** Path of the lock directory for the credentials of `home`. */
-export function credentialsLockPath(home: string): string {
-  return credentialsPath(home) + '.lock';
-}
-
 /**
  * Runs `fn` while holding the credentials lock of `home` (creating `home` 0700 when missing).
  * Callers must re-read the file inside `fn`: another process may have changed it meanwhile.
