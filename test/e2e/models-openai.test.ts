@@ -131,4 +131,14 @@ describe('kolega models with an API key', () => {
     expect(offline.stdout).toContain('openai/gpt-5.5\n');
     await restart();
   });
+
+  it('a model the public API refuses (404 model_not_found) exits 5 naming the model and kolega models', async () => {
+    fake.push({ kind: 'http', status: 404, body: JSON.stringify({ error: { message: 'The model `gpt-5.5` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } }) });
+    const r = await runCli(['run', '-m', 'openai/gpt-5.5', 'hi'], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/model "gpt-5\.5"/);
+    expect(r.stderr).toMatch(/kolega models/);
+    expect(fake.requests.filter((q) => q.path === '/v1/responses')).toHaveLength(1); // not retried
+  });
 });
