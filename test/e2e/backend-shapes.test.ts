@@ -279,8 +279,13 @@ describe('the catalogue from the server', () => {
     expect(r.stderr).toMatch(/gpt-6\.2-sol/);
     expect(r.stderr).toMatch(/kolega models/);
     const doctor = await runCli(['doctor', '--json'], { env: older });
-    expect(doctor.stdout).toMatch(/0\.150\.0/);
-    expect(doctor.stdout).toMatch(/gpt-6\.2-sol/);
+    const identity = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'codex.identity')!;
+    expect(identity.status).toBe('warn');
+    expect(identity.message).toMatch(/claims Codex 0\.150\.0 from KOLEGA_CODEX_VERSION/);
+    expect(identity.message).toMatch(/gpt-6\.2-sol \(needs 0\.166\.0\)/);
+    expect(identity.fix).toBe('unset KOLEGA_CODEX_VERSION');
+    const current = JSON.parse((await runCli(['doctor', '--json'], { env: env() })).stdout) as { checks: { id: string; status: string }[] };
+    expect(current.checks.find((c) => c.id === 'codex.identity')!.status).toBe('ok');
   });
 
   it('a model the server does not support exits 5 naming the model and kolega models', async () => {
