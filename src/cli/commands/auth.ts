@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { LOGIN_TIMEOUT_SECONDS } from '../../core/auth/constants.js';
 import type { CliContext } from '../context.js';
+import { EXIT_CODES } from '../exit.js';
 import { parseSeconds } from './run.js';
 
 /** Options of `kolega auth login`. */
@@ -33,7 +34,7 @@ export function parsePort(value: string): number {
 /** Bare `auth login` / `auth logout`: the help (listing the targets) on stderr, exit 2. */
 function usage(cmd: Command, ctx: CliContext): void {
   cmd.outputHelp({ error: true });
-  ctx.exitCode = 2;
+  ctx.exitCode = EXIT_CODES.usage;
 }
 
 /** Adds `auth` and its subcommands to `program`. */

@@ -5,9 +5,10 @@
  * exits 130 at once instead of killing the process by the signal.
  */
 import { KolegaError } from '../../core/errors.js';
+import { EXIT_CODES } from '../exit.js';
 
 /** Exit status for an interrupted run (docs/design.md "Exit status"). */
-const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = EXIT_CODES.interrupted;
 
 /**
  * Installs the handlers.
