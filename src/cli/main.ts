@@ -13,6 +13,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './commands/help.js';
+import { registerSessions } from './commands/sessions.js';
 import type { CliContext } from './context.js';
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuth(program, ctx);
   registerModels(program, ctx);
   registerConfig(program, ctx);
+  registerSessions(program, ctx);
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
   registerHelp(program, ctx); // last: it lists the other commands

@@ -33,6 +33,16 @@ export interface RunOptions {
   mcpConfig?: string;
   /** An MCP server that fails to start is skipped with a warning. */
   mcpOptional?: boolean;
+  /** Continue this session (id or unique prefix). */
+  resume?: string;
+  /** Continue the latest session of the workspace. */
+  continue?: boolean;
+  /** Start a new session from a copy of this one. */
+  fork?: string;
+  /** Record nothing under KOLEGA_HOME/sessions. */
+  ephemeral?: boolean;
+  /** false with --no-project-doc: send no AGENTS.md. */
+  projectDoc: boolean;
 }
 
 /** Parses a positive number of seconds. */
@@ -110,13 +120,20 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-stdin', 'never read stdin')
     .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
+    .option('--resume <id>', 'continue a recorded session (its id or a unique prefix; see: kolega sessions list)', parseNonEmpty)
+    .option('--continue', 'continue the most recent session of this workspace')
+    .option('--fork <id>', 'start a new session from a copy of that session (which stays unchanged)', parseNonEmpty)
+    .option('--ephemeral', 'record nothing under KOLEGA_HOME/sessions')
+    .option('--no-project-doc', 'do not send AGENTS.md files')
     .addHelpText(
       'after',
       SANDBOX_HELP +
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
         '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
-        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
+        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n' +
+        '  kolega run --continue "now apply the plan you just made"\n' +
+        '  id=$(kolega run --json "plan the fix" | jq -r \'select(.type=="turn.started").session_id\'); kolega run --resume "$id" "apply it"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
       await (await import('../run/heap.js')).boundYoungGeneration();
