@@ -35,7 +35,7 @@ describe('run options', () => {
     expect(r.code).toBe(0);
     const body = t.fake.requests[0]!.body;
     expect(body.instructions).toBe('Answer in French.');
-    const content = (body.input as { content: Record<string, unknown>[] }[])[0]!.content;
+    const content = (body.input as { content: Record<string, unknown>[] }[]).at(-1)!.content;
     expect(content[0]).toEqual({ type: 'input_text', text: 'describe' });
     expect(content[1]).toEqual({ type: 'input_image', image_url: `data:image/png;base64,${PNG_1x1.toString('base64')}` });
   });

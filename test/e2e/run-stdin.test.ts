@@ -28,7 +28,8 @@ async function runWithStdinFile(args: string[], file: string) {
 /** The text of the user message the fake received in request `i`. */
 function userText(i = 0): string {
   const input = t.fake.requests[i]!.body.input as { content: { type: string; text?: string }[] }[];
-  return input[0]!.content.find((c) => c.type === 'input_text')!.text!;
+  // the prompt is the last input item (a new session leads with the environment context)
+  return input.at(-1)!.content.find((c) => c.type === 'input_text')!.text!;
 }
 
 describe('B32 non-TTY stdin with no writer', () => {

@@ -131,9 +131,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
         '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
-        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n' +
-        '  kolega run --continue "now apply the plan you just made"\n' +
-        '  id=$(kolega run --json "plan the fix" | jq -r \'select(.type=="turn.started").session_id\'); kolega run --resume "$id" "apply it"\n',
+        '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
       await (await import('../run/heap.js')).boundYoungGeneration();

@@ -56,7 +56,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
     .command('rm')
     .summary('remove a session (not while a run is using it)')
     .argument('<id>', 'session id or a unique prefix')
-    .addHelpText('after', '\nExamples:\n  kolega sessions rm 0196f3\n')
+    .addHelpText('after', '\nExamples:\n  kolega sessions rm 0196f3\n  kolega sessions list --ids | tail -n +11 | xargs -n1 kolega sessions rm\n')
     .action(async (id: string) => {
       ctx.exitCode = await (await import('../sessions/remove.js')).sessionsRemove(id, ctx);
     });
