@@ -134,7 +134,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
-      await (await import('../run/heap.js')).boundYoungGeneration();
+      // A resumed history is megabytes of objects that all survive: a bounded young generation
+      // would copy them scavenge after scavenge (README "Performance"), so only new sessions bound it.
+      if (opts.resume === undefined && opts.fork === undefined && !opts.continue) await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
       ctx.exitCode = await executeRun(prompt, opts, ctx);
     });
