@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBackend, type FakeBackend, type RecordedRequest } from '../fakes/backend.js';
 import { ev, phasedMessage, textAnswer, type SseEvent } from '../fakes/sse-events.js';
 import { collect, runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { parseDocument } from '../helpers/doc-schema.js';
 import { parseEvents } from '../helpers/schema.js';
 import { writeChatGPTCredentials } from '../helpers/tokens.js';
 
@@ -266,6 +267,24 @@ describe('robustness', () => {
     expect(lines(sessionFile(id)).at(-1)).toMatchObject({ type: 'turn_end', turn: 2, status: 'failed' });
   }, 60_000);
 
+  it('--continue while another run of the workspace is still going takes the latest session that is not in use, with a note', async () => {
+    const older = await firstRun();
+    fake.push({ kind: 'sse', events: textAnswer('second') });
+    const newer = startedOf((await runCli(['run', '--json', '-C', ws, 'newer'], { env: env() })).stdout).session_id as string;
+    fake.push({ kind: 'stall' });
+    const holder = spawnCli(['run', '--resume', newer, '-C', ws, 'still going'], { env: env() });
+    const held = collect(holder, Date.now(), 60_000);
+    for (let i = 0; i < 400 && responses().length < 4; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(responses()).toHaveLength(4);
+    fake.push({ kind: 'sse', events: finalAnswer('continued') });
+    const r = await runCli(['run', '--continue', '-C', ws, '--json', 'go on'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(startedOf(r.stdout).session_id).toBe(older);
+    expect(r.stderr).toContain(`session ${newer} is in use by another run; continuing ${older}`);
+    holder.kill('SIGINT');
+    await held;
+  }, 60_000);
+
   it('a run killed with SIGKILL mid-stream still resumes; its prompt stays in the history', async () => {
     const id = await firstRun();
     fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta('partial ')], stallAfter: true });
@@ -361,5 +380,86 @@ describe('model switch on resume (capture D2)', () => {
     expect(r.code).toBe(0);
     expect(responses()[2]!.body.model).toBe('gpt-6.2-sol');
     expect(responses()[2]!.body.reasoning).toEqual(responses()[0]!.body.reasoning);
+  });
+});
+
+describe('kolega sessions list | show | rm | prune', () => {
+  it('list: this workspace by default, --all, --json (schema), --ids; most recent first', async () => {
+    const a = await firstRun();
+    fake.push({ kind: 'sse', events: textAnswer('elsewhere') });
+    const other = await runCli(['run', '--json', '-C', work.dir, 'another workspace'], { env: apiEnv() });
+    const b = startedOf(other.stdout).session_id as string;
+    const mine = await runCli(['sessions', 'list', '-C', ws], { env: env() });
+    expect(mine.code).toBe(0);
+    expect(mine.stdout).toMatch(new RegExp(`^${a}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d    1 turn   gpt-6.2-sol  What does note.txt say\\?\\n$`));
+    const all = await runCli(['sessions', 'list', '--all', '--json'], { env: env() });
+    expect(all.code).toBe(0);
+    const doc = parseDocument<{ workspace: null; sessions: { id: string; cwd: string; turns: number; model: string; bytes: number }[] }>('sessions', all.stdout);
+    expect(doc.workspace).toBeNull();
+    expect(doc.sessions.map((s) => s.id)).toEqual([b, a]);
+    expect(doc.sessions[1]).toMatchObject({ cwd: ws, turns: 1, model: 'gpt-6.2-sol' });
+    expect((await runCli(['sessions', 'list', '--all', '--ids'], { env: env() })).stdout).toBe(`${b}\n${a}\n`);
+    const none = await runCli(['sessions', 'list', '-C', path.join(ws, '..', '..')], { env: env() });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/no sessions for/);
+  });
+
+  it('show: prompts, tool calls, answers and usage; --json gives every item (schema)', async () => {
+    const id = await firstRun();
+    const text = await runCli(['sessions', 'show', id.slice(0, 10)], { env: env() });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`session ${id}`);
+    expect(text.stdout).toContain('> What does note.txt say?');
+    expect(text.stdout).toContain('-> read_file {"path":"note.txt"}');
+    expect(text.stdout).toContain('<- ');
+    expect(text.stdout).toContain('It says hi-from-tool.');
+    expect(text.stdout).toMatch(/\[completed; 20 in \(4 cached\), 10 out\]/);
+    const json = await runCli(['sessions', 'show', id, '--json'], { env: env() });
+    const doc = parseDocument<{ session: { id: string }; turns: Record<string, unknown>[]; items: { direction: string; lead?: string; item: Record<string, unknown> }[] }>('sessions', json.stdout);
+    expect(doc.session.id).toBe(id);
+    expect(doc.turns).toEqual([expect.objectContaining({ turn: 1, prompt: 'What does note.txt say?', status: 'completed', final_text: 'It says hi-from-tool.' })]);
+    expect(doc.items.map((i) => [i.direction, i.lead ?? i.item.type])).toEqual([
+      ['sent', 'tools'],
+      ['sent', 'instructions'],
+      ['sent', 'context'],
+      ['sent', 'message'],
+      ['received', 'reasoning'],
+      ['received', 'message'],
+      ['received', 'function_call'],
+      ['sent', 'function_call_output'],
+      ['received', 'reasoning'],
+      ['received', 'message'],
+    ]);
+    // the reasoning as received, encrypted content included
+    expect(doc.items[4]!.item).toMatchObject({ id: 'rs_1', encrypted_content: 'ENC_1' });
+  });
+
+  it('rm removes a session; an unknown id exits 2', async () => {
+    const id = await firstRun();
+    const r = await runCli(['sessions', 'rm', id], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(existsSync(sessionFile(id))).toBe(false);
+    const again = await runCli(['sessions', 'rm', id], { env: env() });
+    expect(again.code).toBe(2);
+  });
+
+  it('prune --older-than removes old sessions only; --dry-run and --json report without removing', async () => {
+    const old = await firstRun();
+    const fresh = await firstRun();
+    const { utimesSync } = await import('node:fs');
+    const past = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(sessionFile(old), past, past);
+    const dry = await runCli(['sessions', 'prune', '--older-than', '2d', '--dry-run', '--json'], { env: env() });
+    expect(parseDocument('sessions', dry.stdout)).toEqual({ schema_version: 1, dry_run: true, removed: [old] });
+    expect(existsSync(sessionFile(old))).toBe(true);
+    const r = await runCli(['sessions', 'prune', '--older-than', '2d'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${old}\n`);
+    expect(existsSync(sessionFile(old))).toBe(false);
+    expect(existsSync(sessionFile(fresh))).toBe(true);
+    const bad = await runCli(['sessions', 'prune', '--older-than', 'soon'], { env: env() });
+    expect(bad.code).toBe(2);
   });
 });

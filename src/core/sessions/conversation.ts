@@ -98,13 +98,15 @@ export class Conversation {
       c.notes.push(...source.warnings);
       return c;
     }
-    const id = start.kind === 'resume' ? resolveSessionId(home, start.ref) : await pickContinue(home, start.cwd);
+    const picked = start.kind === 'resume' ? { id: resolveSessionId(home, start.ref), skipped: [] } : await pickContinue(home, start.cwd);
+    const id = picked.id;
     const file = sessionPath(home, id);
     const release = ephemeral ? undefined : await lockSession(file, id, o.signal, o.lockWaitMs);
     try {
       // Read only once the lock is held: the last writer's records are all there.
       const source = loadSession(file);
       const c = new Conversation(home, id, start.kind, ephemeral, source, release);
+      for (const busy of picked.skipped) c.notes.push(`session ${busy} is in use by another run; continuing ${id}, the latest one that is not`);
       c.notes.push(...source.warnings);
       if (!ephemeral) {
         const { writer, cutTornLine } = openSessionForAppend(file);
@@ -260,9 +262,13 @@ async function lockNew(home: string, id: string, o: OpenConversation): Promise<R
  * The session `--continue` takes: the most recently written one of the workspace that no other
  * run is writing right now; the most recent one when all are busy (its lock then waits).
  */
-async function pickContinue(home: string, cwd: string): Promise<string> {
+async function pickContinue(home: string, cwd: string): Promise<{ id: string; skipped: string[] }> {
   const all = listSessions(home, cwd);
-  if (all.length === 0) return latestSessionOf(home, cwd).id;
-  for (const s of all) if (!(await isSessionLocked(s.file))) return s.id;
-  return all[0]!.id;
+  if (all.length === 0) return { id: latestSessionOf(home, cwd).id, skipped: [] };
+  const skipped: string[] = [];
+  for (const s of all) {
+    if (!(await isSessionLocked(s.file))) return { id: s.id, skipped };
+    skipped.push(s.id);
+  }
+  return { id: all[0]!.id, skipped: [] };
 }
