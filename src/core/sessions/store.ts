@@ -192,15 +192,18 @@ function corrupt(file: string, line: number, why: string): KolegaError {
  * @throws KolegaError(config, `session_not_found` | `session_corrupt` | `session_too_new`)
  */
 export function loadSession(file: string): LoadedSession {
-  let text: string;
+  let raw: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    // A Buffer then one decode: faster than readFileSync(file, 'utf8') on multi-megabyte files
+    // (measured with bench/resume.ts).
+    raw = readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new KolegaError('usage', 'session_not_found', `no session file ${file}`, { hint: 'list sessions with: kolega sessions list --all' });
     }
     throw new KolegaError('config', 'session_open_failed', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
+  const text = raw.toString('utf8');
   const warnings: string[] = [];
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
@@ -218,5 +221,5 @@ export function loadSession(file: string): LoadedSession {
     if (!rec || typeof rec.type !== 'string') throw corrupt(file, i + 1, 'not a session record');
     records.push(rec);
   }
-  return { header, records, lines: lines.slice(1), warnings, bytes: Buffer.byteLength(text) };
+  return { header, records, lines: lines.slice(1), warnings, bytes: raw.length };
 }

@@ -18,7 +18,7 @@ function session(shape: RequestShape, model: string, extra: SessionRecord[] = []
     ...lead.map((l): SessionRecord => ({ type: 'input', turn: 1, item: l.item, lead: l.kind })),
     { type: 'input', turn: 1, item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'q1' }] } },
     { type: 'output', turn: 1, item: { id: 'rs_1', type: 'reasoning', summary: [], encrypted_content: 'ENC' } },
-    { type: 'output', turn: 1, item: { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'a1', annotations: [] }], phase: 'final_answer' } },
+    { type: 'output', turn: 1, item: { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'a1' }], phase: 'final_answer' } },
     { type: 'turn_end', turn: 1, at: 't', status: 'completed', usage, context_tokens: 120, final_text: 'a1' },
     ...extra,
   ];
