@@ -40,8 +40,20 @@ afterEach(async () => {
   work.cleanup();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl, KOLEGA_AUTH_ISSUER: fake.url, TZ: 'UTC', ...extra });
-const apiEnv = () => ({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, KOLEGA_MODEL: 'openai/gpt-6.2-sol', TZ: 'UTC' });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+  KOLEGA_AUTH_ISSUER: fake.url,
+  TZ: 'UTC',
+  ...extra,
+});
+const apiEnv = () => ({
+  KOLEGA_HOME: home.dir,
+  OPENAI_API_KEY: 'test-key',
+  OPENAI_BASE_URL: fake.openaiBaseUrl,
+  KOLEGA_MODEL: 'openai/gpt-6.2-sol',
+  TZ: 'UTC',
+});
 const responses = (): RecordedRequest[] => fake.requests.filter((r) => r.path.endsWith('/responses'));
 const inputOf = (r: RecordedRequest) => r.body.input as Record<string, unknown>[];
 const sessionsDir = () => path.join(home.dir, 'sessions');
@@ -52,18 +64,38 @@ function callAnswer(): SseEvent[] {
     ev.created('resp_1'),
     ev.reasoningDone('Looking', 'ENC_1', 'rs_1'),
     ...phasedMessage('Reading the file.', 'msg_c', 'commentary'),
-    { type: 'response.output_item.done', output_index: 2, item: { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_1', name: 'read_file', namespace: 'functions', arguments: '{"path":"note.txt"}' } },
+    {
+      type: 'response.output_item.done',
+      output_index: 2,
+      item: {
+        id: 'fc_1',
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_1',
+        name: 'read_file',
+        namespace: 'functions',
+        arguments: '{"path":"note.txt"}',
+      },
+    },
     ev.completed('resp_1'),
   ];
 }
-const finalAnswer = (text: string, enc = 'ENC_2'): SseEvent[] => [ev.created('resp_2'), ev.reasoningDone('Done', enc, 'rs_2'), ...phasedMessage(text, 'msg_f', 'final_answer'), ev.completed('resp_2')];
+const finalAnswer = (text: string, enc = 'ENC_2'): SseEvent[] => [
+  ev.created('resp_2'),
+  ev.reasoningDone('Done', enc, 'rs_2'),
+  ...phasedMessage(text, 'msg_f', 'final_answer'),
+  ev.completed('resp_2'),
+];
 
 function startedOf(stdout: string): Record<string, unknown> {
   return parseEvents(stdout).find((e) => e.type === 'turn.started')!;
 }
 
 function lines(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** Runs the first turn (a tool round trip with gpt-6.2-sol) and returns its session id. */
@@ -101,14 +133,37 @@ describe('first request: AGENTS.md and the environment context (capture E)', () 
         `  <filesystem><workspace_roots><root>${ws}</root></workspace_roots><permission_profile type="managed"><file_system type="restricted"><entry access="read"><path>${ws}</path></entry></file_system></permission_profile></filesystem>\n` +
         '</environment_context>',
     );
-    expect(input[3]).toEqual({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'What does note.txt say?' }] });
+    expect(input[3]).toEqual({
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'What does note.txt say?' }],
+    });
     // the session file: header, then the turn, 0600 in a 0700 directory
     expect(statSync(sessionsDir()).mode & 0o777).toBe(0o700);
     expect(statSync(sessionFile(id)).mode & 0o777).toBe(0o600);
     const recs = lines(sessionFile(id));
-    expect(recs[0]).toMatchObject({ type: 'session', v: 1, id, cwd: ws, provider: 'openai_chatgpt', model: 'gpt-6.2-sol', sandbox: 'read-only', title: 'What does note.txt say?' });
-    expect(recs[1]).toMatchObject({ type: 'turn', turn: 1, model: 'gpt-6.2-sol', project_docs: [path.join(work.dir, 'AGENTS.md'), path.join(ws, 'AGENTS.md')] });
-    expect(recs.at(-1)).toMatchObject({ type: 'turn_end', turn: 1, status: 'completed', final_text: 'It says hi-from-tool.' });
+    expect(recs[0]).toMatchObject({
+      type: 'session',
+      v: 1,
+      id,
+      cwd: ws,
+      provider: 'openai_chatgpt',
+      model: 'gpt-6.2-sol',
+      sandbox: 'read-only',
+      title: 'What does note.txt say?',
+    });
+    expect(recs[1]).toMatchObject({
+      type: 'turn',
+      turn: 1,
+      model: 'gpt-6.2-sol',
+      project_docs: [path.join(work.dir, 'AGENTS.md'), path.join(ws, 'AGENTS.md')],
+    });
+    expect(recs.at(-1)).toMatchObject({
+      type: 'turn_end',
+      turn: 1,
+      status: 'completed',
+      final_text: 'It says hi-from-tool.',
+    });
     expect(JSON.stringify(recs)).not.toContain('Bearer');
   });
 
@@ -117,10 +172,16 @@ describe('first request: AGENTS.md and the environment context (capture E)', () 
     fake.push({ kind: 'sse', events: textAnswer('a') }, { kind: 'sse', events: textAnswer('b') });
     const a = await runCli(['run', '--json', '-C', ws, 'x'], { env: apiEnv() });
     expect(a.code).toBe(0);
-    expect(startedOf(a.stdout).project_docs).toEqual([path.join(home.dir, 'AGENTS.md'), path.join(work.dir, 'AGENTS.md'), path.join(ws, 'AGENTS.md')]);
+    expect(startedOf(a.stdout).project_docs).toEqual([
+      path.join(home.dir, 'AGENTS.md'),
+      path.join(work.dir, 'AGENTS.md'),
+      path.join(ws, 'AGENTS.md'),
+    ]);
     const first = inputOf(responses()[0]!);
     // the public API takes instructions top-level: the context message comes first
-    expect((first[0]!.content as { text: string }[])[0]!.text).toMatch(/^# AGENTS.md instructions for .*\n\n<INSTRUCTIONS>\nglobal notes\n\n\n# Root notes/);
+    expect((first[0]!.content as { text: string }[])[0]!.text).toMatch(
+      /^# AGENTS.md instructions for .*\n\n<INSTRUCTIONS>\nglobal notes\n\n\n# Root notes/,
+    );
     const b = await runCli(['run', '--json', '--no-project-doc', '-C', ws, 'y'], { env: apiEnv() });
     expect(b.code).toBe(0);
     expect(startedOf(b.stdout).project_docs).toEqual([]);
@@ -131,11 +192,17 @@ describe('first request: AGENTS.md and the environment context (capture E)', () 
 
   it('workspace-write and full-access describe what the tools may do', async () => {
     fake.push({ kind: 'sse', events: textAnswer('a') }, { kind: 'sse', events: textAnswer('b') });
-    expect((await runCli(['run', '--no-project-doc', '-s', 'workspace-write', '-C', ws, 'x'], { env: apiEnv() })).code).toBe(0);
-    expect((await runCli(['run', '--no-project-doc', '-s', 'full-access', '-C', ws, 'x'], { env: apiEnv() })).code).toBe(0);
-    const ctx = (i: number) => ((inputOf(responses()[i]!)[0]!.content as { text: string }[])[0]!.text);
+    expect(
+      (await runCli(['run', '--no-project-doc', '-s', 'workspace-write', '-C', ws, 'x'], { env: apiEnv() })).code,
+    ).toBe(0);
+    expect(
+      (await runCli(['run', '--no-project-doc', '-s', 'full-access', '-C', ws, 'x'], { env: apiEnv() })).code,
+    ).toBe(0);
+    const ctx = (i: number) => (inputOf(responses()[i]!)[0]!.content as { text: string }[])[0]!.text;
     expect(ctx(0)).toContain(`<entry access="write"><path>${ws}</path></entry>`);
-    expect(ctx(1)).toContain('<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile>');
+    expect(ctx(1)).toContain(
+      '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile>',
+    );
   });
 });
 
@@ -154,7 +221,12 @@ describe('--resume and --continue replay the session (capture D)', () => {
     expect(JSON.stringify(now.slice(0, before.length))).toBe(JSON.stringify(before));
     expect(now.slice(before.length)).toEqual([
       { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Done' }], encrypted_content: 'ENC_2' },
-      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'It says hi-from-tool.' }], phase: 'final_answer' },
+      {
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'It says hi-from-tool.' }],
+        phase: 'final_answer',
+      },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'second question' }] },
     ]);
     expect(resumed.body.prompt_cache_key).toBe(id);
@@ -172,7 +244,9 @@ describe('--resume and --continue replay the session (capture D)', () => {
     const third = inputOf(responses()[3]!);
     expect(JSON.stringify(third.slice(0, now.length))).toBe(JSON.stringify(now));
     expect(responses()[3]!.body.prompt_cache_key).toBe(id);
-    const turns = lines(sessionFile(id)).filter((l) => l.type === 'turn').map((l) => l.turn);
+    const turns = lines(sessionFile(id))
+      .filter((l) => l.type === 'turn')
+      .map((l) => l.turn);
     expect(turns).toEqual([1, 2, 3]);
   });
 
@@ -180,7 +254,10 @@ describe('--resume and --continue replay the session (capture D)', () => {
     const id = await firstRun();
     const out = path.join(work.dir, 'answer.txt');
     fake.push({ kind: 'sse', events: finalAnswer('Fine.') });
-    const r = await runCli(['run', '--resume', id, '-C', ws, '-s', 'workspace-write', '-e', 'high', '-o', out, '--verbose', 'again'], { env: env() });
+    const r = await runCli(
+      ['run', '--resume', id, '-C', ws, '-s', 'workspace-write', '-e', 'high', '-o', out, '--verbose', 'again'],
+      { env: env() },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Fine.\n');
     expect(readFileSync(out, 'utf8')).toBe('Fine.\n');
@@ -189,7 +266,9 @@ describe('--resume and --continue replay the session (capture D)', () => {
     // another tool set for a Lite model is a new tools item: noted, recorded, and replayed as such next time
     expect(r.stderr).toContain('prompt cache will miss');
     fake.push({ kind: 'sse', events: finalAnswer('Again.') });
-    const again = await runCli(['run', '--resume', id, '-C', ws, '-s', 'workspace-write', '--json', 'once more'], { env: env() });
+    const again = await runCli(['run', '--resume', id, '-C', ws, '-s', 'workspace-write', '--json', 'once more'], {
+      env: env(),
+    });
     expect(again.stderr).toBe('');
     const prev = inputOf(responses()[2]!);
     expect(JSON.stringify(inputOf(responses()[3]!).slice(0, prev.length))).toBe(JSON.stringify(prev));
@@ -227,7 +306,11 @@ describe('--fork and --ephemeral', () => {
     expect(recs[0]).toMatchObject({ type: 'session', id: forkId, parent_id: id });
     // the parent's records, byte for byte, then the fork's own turn 2
     const parentLines = parentBytes.toString('utf8').trimEnd().split('\n').slice(1);
-    expect(readFileSync(sessionFile(forkId), 'utf8').split('\n').slice(1, 1 + parentLines.length)).toEqual(parentLines);
+    expect(
+      readFileSync(sessionFile(forkId), 'utf8')
+        .split('\n')
+        .slice(1, 1 + parentLines.length),
+    ).toEqual(parentLines);
     expect(recs.filter((l) => l.type === 'turn').map((l) => l.turn)).toEqual([1, 2]);
   });
 
@@ -270,7 +353,8 @@ describe('robustness', () => {
   it('--continue while another run of the workspace is still going takes the latest session that is not in use, with a note', async () => {
     const older = await firstRun();
     fake.push({ kind: 'sse', events: textAnswer('second') });
-    const newer = startedOf((await runCli(['run', '--json', '-C', ws, 'newer'], { env: env() })).stdout).session_id as string;
+    const newer = startedOf((await runCli(['run', '--json', '-C', ws, 'newer'], { env: env() })).stdout)
+      .session_id as string;
     fake.push({ kind: 'stall' });
     const holder = spawnCli(['run', '--resume', newer, '-C', ws, 'still going'], { env: env() });
     const held = collect(holder, Date.now(), 60_000);
@@ -296,7 +380,10 @@ describe('robustness', () => {
     child.kill('SIGKILL');
     await done;
     fake.push({ kind: 'sse', events: finalAnswer('Recovered.') });
-    const r = await runCli(['run', '--resume', id, '-C', ws, '--json', 'after the crash'], { env: env(), killAfterMs: 40_000 });
+    const r = await runCli(['run', '--resume', id, '-C', ws, '--json', 'after the crash'], {
+      env: env(),
+      killAfterMs: 40_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const input = inputOf(responses().at(-1)!);
@@ -321,9 +408,30 @@ describe('robustness', () => {
     const id = await firstRun();
     appendFileSync(
       sessionFile(id),
-      JSON.stringify({ type: 'turn', turn: 2, at: new Date().toISOString(), provider: 'openai_chatgpt', model: 'gpt-6.2-sol', effort: 'low', sandbox: 'read-only', cwd: ws, instructions: 'x' }) +
+      JSON.stringify({
+        type: 'turn',
+        turn: 2,
+        at: new Date().toISOString(),
+        provider: 'openai_chatgpt',
+        model: 'gpt-6.2-sol',
+        effort: 'low',
+        sandbox: 'read-only',
+        cwd: ws,
+        instructions: 'x',
+      }) +
         '\n' +
-        JSON.stringify({ type: 'output', turn: 2, item: { id: 'fc_9', type: 'function_call', status: 'completed', call_id: 'call_9', name: 'read_file', arguments: '{"path":"note.txt"}' } }) +
+        JSON.stringify({
+          type: 'output',
+          turn: 2,
+          item: {
+            id: 'fc_9',
+            type: 'function_call',
+            status: 'completed',
+            call_id: 'call_9',
+            name: 'read_file',
+            arguments: '{"path":"note.txt"}',
+          },
+        }) +
         '\n',
     );
     fake.push({ kind: 'sse', events: finalAnswer('ok') });
@@ -342,7 +450,11 @@ describe('robustness', () => {
     writeFileSync(sessionFile(id), recs.join('\n') + '\n');
     const r = await runCli(['run', '--resume', id, '--json', '-C', ws, 'too much'], { env: env() });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(new RegExp(`session ${id} holds about \\d+ tokens \\(\\d+\\.\\d MB on disk\\), more than the \\d+-token context window of gpt-6.2-sol`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `session ${id} holds about \\d+ tokens \\(\\d+\\.\\d MB on disk\\), more than the \\d+-token context window of gpt-6.2-sol`,
+      ),
+    );
     const events = parseEvents(r.stdout);
     expect(events.at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'context_window_exceeded' } });
     expect(responses()).toHaveLength(2);
@@ -391,10 +503,15 @@ describe('kolega sessions list | show | rm | prune', () => {
     const b = startedOf(other.stdout).session_id as string;
     const mine = await runCli(['sessions', 'list', '-C', ws], { env: env() });
     expect(mine.code).toBe(0);
-    expect(mine.stdout).toMatch(new RegExp(`^${a}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d    1 turn   gpt-6.2-sol  What does note.txt say\\?\\n$`));
+    expect(mine.stdout).toMatch(
+      new RegExp(`^${a}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d    1 turn   gpt-6.2-sol  What does note.txt say\\?\\n$`),
+    );
     const all = await runCli(['sessions', 'list', '--all', '--json'], { env: env() });
     expect(all.code).toBe(0);
-    const doc = parseDocument<{ workspace: null; sessions: { id: string; cwd: string; turns: number; model: string; bytes: number }[] }>('sessions', all.stdout);
+    const doc = parseDocument<{
+      workspace: null;
+      sessions: { id: string; cwd: string; turns: number; model: string; bytes: number }[];
+    }>('sessions', all.stdout);
     expect(doc.workspace).toBeNull();
     expect(doc.sessions.map((s) => s.id)).toEqual([b, a]);
     expect(doc.sessions[1]).toMatchObject({ cwd: ws, turns: 1, model: 'gpt-6.2-sol' });
@@ -416,9 +533,20 @@ describe('kolega sessions list | show | rm | prune', () => {
     expect(text.stdout).toContain('It says hi-from-tool.');
     expect(text.stdout).toMatch(/\[completed; 20 in \(4 cached\), 10 out\]/);
     const json = await runCli(['sessions', 'show', id, '--json'], { env: env() });
-    const doc = parseDocument<{ session: { id: string }; turns: Record<string, unknown>[]; items: { direction: string; lead?: string; item: Record<string, unknown> }[] }>('sessions', json.stdout);
+    const doc = parseDocument<{
+      session: { id: string };
+      turns: Record<string, unknown>[];
+      items: { direction: string; lead?: string; item: Record<string, unknown> }[];
+    }>('sessions', json.stdout);
     expect(doc.session.id).toBe(id);
-    expect(doc.turns).toEqual([expect.objectContaining({ turn: 1, prompt: 'What does note.txt say?', status: 'completed', final_text: 'It says hi-from-tool.' })]);
+    expect(doc.turns).toEqual([
+      expect.objectContaining({
+        turn: 1,
+        prompt: 'What does note.txt say?',
+        status: 'completed',
+        final_text: 'It says hi-from-tool.',
+      }),
+    ]);
     expect(doc.items.map((i) => [i.direction, i.lead ?? i.item.type])).toEqual([
       ['sent', 'tools'],
       ['sent', 'instructions'],

@@ -16,9 +16,15 @@ import type { RunOptions } from '../commands/run.js';
  * @throws KolegaError(usage, `conflicting_flags`) for more than one of --resume, --continue, --fork
  */
 export function conversationStart(opts: RunOptions, root: string): ConversationStart {
-  const picked = [opts.resume !== undefined && '--resume', opts.continue && '--continue', opts.fork !== undefined && '--fork'].filter(Boolean);
+  const picked = [
+    opts.resume !== undefined && '--resume',
+    opts.continue && '--continue',
+    opts.fork !== undefined && '--fork',
+  ].filter(Boolean);
   if (picked.length > 1) {
-    throw new KolegaError('usage', 'conflicting_flags', `${picked.join(' and ')} cannot be used together`, { hint: 'pick one session to continue or fork' });
+    throw new KolegaError('usage', 'conflicting_flags', `${picked.join(' and ')} cannot be used together`, {
+      hint: 'pick one session to continue or fork',
+    });
   }
   if (opts.resume !== undefined) return { kind: 'resume', ref: opts.resume };
   if (opts.fork !== undefined) return { kind: 'fork', ref: opts.fork };
@@ -51,7 +57,13 @@ export function environmentFor(root: string, tools: ToolSetup): string {
  * Fails a turn whose conversation cannot fit the model's context window (checked before sending).
  * @throws KolegaError(upstream, `context_window_exceeded`) naming the session and its size
  */
-export function checkContextWindow(sessionId: string, model: ModelInfo, historyTokens: number, historyBytes: number, prompt: string): void {
+export function checkContextWindow(
+  sessionId: string,
+  model: ModelInfo,
+  historyTokens: number,
+  historyBytes: number,
+  prompt: string,
+): void {
   const window = model.context_window;
   if (!(window > 0) || historyTokens === 0) return;
   const total = historyTokens + Math.ceil(Buffer.byteLength(prompt) / 4);

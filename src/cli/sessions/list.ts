@@ -29,7 +29,9 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
   const cwd = opts.all ? undefined : path.resolve(opts.cd ?? process.cwd());
   const all = listSessions(home, cwd);
   if (opts.json) {
-    io.out(JSON.stringify({ schema_version: 1, workspace: cwd ?? null, sessions: all.map(sessionEntry) }, null, 2) + '\n');
+    io.out(
+      JSON.stringify({ schema_version: 1, workspace: cwd ?? null, sessions: all.map(sessionEntry) }, null, 2) + '\n',
+    );
     return 0;
   }
   if (opts.ids) {
@@ -37,12 +39,18 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
     return 0;
   }
   if (all.length === 0) {
-    io.warn(cwd ? `kolega: no sessions for ${cwd} (all workspaces: kolega sessions list --all)` : 'kolega: no sessions recorded');
+    io.warn(
+      cwd
+        ? `kolega: no sessions for ${cwd} (all workspaces: kolega sessions list --all)`
+        : 'kolega: no sessions recorded',
+    );
     return 0;
   }
   for (const s of all) {
     const where = opts.all ? `  ${s.cwd}` : '';
-    io.out(`${s.id}  ${shortTime(s.updated_at)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`);
+    io.out(
+      `${s.id}  ${shortTime(s.updated_at)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`,
+    );
   }
   return 0;
 }

@@ -13,7 +13,9 @@ function unlink(file: string): void {
     unlinkSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new KolegaError('config', 'session_remove_failed', `cannot remove ${file}: ${(err as Error).message}`, { cause: err });
+      throw new KolegaError('config', 'session_remove_failed', `cannot remove ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 }
@@ -35,7 +37,10 @@ export async function sessionsRemove(ref: string, ctx: CliContext): Promise<numb
 }
 
 /** Runs `sessions prune`: prints each removed id (or `--json`); sessions in use are kept. */
-export async function sessionsPrune(opts: { olderThan: number; dryRun?: boolean; json?: boolean }, ctx: CliContext): Promise<number> {
+export async function sessionsPrune(
+  opts: { olderThan: number; dryRun?: boolean; json?: boolean },
+  ctx: CliContext,
+): Promise<number> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const cutoff = Date.now() - opts.olderThan;

@@ -34,7 +34,10 @@ export interface ShownTurn {
 function promptOf(item: unknown): string | undefined {
   const m = item as { type?: string; role?: string; content?: { type: string; text?: string }[] };
   if (m.type !== 'message' || m.role !== 'user' || !Array.isArray(m.content)) return undefined;
-  return m.content.filter((c) => c.type === 'input_text').map((c) => c.text ?? '').join('');
+  return m.content
+    .filter((c) => c.type === 'input_text')
+    .map((c) => c.text ?? '')
+    .join('');
 }
 
 /** The turns of `records`. */
@@ -91,12 +94,22 @@ export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliCont
   for (const w of s.warnings) io.warn(`kolega: ${w}`);
   const turns = turnsOf(s.records);
   if (opts.json) {
-    const items = s.records.flatMap((r): Record<string, unknown>[] => (r.type === 'input' ? [{ turn: r.turn, direction: 'sent', ...(r.lead ? { lead: r.lead } : {}), item: r.item }] : r.type === 'output' ? [{ turn: r.turn, direction: 'received', item: r.item }] : []));
-    io.out(JSON.stringify({ schema_version: 1, session: { ...s.header, bytes: s.bytes }, turns, items }, null, 2) + '\n');
+    const items = s.records.flatMap((r): Record<string, unknown>[] =>
+      r.type === 'input'
+        ? [{ turn: r.turn, direction: 'sent', ...(r.lead ? { lead: r.lead } : {}), item: r.item }]
+        : r.type === 'output'
+          ? [{ turn: r.turn, direction: 'received', item: r.item }]
+          : [],
+    );
+    io.out(
+      JSON.stringify({ schema_version: 1, session: { ...s.header, bytes: s.bytes }, turns, items }, null, 2) + '\n',
+    );
     return 0;
   }
   const h = s.header;
-  io.out(`session ${h.id}\n  workspace ${h.cwd}\n  created   ${h.created_at}\n${h.parent_id ? `  forked from ${h.parent_id}\n` : ''}`);
+  io.out(
+    `session ${h.id}\n  workspace ${h.cwd}\n  created   ${h.created_at}\n${h.parent_id ? `  forked from ${h.parent_id}\n` : ''}`,
+  );
   let turn = 0;
   for (const r of s.records) {
     if (r.type === 'turn') {
@@ -107,14 +120,18 @@ export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliCont
       const p = promptOf(r.item);
       const i = r.item as { type: string; output?: unknown };
       if (p !== undefined) io.out(`> ${p.replace(/\n/g, '\n> ')}\n`);
-      else if (i.type === 'function_call_output') io.out(`  <- ${oneLine(typeof i.output === 'string' ? i.output : JSON.stringify(i.output))}\n`);
+      else if (i.type === 'function_call_output')
+        io.out(`  <- ${oneLine(typeof i.output === 'string' ? i.output : JSON.stringify(i.output))}\n`);
     } else if (r.type === 'output') {
       const item = r.item as OutputItem;
       if (item.type === 'function_call') io.out(`  -> ${item.name ?? ''} ${oneLine(item.arguments ?? '')}\n`);
-      else if (item.type === 'message') io.out(`${item.phase === 'commentary' ? '  (commentary) ' : ''}${messageText(item)}\n`);
+      else if (item.type === 'message')
+        io.out(`${item.phase === 'commentary' ? '  (commentary) ' : ''}${messageText(item)}\n`);
     } else if (r.type === 'turn_end') {
       const u = r.usage;
-      io.out(`  [${r.status}${r.error ? `: ${r.error.code}` : ''}; ${u.input_tokens} in (${u.cached_input_tokens} cached), ${u.output_tokens} out]\n`);
+      io.out(
+        `  [${r.status}${r.error ? `: ${r.error.code}` : ''}; ${u.input_tokens} in (${u.cached_input_tokens} cached), ${u.output_tokens} out]\n`,
+      );
     }
   }
   return 0;

@@ -77,7 +77,9 @@ export function summarize(file: string): SessionSummary | undefined {
     }
     let turn = st.size <= TAIL ? lastTurn(head.split('\n').slice(1, -1)) : undefined;
     if (!turn && st.size > TAIL) {
-      const tail = readAt(fd, st.size - TAIL, TAIL).split('\n').slice(1, -1);
+      const tail = readAt(fd, st.size - TAIL, TAIL)
+        .split('\n')
+        .slice(1, -1);
       turn = lastTurn(tail);
       if (!turn) turn = lastTurn(readAt(fd, 0, st.size).split('\n').slice(1, -1));
     }
@@ -136,11 +138,18 @@ export function resolveSessionId(home: string, ref: string): string {
   const matches = want === '' ? [] : ids.filter((id) => id.startsWith(want));
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) {
-    throw new KolegaError('usage', 'session_not_found', `no session ${JSON.stringify(ref)}`, { hint: 'list sessions with: kolega sessions list --all' });
+    throw new KolegaError('usage', 'session_not_found', `no session ${JSON.stringify(ref)}`, {
+      hint: 'list sessions with: kolega sessions list --all',
+    });
   }
-  throw new KolegaError('usage', 'session_ambiguous', `${JSON.stringify(ref)} matches ${matches.length} sessions (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''})`, {
-    hint: 'give more characters of the id',
-  });
+  throw new KolegaError(
+    'usage',
+    'session_ambiguous',
+    `${JSON.stringify(ref)} matches ${matches.length} sessions (${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', ...' : ''})`,
+    {
+      hint: 'give more characters of the id',
+    },
+  );
 }
 
 /**
@@ -150,7 +159,9 @@ export function resolveSessionId(home: string, ref: string): string {
 export function latestSessionOf(home: string, cwd: string): SessionSummary {
   const latest = listSessions(home, cwd)[0];
   if (!latest) {
-    throw new KolegaError('usage', 'no_session', `no session recorded for ${cwd}`, { hint: 'start one with kolega run, or pick one from: kolega sessions list --all' });
+    throw new KolegaError('usage', 'no_session', `no session recorded for ${cwd}`, {
+      hint: 'start one with kolega run, or pick one from: kolega sessions list --all',
+    });
   }
   return latest;
 }

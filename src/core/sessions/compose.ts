@@ -25,14 +25,19 @@ export interface LeadItem {
 
 /** The AGENTS.md content part, as Codex 0.171 words it (capture E). */
 export function projectDocPart(cwd: string, text: string): InputContent {
-  return { type: 'input_text', text: `# AGENTS.md instructions for ${cwd}\n\n<INSTRUCTIONS>\n${text}\n</INSTRUCTIONS>` };
+  return {
+    type: 'input_text',
+    text: `# AGENTS.md instructions for ${cwd}\n\n<INSTRUCTIONS>\n${text}\n</INSTRUCTIONS>`,
+  };
 }
 
 /** The tools and instructions lead items the model's shape takes in `input` (none for the classic shape). */
 export function shapeLead(shape: RequestShape, instructions: string, tools: FunctionToolSpec[]): LeadItem[] {
   const out: LeadItem[] = [];
-  if (shape.tools === 'additional_tools') out.push({ kind: 'tools', item: additionalToolsItem(tools) as unknown as InputItem });
-  if (shape.instructions === 'developer_message') out.push({ kind: 'instructions', item: instructionsMessage(instructions) });
+  if (shape.tools === 'additional_tools')
+    out.push({ kind: 'tools', item: additionalToolsItem(tools) as unknown as InputItem });
+  if (shape.instructions === 'developer_message')
+    out.push({ kind: 'instructions', item: instructionsMessage(instructions) });
   return out;
 }
 
@@ -40,11 +45,21 @@ export function shapeLead(shape: RequestShape, instructions: string, tools: Func
  * The lead of a new session: the shape's tools and instructions items, then the context message
  * (AGENTS.md part first when `projectDoc` is non-empty, then the environment context).
  */
-export function newSessionLead(shape: RequestShape, instructions: string, tools: FunctionToolSpec[], cwd: string, projectDoc: string, environment: string): LeadItem[] {
+export function newSessionLead(
+  shape: RequestShape,
+  instructions: string,
+  tools: FunctionToolSpec[],
+  cwd: string,
+  projectDoc: string,
+  environment: string,
+): LeadItem[] {
   const parts: InputContent[] = [];
   if (projectDoc !== '') parts.push(projectDocPart(cwd, projectDoc));
   parts.push({ type: 'input_text', text: environment });
-  return [...shapeLead(shape, instructions, tools), { kind: 'context', item: { type: 'message', role: 'user', content: parts } }];
+  return [
+    ...shapeLead(shape, instructions, tools),
+    { kind: 'context', item: { type: 'message', role: 'user', content: parts } },
+  ];
 }
 
 /** The replayed conversation and what changed on the way. */
@@ -77,12 +92,16 @@ const BYTES_PER_TOKEN = 4;
 
 function callIdOf(item: InputItem): string | undefined {
   const i = item as { type: string; call_id?: unknown };
-  return (i.type === 'function_call' || i.type === 'custom_tool_call') && typeof i.call_id === 'string' ? i.call_id : undefined;
+  return (i.type === 'function_call' || i.type === 'custom_tool_call') && typeof i.call_id === 'string'
+    ? i.call_id
+    : undefined;
 }
 
 function outputIdOf(item: InputItem): string | undefined {
   const i = item as { type: string; call_id?: unknown };
-  return (i.type === 'function_call_output' || i.type === 'custom_tool_call_output') && typeof i.call_id === 'string' ? i.call_id : undefined;
+  return (i.type === 'function_call_output' || i.type === 'custom_tool_call_output') && typeof i.call_id === 'string'
+    ? i.call_id
+    : undefined;
 }
 
 /** The text of a repair output: the call never ran to completion. */
@@ -142,15 +161,23 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
   const repairs: InputItem[] = [];
   for (const item of all) {
     const id = callIdOf(item);
-    if (id !== undefined && !answered.has(id)) repairs.push({ type: 'function_call_output', call_id: id, output: ABORTED_OUTPUT });
+    if (id !== undefined && !answered.has(id))
+      repairs.push({ type: 'function_call_output', call_id: id, output: ABORTED_OUTPUT });
   }
 
   if (lastTurn && lastTurn.model !== target.model) {
     notes.push(`this session was recorded with model ${lastTurn.model}; it continues with ${target.model}`);
   }
-  if (droppedReasoning > 0) notes.push(`dropped ${droppedReasoning} reasoning item${droppedReasoning === 1 ? '' : 's'} that ${target.model} cannot read (encrypted for another model)`);
-  if (rebuilt) notes.push(`the instructions or tools changed since the session's last turn; the prompt cache will miss this time`);
-  if (repairs.length > 0) notes.push(`${repairs.length} tool call${repairs.length === 1 ? '' : 's'} of an interrupted run get an "aborted" result`);
+  if (droppedReasoning > 0)
+    notes.push(
+      `dropped ${droppedReasoning} reasoning item${droppedReasoning === 1 ? '' : 's'} that ${target.model} cannot read (encrypted for another model)`,
+    );
+  if (rebuilt)
+    notes.push(`the instructions or tools changed since the session's last turn; the prompt cache will miss this time`);
+  if (repairs.length > 0)
+    notes.push(
+      `${repairs.length} tool call${repairs.length === 1 ? '' : 's'} of an interrupted run get an "aborted" result`,
+    );
 
   const tail = lead.length + itemsAtLastEnd;
   const known = lastEnd?.context_tokens;

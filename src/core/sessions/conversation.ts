@@ -10,11 +10,27 @@ import type { TurnRecorder, TurnResult } from '../turn.js';
 import { latestSessionOf, listSessions, resolveSessionId } from './catalog.js';
 import { newSessionLead, replay, type LeadItem, type Replay, type ReplayTarget } from './compose.js';
 import { isSessionLocked, lockSession, type ReleaseLock } from './lock.js';
-import { titleOf, SESSION_FORMAT, type LeadKind, type SessionHeader, type SessionRecord, type TurnRecord } from './records.js';
-import { createSession, ensureSessionsDir, loadSession, openSessionForAppend, sessionPath, type LoadedSession, type SessionWriter } from './store.js';
+import {
+  titleOf,
+  SESSION_FORMAT,
+  type LeadKind,
+  type SessionHeader,
+  type SessionRecord,
+  type TurnRecord,
+} from './records.js';
+import {
+  createSession,
+  ensureSessionsDir,
+  loadSession,
+  openSessionForAppend,
+  sessionPath,
+  type LoadedSession,
+  type SessionWriter,
+} from './store.js';
 
 /** How the run starts its conversation. */
-export type ConversationStart = { kind: 'new' } | { kind: 'resume'; ref: string } | { kind: 'continue'; cwd: string } | { kind: 'fork'; ref: string };
+export type ConversationStart =
+  { kind: 'new' } | { kind: 'resume'; ref: string } | { kind: 'continue'; cwd: string } | { kind: 'fork'; ref: string };
 
 /** Inputs of `openConversation`. */
 export interface OpenConversation {
@@ -98,7 +114,10 @@ export class Conversation {
       c.notes.push(...source.warnings);
       return c;
     }
-    const picked = start.kind === 'resume' ? { id: resolveSessionId(home, start.ref), skipped: [] } : await pickContinue(home, start.cwd);
+    const picked =
+      start.kind === 'resume'
+        ? { id: resolveSessionId(home, start.ref), skipped: [] }
+        : await pickContinue(home, start.cwd);
     const id = picked.id;
     const file = sessionPath(home, id);
     const release = ephemeral ? undefined : await lockSession(file, id, o.signal, o.lockWaitMs);
@@ -106,7 +125,8 @@ export class Conversation {
       // Read only once the lock is held: the last writer's records are all there.
       const source = loadSession(file);
       const c = new Conversation(home, id, start.kind, ephemeral, source, release);
-      for (const busy of picked.skipped) c.notes.push(`session ${busy} is in use by another run; continuing ${id}, the latest one that is not`);
+      for (const busy of picked.skipped)
+        c.notes.push(`session ${busy} is in use by another run; continuing ${id}, the latest one that is not`);
       c.notes.push(...source.warnings);
       if (!ephemeral) {
         const { writer, cutTornLine } = openSessionForAppend(file);
@@ -146,10 +166,21 @@ export class Conversation {
       historyTokens = r.tokens;
       this.turnNumber = r.turns;
       // Lead items rebuilt for another request shape are new bytes: record them as such.
-      const recorded = new Set<unknown>(this.source.records.map((rec) => (rec.type === 'input' ? rec.item : undefined)));
-      for (const item of r.lead) if (!recorded.has(item)) kinds.set(item, (item as { type: string }).type === 'additional_tools' ? 'tools' : 'instructions');
+      const recorded = new Set<unknown>(
+        this.source.records.map((rec) => (rec.type === 'input' ? rec.item : undefined)),
+      );
+      for (const item of r.lead)
+        if (!recorded.has(item))
+          kinds.set(item, (item as { type: string }).type === 'additional_tools' ? 'tools' : 'instructions');
     } else {
-      const items: LeadItem[] = newSessionLead(setup.shape, setup.instructions, setup.tools, setup.cwd, setup.projectDoc.text, setup.environment);
+      const items: LeadItem[] = newSessionLead(
+        setup.shape,
+        setup.instructions,
+        setup.tools,
+        setup.cwd,
+        setup.projectDoc.text,
+        setup.environment,
+      );
       for (const l of items) kinds.set(l.item, l.kind);
       lead = items.map((l) => l.item);
       projectDocs = setup.projectDoc.files;

@@ -30,11 +30,13 @@ function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const entry = (access: 'read' | 'write', kind: 'path' | 'special', value: string) => `<entry access="${access}"><${kind}>${xml(value)}</${kind}></entry>`;
+const entry = (access: 'read' | 'write', kind: 'path' | 'special', value: string) =>
+  `<entry access="${access}"><${kind}>${xml(value)}</${kind}></entry>`;
 
 /** The `<permission_profile>` element for the sandbox level. */
 function permissionProfile(f: EnvironmentFacts): string {
-  if (f.sandbox === 'full-access') return '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile>';
+  if (f.sandbox === 'full-access')
+    return '<permission_profile type="disabled"><file_system type="unrestricted" /></permission_profile>';
   const roots = [f.cwd, ...f.addDirs];
   const entries: string[] = [];
   // The shell (bubblewrap) sees the whole filesystem read-only; the file tools only the roots.

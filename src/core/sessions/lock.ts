@@ -24,11 +24,17 @@ export type ReleaseLock = () => Promise<void>;
  * @throws KolegaError(usage, `session_busy`) when another run holds it past `waitMs`;
  *   KolegaError(interrupted) when `signal` aborts; KolegaError(config, `lock_failed`) on a disk error
  */
-export async function lockSession(file: string, id: string, signal?: AbortSignal, waitMs = SESSION_LOCK_WAIT_MS): Promise<ReleaseLock> {
+export async function lockSession(
+  file: string,
+  id: string,
+  signal?: AbortSignal,
+  waitMs = SESSION_LOCK_WAIT_MS,
+): Promise<ReleaseLock> {
   const started = Date.now();
   let delay = 25;
   for (;;) {
-    if (signal?.aborted) throw new KolegaError('interrupted', 'interrupted', `interrupted while waiting for session ${id}`);
+    if (signal?.aborted)
+      throw new KolegaError('interrupted', 'interrupted', `interrupted while waiting for session ${id}`);
     try {
       const release = await lockfile.lock(file, {
         realpath: false,
@@ -46,12 +52,19 @@ export async function lockSession(file: string, id: string, signal?: AbortSignal
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new KolegaError('config', 'lock_failed', `cannot lock ${file}: ${(err as Error).message}`, { cause: err });
+        throw new KolegaError('config', 'lock_failed', `cannot lock ${file}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       if (Date.now() - started >= waitMs) {
-        throw new KolegaError('usage', 'session_busy', `session ${id} is in use by another kolega run (waited ${Math.round(waitMs / 1000)} s)`, {
-          hint: `wait for that run to finish, or branch off with: kolega run --fork ${id} ...`,
-        });
+        throw new KolegaError(
+          'usage',
+          'session_busy',
+          `session ${id} is in use by another kolega run (waited ${Math.round(waitMs / 1000)} s)`,
+          {
+            hint: `wait for that run to finish, or branch off with: kolega run --fork ${id} ...`,
+          },
+        );
       }
       await new Promise((r) => setTimeout(r, delay + Math.random() * delay));
       delay = Math.min(250, Math.round(delay * 1.5));

@@ -1,5 +1,5 @@
 /**
- * AGENTS.md discovery (README "AGENTS.md"): `KOLEGA_HOME/AGENTS.md` first, then the `AGENTS.md` of
+ * AGENTS.md discovery (README "AGENTS.md and the environment context"): the one in KOLEGA_HOME first, then the `AGENTS.md` of
  * every directory from the git root (the nearest ancestor holding `.git`; the workspace itself
  * outside git) down to the workspace, at most PROJECT_DOC_MAX_BYTES together (Codex's default
  * `project_doc_max_bytes`, github.com/openai/codex/blob/main/docs/config.md). Files are joined with a
@@ -62,7 +62,10 @@ function cutUtf8(text: string, max: number): string {
  * are skipped; never throws.
  */
 export function findProjectDocs(home: string, root: string): ProjectDocs {
-  const candidates = [path.join(home, 'AGENTS.md'), ...chain(gitRoot(root) ?? root, root).map((d) => path.join(d, 'AGENTS.md'))];
+  const candidates = [
+    path.join(home, 'AGENTS.md'),
+    ...chain(gitRoot(root) ?? root, root).map((d) => path.join(d, 'AGENTS.md')),
+  ];
   const files: string[] = [];
   const parts: string[] = [];
   for (const file of [...new Set(candidates)]) {

@@ -1,5 +1,5 @@
 /**
- * The lines of a session file (README "Sessions"; design.md "Stored state"): one JSON object per
+ * The lines of a session file (README "Sessions"; docs/design.md "Stored state"): one JSON object per
  * line, appended in order. The first line is the `session` header (enough to list the session
  * without reading the rest); every turn starts with a `turn` line, then the `input` items as sent,
  * the `output` items as received, and ends with `turn_end` (missing when the run was killed).

@@ -5,7 +5,18 @@
  * mid-write leaves a torn last line: readers ignore it with a warning, and the next writer cuts it
  * off before appending, so the file stays a sequence of whole lines.
  */
-import { chmodSync, closeSync, fchmodSync, ftruncateSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  ftruncateSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { KolegaError } from '../errors.js';
 import { ensureHome } from '../store/paths.js';
@@ -38,7 +49,10 @@ export function ensureSessionsDir(home: string): string {
     chmodSync(dir, 0o700);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new KolegaError('config', 'sessions_dir_failed', `cannot create ${dir}: ${(err as Error).message}`, { hint: 'set KOLEGA_HOME to a writable directory', cause: err });
+      throw new KolegaError('config', 'sessions_dir_failed', `cannot create ${dir}: ${(err as Error).message}`, {
+        hint: 'set KOLEGA_HOME to a writable directory',
+        cause: err,
+      });
     }
   }
   return dir;
@@ -74,7 +88,9 @@ export class SessionWriter {
     try {
       writeSync(this.fd, line + '\n');
     } catch (err) {
-      throw new KolegaError('config', 'session_write_failed', `cannot write ${this.file}: ${(err as Error).message}`, { cause: err });
+      throw new KolegaError('config', 'session_write_failed', `cannot write ${this.file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -97,7 +113,9 @@ export function createSession(home: string, header: SessionHeader): SessionWrite
     fd = openSync(file, 'wx', 0o600);
     fchmodSync(fd, 0o600);
   } catch (err) {
-    throw new KolegaError('config', 'session_create_failed', `cannot create ${file}: ${(err as Error).message}`, { cause: err });
+    throw new KolegaError('config', 'session_create_failed', `cannot create ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const writer = new SessionWriter(file, openAppend(file, fd));
   writer.appendLines([JSON.stringify(header)]);
@@ -120,7 +138,9 @@ export function openSessionForAppend(file: string): { writer: SessionWriter; cut
   try {
     fd = openSync(file, 'r+');
   } catch (err) {
-    throw new KolegaError('config', 'session_open_failed', `cannot open ${file}: ${(err as Error).message}`, { cause: err });
+    throw new KolegaError('config', 'session_open_failed', `cannot open ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let cut = false;
   try {
@@ -173,9 +193,15 @@ export function parseHeader(line: string, file: string): SessionHeader {
   } catch {
     throw corrupt(file, 1, 'the first line is not JSON');
   }
-  if (!h || h.type !== 'session' || typeof h.id !== 'string' || typeof h.cwd !== 'string') throw corrupt(file, 1, 'the first line is not a session header');
+  if (!h || h.type !== 'session' || typeof h.id !== 'string' || typeof h.cwd !== 'string')
+    throw corrupt(file, 1, 'the first line is not a session header');
   if (typeof h.v !== 'number' || h.v > SESSION_FORMAT) {
-    throw new KolegaError('config', 'session_too_new', `${file} was written by a newer kolega (format ${String(h.v)})`, { hint: 'upgrade kolega to read it' });
+    throw new KolegaError(
+      'config',
+      'session_too_new',
+      `${file} was written by a newer kolega (format ${String(h.v)})`,
+      { hint: 'upgrade kolega to read it' },
+    );
   }
   return h;
 }
@@ -199,15 +225,22 @@ export function loadSession(file: string): LoadedSession {
     raw = readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new KolegaError('usage', 'session_not_found', `no session file ${file}`, { hint: 'list sessions with: kolega sessions list --all' });
+      throw new KolegaError('usage', 'session_not_found', `no session file ${file}`, {
+        hint: 'list sessions with: kolega sessions list --all',
+      });
     }
-    throw new KolegaError('config', 'session_open_failed', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    throw new KolegaError('config', 'session_open_failed', `cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const text = raw.toString('utf8');
   const warnings: string[] = [];
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
-  if (last !== '') warnings.push(`${file}: ignored an incomplete last line (${Buffer.byteLength(last)} bytes; kolega was stopped while writing it)`);
+  if (last !== '')
+    warnings.push(
+      `${file}: ignored an incomplete last line (${Buffer.byteLength(last)} bytes; kolega was stopped while writing it)`,
+    );
   if (lines.length === 0) throw corrupt(file, 1, 'the session header is missing');
   const header = parseHeader(lines[0]!, file);
   const records: SessionRecord[] = [];

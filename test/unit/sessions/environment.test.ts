@@ -19,7 +19,9 @@ describe('environmentContext', () => {
   it('read-only without a shell: read access to the roots only; workspace-write with the shell: read :root, write the roots and :slash_tmp', () => {
     const ro = environmentContext({ ...base, addDirs: ['/data'], sandbox: 'read-only', shell: false });
     expect(ro).toContain('<workspace_roots><root>/home/user/project</root><root>/data</root></workspace_roots>');
-    expect(ro).toContain('<file_system type="restricted"><entry access="read"><path>/home/user/project</path></entry><entry access="read"><path>/data</path></entry></file_system>');
+    expect(ro).toContain(
+      '<file_system type="restricted"><entry access="read"><path>/home/user/project</path></entry><entry access="read"><path>/data</path></entry></file_system>',
+    );
     const ww = environmentContext({ ...base, sandbox: 'workspace-write', shell: true });
     expect(ww).toContain(
       '<entry access="read"><special>:root</special></entry><entry access="write"><path>/home/user/project</path></entry><entry access="write"><special>:slash_tmp</special></entry>',
@@ -27,7 +29,9 @@ describe('environmentContext', () => {
   });
 
   it('escapes markup in paths', () => {
-    expect(environmentContext({ ...base, cwd: '/a<b>&c', sandbox: 'full-access', shell: false })).toContain('<cwd>/a&lt;b&gt;&amp;c</cwd>');
+    expect(environmentContext({ ...base, cwd: '/a<b>&c', sandbox: 'full-access', shell: false })).toContain(
+      '<cwd>/a&lt;b&gt;&amp;c</cwd>',
+    );
   });
 
   it('localDateAndZone: local YYYY-MM-DD and an IANA zone', () => {
@@ -53,11 +57,17 @@ describe('findProjectDocs', () => {
       writeFileSync(path.join(repo, 'a', 'AGENTS.md'), '  \n');
       writeFileSync(path.join(ws, 'AGENTS.md'), 'W');
       const docs = findProjectDocs(home, ws);
-      expect(docs.files).toEqual([path.join(home, 'AGENTS.md'), path.join(repo, 'AGENTS.md'), path.join(ws, 'AGENTS.md')]);
+      expect(docs.files).toEqual([
+        path.join(home, 'AGENTS.md'),
+        path.join(repo, 'AGENTS.md'),
+        path.join(ws, 'AGENTS.md'),
+      ]);
       expect(docs.text).toBe('H\n\nR\n\nW');
       expect(docs.truncated).toBe(false);
       // outside git: only the workspace itself
-      expect(findProjectDocs(path.join(t.dir, 'nohome'), path.join(t.dir)).files).toEqual([path.join(t.dir, 'AGENTS.md')]);
+      expect(findProjectDocs(path.join(t.dir, 'nohome'), path.join(t.dir)).files).toEqual([
+        path.join(t.dir, 'AGENTS.md'),
+      ]);
     } finally {
       t.cleanup();
     }

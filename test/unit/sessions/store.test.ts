@@ -4,10 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { listSessions, resolveSessionId } from '../../../src/core/sessions/catalog.js';
 import { isSessionLocked, lockSession } from '../../../src/core/sessions/lock.js';
 import type { SessionHeader } from '../../../src/core/sessions/records.js';
-import { createSession, loadSession, openSessionForAppend, sessionPath, sessionsDir } from '../../../src/core/sessions/store.js';
+import {
+  createSession,
+  loadSession,
+  openSessionForAppend,
+  sessionPath,
+  sessionsDir,
+} from '../../../src/core/sessions/store.js';
 import { tempDir } from '../../helpers/cli.js';
 
-const header = (id: string, cwd = '/w'): SessionHeader => ({ type: 'session', v: 1, id, created_at: '2026-12-03T00:00:00.000Z', cwd, provider: 'openai', model: 'gpt-5.5', effort: 'low', sandbox: 'read-only', title: 't' });
+const header = (id: string, cwd = '/w'): SessionHeader => ({
+  type: 'session',
+  v: 1,
+  id,
+  created_at: '2026-12-03T00:00:00.000Z',
+  cwd,
+  provider: 'openai',
+  model: 'gpt-5.5',
+  effort: 'low',
+  sandbox: 'read-only',
+  title: 't',
+});
 const ID1 = '01a237af-0000-7000-8000-000000000001';
 const ID2 = '01a237af-0000-7000-8000-000000000002';
 const ID3 = '01b00000-0000-7000-8000-000000000003';
@@ -17,7 +34,17 @@ describe('session store', () => {
     const t = tempDir();
     try {
       const w = createSession(t.dir, header(ID1));
-      w.append({ type: 'turn', turn: 1, at: 'x', provider: 'openai', model: 'gpt-5.5', effort: 'low', sandbox: 'read-only', cwd: '/w', instructions: 'i' });
+      w.append({
+        type: 'turn',
+        turn: 1,
+        at: 'x',
+        provider: 'openai',
+        model: 'gpt-5.5',
+        effort: 'low',
+        sandbox: 'read-only',
+        cwd: '/w',
+        instructions: 'i',
+      });
       w.close();
       expect(statSync(sessionsDir(t.dir)).mode & 0o777).toBe(0o700);
       expect(statSync(sessionPath(t.dir, ID1)).mode & 0o777).toBe(0o600);
@@ -39,7 +66,19 @@ describe('session store', () => {
       expect(loadSession(file).warnings[0]).toMatch(/ignored an incomplete last line \(18 bytes/);
       const { writer, cutTornLine } = openSessionForAppend(file);
       expect(cutTornLine).toBe(true);
-      writer.append({ type: 'turn_end', turn: 1, at: 'x', status: 'failed', usage: { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_output_tokens: 0, total_tokens: 0 } });
+      writer.append({
+        type: 'turn_end',
+        turn: 1,
+        at: 'x',
+        status: 'failed',
+        usage: {
+          input_tokens: 0,
+          cached_input_tokens: 0,
+          output_tokens: 0,
+          reasoning_output_tokens: 0,
+          total_tokens: 0,
+        },
+      });
       writer.close();
       expect(loadSession(file).warnings).toEqual([]);
       writeFileSync(file, readFileSync(file, 'utf8').replace('"turn_end"', '"turn_end'));
@@ -67,7 +106,11 @@ describe('session store', () => {
       expect(resolveSessionId(t.dir, ID1.toUpperCase())).toBe(ID1);
       expect(() => resolveSessionId(t.dir, '01a237af')).toThrow(/matches 2 sessions/);
       expect(() => resolveSessionId(t.dir, 'zz')).toThrow(/no session "zz"/);
-      expect(listSessions(t.dir, '/w').map((s) => s.id).sort()).toEqual([ID1, ID2]);
+      expect(
+        listSessions(t.dir, '/w')
+          .map((s) => s.id)
+          .sort(),
+      ).toEqual([ID1, ID2]);
       expect(listSessions(t.dir)).toHaveLength(3);
     } finally {
       t.cleanup();
@@ -83,10 +126,16 @@ describe('session lock', () => {
       const file = sessionPath(t.dir, ID1);
       const release = await lockSession(file, ID1);
       expect(await isSessionLocked(file)).toBe(true);
-      await expect(lockSession(file, ID1, undefined, 300)).rejects.toMatchObject({ code: 'session_busy', exitClass: 'usage', hint: expect.stringContaining(`--fork ${ID1}`) });
+      await expect(lockSession(file, ID1, undefined, 300)).rejects.toMatchObject({
+        code: 'session_busy',
+        exitClass: 'usage',
+        hint: expect.stringContaining(`--fork ${ID1}`),
+      });
       await release();
       expect(await isSessionLocked(file)).toBe(false);
-      await (await lockSession(file, ID1, undefined, 300))();
+      await (
+        await lockSession(file, ID1, undefined, 300)
+      )();
     } finally {
       t.cleanup();
     }
