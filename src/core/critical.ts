@@ -78,10 +78,9 @@ export function whenCriticalDone(timeoutMs: number): Promise<boolean> {
 export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   work.catch(() => undefined);
   if (!signal) return work;
-  const reason = () => (signal.reason instanceof KolegaError ? signal.reason : new KolegaError('interrupted', 'interrupted', 'interrupted'));
-  if (signal.aborted) return Promise.reject(reason());
+  if (signal.aborted) return Promise.reject(abortReason(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(reason());
+    const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => {
@@ -94,4 +93,9 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefin
       },
     );
   });
+}
+
+/** The abort reason of `signal` when it is a KolegaError (kolega aborts with one), else KolegaError(interrupted). */
+export function abortReason(signal: AbortSignal): KolegaError {
+  return signal.reason instanceof KolegaError ? signal.reason : new KolegaError('interrupted', 'interrupted', 'interrupted');
 }

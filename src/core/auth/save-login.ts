@@ -3,7 +3,7 @@
  * plan gate first, then an atomic 0600 write under the credentials lock. An API key stored next to
  * it is kept.
  */
-import { critical, unlessAborted } from '../critical.js';
+import { abortReason, critical, unlessAborted } from '../critical.js';
 import { KolegaError } from '../errors.js';
 import { updateCredentials } from '../store/credentials.js';
 import { readClaims } from './jwt.js';
@@ -62,7 +62,7 @@ export function exchangeAndSave(
   code: { code: string; redirectUri: string; codeVerifier: string },
   opts: { signal?: AbortSignal; debug?: (line: string) => void } = {},
 ): Promise<LoginSummary> {
-  if (opts.signal?.aborted) return unlessAborted(Promise.reject(new KolegaError('interrupted', 'interrupted', 'interrupted')), opts.signal);
+  if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal)); // nothing sent yet
   const work = critical(CRITICAL_SIGN_IN, async () => saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug })));
   return unlessAborted(work, opts.signal);
 }

@@ -19,7 +19,7 @@
  *   already retired the old refresh token.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beginCritical, unlessAborted } from '../critical.js';
+import { abortReason, beginCritical, unlessAborted } from '../critical.js';
 import { KolegaError } from '../errors.js';
 import { readCredentials, updateCredentials, type ChatGPTTokens } from '../store/credentials.js';
 import { EARLY_REFRESH_TIMEOUT_MS, REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
@@ -266,11 +266,6 @@ const CRITICAL_REFRESH = 'the renewed ChatGPT credentials to be stored';
  * process: not tried again before the access token expires, so one run posts one bounded series.
  */
 const earlyRefreshFailed = new Set<string>();
-
-/** The abort reason of `signal` as a KolegaError. */
-function abortReason(signal: AbortSignal): KolegaError {
-  return signal.reason instanceof KolegaError ? signal.reason : new KolegaError('interrupted', 'interrupted', 'interrupted');
-}
 
 /** "expires in N min" (or "is still valid" without `exp`), for warnings. */
 function endsIn(tokens: ChatGPTTokens, now: number): string {
