@@ -12,7 +12,7 @@
 import { criticalWork, whenCriticalDone } from '../core/critical.js';
 import { KolegaError } from '../core/errors.js';
 
-/** Exit status for an interrupted run (design.md "Exit status"). */
+/** Exit status for an interrupted run (docs/design.md "Exit status"). */
 const EXIT_INTERRUPTED = 130;
 
 /** Longest wait for critical work once kolega has been told to stop, in ms. */
