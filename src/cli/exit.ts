@@ -40,7 +40,9 @@ export function reportError(io: IO, err: unknown): number {
     if (io.debugEnabled && cause instanceof Error && cause.stack) io.debug(cause.stack);
   } else {
     const e = err as Error;
-    io.err(`kolega: unexpected error: ${printable(e?.message ?? String(err))} (this is a bug; rerun with --debug and report it)`);
+    io.err(
+      `kolega: unexpected error: ${printable(e?.message ?? String(err))} (this is a bug; rerun with --debug and report it)`,
+    );
     if (e?.stack) io.debug(e.stack);
   }
   return code;
@@ -52,7 +54,10 @@ export function reportError(io: IO, err: unknown): number {
  * terminal (NUL, ESC sequences, ...).
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export { KolegaError };

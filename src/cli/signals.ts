@@ -40,7 +40,9 @@ function onSignal(signal: NodeJS.Signals): void {
   const pending = criticalWork();
   if (pending.length === 0 || count >= 3) exitNow();
   if (count === 2) {
-    say(`kolega: waiting up to ${CRITICAL_EXIT_WAIT_MS / 1000}s for ${pending.join(' and ')}; interrupt again to exit now (a new sign-in may then be needed)`);
+    say(
+      `kolega: waiting up to ${CRITICAL_EXIT_WAIT_MS / 1000}s for ${pending.join(' and ')}; interrupt again to exit now (a new sign-in may then be needed)`,
+    );
     return;
   }
   // The first signal with nothing to abort (the command is already over or never listens):

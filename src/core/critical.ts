@@ -97,5 +97,7 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefin
 
 /** The abort reason of `signal` when it is a KolegaError (kolega aborts with one), else KolegaError(interrupted). */
 export function abortReason(signal: AbortSignal): KolegaError {
-  return signal.reason instanceof KolegaError ? signal.reason : new KolegaError('interrupted', 'interrupted', 'interrupted');
+  return signal.reason instanceof KolegaError
+    ? signal.reason
+    : new KolegaError('interrupted', 'interrupted', 'interrupted');
 }

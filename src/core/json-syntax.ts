@@ -68,7 +68,8 @@ export function describeJsonError(text: string): string {
   const what = WHAT[first.error] ?? 'syntax error';
   if (at >= text.length) return `${what} at byte ${byte} (end of the file)`;
   const c = showChar(String.fromCodePoint(text.codePointAt(at)!));
-  if (first.error === ParseErrorCode.InvalidSymbol || first.error === ParseErrorCode.InvalidCharacter) return `${what} ${c} at byte ${byte}`;
+  if (first.error === ParseErrorCode.InvalidSymbol || first.error === ParseErrorCode.InvalidCharacter)
+    return `${what} ${c} at byte ${byte}`;
   return `${what} at byte ${byte} (found ${c})`;
 }
 

@@ -23,7 +23,12 @@ const hello: Step = { kind: 'sse', events: textAnswer('hello') };
 
 async function setup(issuerOpts: FakeIssuerOptions = {}): Promise<void> {
   issuer = await startFakeIssuer(issuerOpts);
-  backend = await startFakeBackend({ chatgptTokens: (t) => issuer.isValidAccessToken(t), accountId: 'acct-fake-1', steps: [], fallback: hello });
+  backend = await startFakeBackend({
+    chatgptTokens: (t) => issuer.isValidAccessToken(t),
+    accountId: 'acct-fake-1',
+    steps: [],
+    fallback: hello,
+  });
 }
 
 beforeEach(() => {
@@ -35,7 +40,12 @@ afterEach(async () => {
   home.cleanup();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: issuer.url,
+  KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl,
+  ...extra,
+});
 const credsFile = () => path.join(home.dir, 'credentials.json');
 const stored = () => (JSON.parse(readFileSync(credsFile(), 'utf8')) as { chatgpt: Record<string, string> }).chatgpt;
 
@@ -69,19 +79,22 @@ async function expectSignedInWith(rotated: IssuedTokens): Promise<void> {
 }
 
 describe('an interrupted refresh still stores the rotated tokens', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s while the rotated answer is on its way: exit 130, rotated pair stored, next run signed in', async (sig) => {
-    await setup();
-    const { rotated, hold, child, out } = await runUntilRotated();
-    child.kill(sig);
-    await waitForStderr(out, WAITING);
-    hold.release();
-    const { code } = await exited(child);
-    expect(code).toBe(130);
-    expect(out.stdout).toBe('');
-    expect(out.stderr).toMatch(/kolega: interrupted/);
-    expect(backend.requests).toHaveLength(0); // interrupted: the turn itself is not sent
-    await expectSignedInWith(rotated);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while the rotated answer is on its way: exit 130, rotated pair stored, next run signed in',
+    async (sig) => {
+      await setup();
+      const { rotated, hold, child, out } = await runUntilRotated();
+      child.kill(sig);
+      await waitForStderr(out, WAITING);
+      hold.release();
+      const { code } = await exited(child);
+      expect(code).toBe(130);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toMatch(/kolega: interrupted/);
+      expect(backend.requests).toHaveLength(0); // interrupted: the turn itself is not sent
+      await expectSignedInWith(rotated);
+    },
+  );
 
   it('--json: SIGINT mid-refresh still ends stdout with turn.failed (interrupted), and the pair is stored', async () => {
     await setup();
@@ -101,7 +114,10 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     child.kill('SIGINT');
     await waitForStderr(out, WAITING);
     child.kill('SIGINT');
-    await waitForStderr(out, /kolega: waiting up to 10s for the renewed ChatGPT credentials to be stored; interrupt again to exit now/);
+    await waitForStderr(
+      out,
+      /kolega: waiting up to 10s for the renewed ChatGPT credentials to be stored; interrupt again to exit now/,
+    );
     hold.release();
     expect((await exited(child)).code).toBe(130);
     await expectSignedInWith(rotated);
@@ -196,7 +212,9 @@ describe('a refresh that fails while the access token is still valid', () => {
     const r = await runCli(['run', 'hi'], { env: env() });
     expect([r.code, r.stdout]).toEqual([0, 'hello\n']);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^kolega: the ChatGPT session could not be renewed \(the refresh token was rejected \(invalid_grant\)\); using the current token, which expires in \d+ min; sign in again: kolega auth login chatgpt\n$/);
+    expect(r.stderr).toMatch(
+      /^kolega: the ChatGPT session could not be renewed \(the refresh token was rejected \(invalid_grant\)\); using the current token, which expires in \d+ min; sign in again: kolega auth login chatgpt\n$/,
+    );
     expect(issuer.refreshCount).toBe(1);
     expect(backend.requests[0]!.headers.authorization).toBe(`Bearer ${t.access_token}`);
     const again = await runCli(['run', 'hi'], { env: env() });
@@ -206,7 +224,10 @@ describe('a refresh that fails while the access token is still valid', () => {
   });
 
   it('5xx: retried with backoff a bounded number of times, then the run goes on with one warning', async () => {
-    await setup({ accessTtlSeconds: ttl, refreshFaults: Array.from({ length: 10 }, () => ({ status: 502, body: { error: 'bad gateway' } })) });
+    await setup({
+      accessTtlSeconds: ttl,
+      refreshFaults: Array.from({ length: 10 }, () => ({ status: 502, body: { error: 'bad gateway' } })),
+    });
     issuer.writeSession(home.dir);
     const r = await runCli(['run', 'hi'], { env: env() });
     expect([r.code, r.stdout]).toEqual([0, 'hello\n']);

@@ -47,7 +47,7 @@ describe('critical work', () => {
 describe('JSON errors', () => {
   it.each([
     ['\u0000\u0000\u0000', 'unexpected character U+0000 at byte 0'],
-    ['{"a": 1,}', 'property name expected at byte 8 (found \'}\')'],
+    ['{"a": 1,}', "property name expected at byte 8 (found '}')"],
     ['{"é": "x\u001b[31m"}', 'control character in a string U+001B at byte 9'],
     ['{"a": 1} x', "unexpected character 'x' at byte 9"],
     ['{"a": ', 'value expected at byte 6 (end of the file)'],

@@ -48,7 +48,7 @@ export async function saveChatGPTLogin(home: string, tokens: TokenResponse, sign
 const CRITICAL_SIGN_IN = 'the new ChatGPT sign-in to be stored';
 
 /**
- * Exchanges an authorization code at the token endpoint (protocol.md a.5; device flow b.4) and
+ * Exchanges an authorization code at the token endpoint (docs/protocol.md §a.5; device flow §b.4) and
  * stores the tokens (saveChatGPTLogin). Once the code is sent it is spent, so this runs as critical
  * work (../critical.ts): an abort of `opts.signal` rejects at once with its reason, while the
  * exchange goes on and its tokens are stored before the CLI exits.
