@@ -168,13 +168,21 @@ describe.sequential('oidc-provider conformance', () => {
     const third = JSON.parse(readFileSync(file(), 'utf8')).chatgpt;
     expect(third.refresh_token).not.toBe(second.refresh_token);
 
-    // replaying a rotated refresh token is refused by the server: a permanent failure, exit 3
+    // replaying a rotated refresh token is refused by the server: a permanent failure. While the
+    // access token still works the run goes on with one warning; once it has expired, exit 3.
     const doc = JSON.parse(readFileSync(file(), 'utf8'));
     doc.chatgpt.refresh_token = first.refresh_token;
     doc.chatgpt.access_token = first.access_token;
     writeFileSync(file(), JSON.stringify(doc), { mode: 0o600 });
     const r3 = await runCli(['run', 'hi'], { env: env() });
-    expect(r3.code).toBe(3);
-    expect(r3.stderr).toMatch(/kolega auth login chatgpt/);
+    expect([r3.code, r3.stdout]).toEqual([0, 'hello\n']);
+    expect(r3.stderr).toMatch(/^kolega: the ChatGPT session could not be renewed .*sign in again: kolega auth login chatgpt\n$/);
+    const expired = { ...decode(first.access_token)!, exp: Math.floor(Date.now() / 1000) - 60 };
+    const [head, , sig] = (first.access_token as string).split('.');
+    doc.chatgpt.access_token = `${head}.${Buffer.from(JSON.stringify(expired)).toString('base64url')}.${sig}`;
+    writeFileSync(file(), JSON.stringify(doc), { mode: 0o600 });
+    const r4 = await runCli(['run', 'hi'], { env: env() });
+    expect(r4.code).toBe(3);
+    expect(r4.stderr).toMatch(/kolega auth login chatgpt/);
   });
 });

@@ -16,7 +16,7 @@ import type { LoginOptions } from '../commands/auth.js';
 import type { CliContext } from '../context.js';
 import { exitCodeFor, reportError } from '../exit.js';
 import { IO } from '../io.js';
-import { installSignalHandlers } from '../run/signals.js';
+import { installSignalHandlers } from '../signals.js';
 import { browserSkipReason, openBrowser } from './browser.js';
 import { parseTarget } from './targets.js';
 

@@ -32,7 +32,7 @@ import { ndjsonRenderer } from '../render/ndjson.js';
 import { textRenderer } from '../render/text.js';
 import { readImages, readInstructionsFile } from './inputs.js';
 import { readPrompt } from './prompt-input.js';
-import { installSignalHandlers } from './signals.js';
+import { installSignalHandlers } from '../signals.js';
 import { checkContextWindow, conversationStart, environmentFor, inheritedChoice } from './session.js';
 import { resolveAddDirs, setupTools, type ToolSetup } from './tool-setup.js';
 
@@ -115,7 +115,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     const provider: Provider =
       selection.provider === 'openai_chatgpt'
-        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
+        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug, warn: (line) => io.warn(`kolega: ${line}`) })
         : openaiProvider(home, ctx.env);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
