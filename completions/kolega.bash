@@ -9,7 +9,7 @@ _kolega_subcmds() {
 _kolega_flags() {
   case "$1" in
     '') echo '-V --version --debug --no-color -q --quiet -h --help' ;;
-    'run') echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet' ;;
+    'run') echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet' ;;
     'auth') echo '-h --help --debug --no-color -q --quiet' ;;
     'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet' ;;
     'auth status') echo '--json -h --help --debug --no-color -q --quiet' ;;
@@ -28,7 +28,7 @@ _kolega_flags() {
 }
 _kolega_valued() {
   case "$1" in
-    'run') echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens' ;;
+    'run') echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens' ;;
     'auth login') echo '--port --timeout' ;;
     'models') echo '-p --provider' ;;
     'doctor') echo '--timeout' ;;
@@ -41,6 +41,7 @@ _kolega_values() {
     'run|-e') echo 'low medium high xhigh max ultra' ;;
     'run|--effort') echo 'low medium high xhigh max ultra' ;;
     'run|--instructions-file') echo '__files__' ;;
+    'run|-i') echo '__files__' ;;
     'run|--image') echo '__files__' ;;
     'run|-C') echo '__files__' ;;
     'run|--cd') echo '__files__' ;;

@@ -14,7 +14,7 @@ function __kolega_flags
     case ''
       echo '-V --version --debug --no-color -q --quiet -h --help'
     case 'run'
-      echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet'
+      echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet'
     case 'auth'
       echo '-h --help --debug --no-color -q --quiet'
     case 'auth login'
@@ -48,7 +48,7 @@ end
 function __kolega_valued
   switch "$argv[1]"
     case 'run'
-      echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens'
+      echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens'
     case 'auth login'
       echo '--port --timeout'
     case 'models'
@@ -68,6 +68,8 @@ function __kolega_values
     case 'run|--effort'
       echo 'low medium high xhigh max ultra'
     case 'run|--instructions-file'
+      echo '__files__'
+    case 'run|-i'
       echo '__files__'
     case 'run|--image'
       echo '__files__'
