@@ -18,7 +18,7 @@ function __kolega_flags
     case 'auth'
       echo '-h --help --debug --no-color -q --quiet'
     case 'auth login'
-      echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet'
+      echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet'
     case 'auth status'
       echo '--json -h --help --debug --no-color -q --quiet'
     case 'auth logout'

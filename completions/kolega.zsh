@@ -12,7 +12,7 @@ _kolega_flags() {
     '') echo '-V --version --debug --no-color -q --quiet -h --help' ;;
     'run') echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet' ;;
     'auth') echo '-h --help --debug --no-color -q --quiet' ;;
-    'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet' ;;
+    'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet' ;;
     'auth status') echo '--json -h --help --debug --no-color -q --quiet' ;;
     'auth logout') echo '--all -h --help --debug --no-color -q --quiet' ;;
     'models') echo '-p --provider --json --refresh -h --help --debug --no-color -q --quiet' ;;

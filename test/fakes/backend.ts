@@ -96,6 +96,8 @@ export interface FakeBackendOptions {
   modelsStep?: Step;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
   tls?: { key: string; cert: string };
+  /** Replaces the answer of the public API's `GET /v1/models` (after the API-key check), e.g. a 403, stall or reset. */
+  apiModelsStep?: Step;
 }
 
 /**
@@ -331,7 +333,10 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     const models = path === '/backend-api/codex/models' && req.method === 'GET';
-    if (!chatgpt && !models && path !== '/v1/responses') {
+    // The public API's model list (`GET /v1/models`, https://platform.openai.com/docs/api-reference/models/list):
+    // same API-key check as /v1/responses; kolega uses it to check a key before storing it.
+    const apiModels = path === '/v1/models' && req.method === 'GET';
+    if (!chatgpt && !models && !apiModels && path !== '/v1/responses') {
       rec.status = 404;
       return reject(res, 404, { detail: 'Not Found' });
     }
@@ -370,6 +375,10 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     } else if (!(opts.apiKeys ?? ['test-key']).includes(token)) {
       rec.status = 401;
       return reject(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    }
+    if (apiModels) {
+      const list = { object: 'list', data: ['gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini'].map((id) => ({ id, object: 'model', created: 1_760_000_000, owned_by: 'system' })) };
+      return play(opts.apiModelsStep ?? { kind: 'http', status: 200, body: JSON.stringify(list) }, req, res, rec);
     }
     const invalid = validateBody(body, chatgpt) ?? (chatgpt && req.headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
     if (invalid) {

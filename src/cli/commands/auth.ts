@@ -16,6 +16,8 @@ export interface LoginOptions {
   /** True when --timeout was given (the device flow otherwise waits up to 15 minutes). */
   timeoutGiven?: boolean;
   withApiKey?: boolean;
+  /** openai: true = --verify (no verdict refuses), false = --no-verify (no check), undefined = check, store on no verdict. */
+  verify?: boolean;
 }
 
 /** Options of `kolega auth logout`. */
@@ -57,13 +59,18 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
     .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in (device code: at most 900)', parseSeconds, LOGIN_TIMEOUT_SECONDS)
     .option('--with-api-key', 'openai: read the API key from stdin')
+    .option('--verify', 'openai: refuse to store the key when it cannot be checked (network failure)')
+    .option('--no-verify', 'openai: store the key without checking it online')
     .addHelpText(
       'after',
       '\nTargets:\n  chatgpt   sign in with a paid ChatGPT plan (browser, or --device-auth)\n  openai    store an OpenAI API key read from stdin (--with-api-key)\n' +
         '\nExamples:\n' +
         '  kolega auth login chatgpt\n' +
         '  kolega auth login chatgpt --device-auth      # on a remote machine\n' +
-        '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n',
+        '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n' +
+        '\nThe API key is checked with one request to OPENAI_BASE_URL/models before it is stored: a refused\n' +
+        'key (401/403) exits 3 and nothing is stored; when the check cannot be made (network) the key is\n' +
+        'stored with a warning, or refused with --verify (exit 6).\n',
     )
     .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
       if (target === undefined) return usage(cmd, ctx);
