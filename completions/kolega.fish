@@ -99,6 +99,10 @@ function __kolega_values
 end
 function __kolega_args
   switch "$argv[1]"
+    case 'auth login'
+      echo 'chatgpt openai'
+    case 'auth logout'
+      echo 'chatgpt openai'
     case 'config get'
       echo 'model effort provider codex_version'
     case 'config set'

@@ -59,6 +59,8 @@ _kolega_values() {
 }
 _kolega_args() {
   case "$1" in
+    'auth login') echo 'chatgpt openai' ;;
+    'auth logout') echo 'chatgpt openai' ;;
     'config get') echo 'model effort provider codex_version' ;;
     'config set') echo 'model effort provider codex_version' ;;
     'config unset') echo 'model effort provider codex_version' ;;

@@ -88,9 +88,13 @@ describe('auth status', () => {
   it('exit 3 with the fixing command when nothing is configured', async () => {
     const r = await runCli(['auth', 'status'], { env: env() });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/kolega auth login chatgpt/);
+    expect(r.stdout).toMatch(/kolega auth login chatgpt/);
+    // issue 13 item 5: the text report is not repeated on stderr
+    expect(r.stderr).toBe('');
     const j = await runCli(['auth', 'status', '--json'], { env: env() });
     expect(j.code).toBe(3);
+    expect(j.stderr.trim().split('\n')).toHaveLength(1);
+    expect(j.stderr).toMatch(/kolega auth login chatgpt/);
     const doc = JSON.parse(j.stdout);
     expect(Object.keys(doc)).toEqual(['schema_version', 'selected_provider', 'usable', 'credentials_file', 'providers']);
     expect(doc.usable).toBe(false);

@@ -60,13 +60,16 @@ export async function executeStatus(opts: { json?: boolean }, ctx: CliContext): 
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const report = buildStatusReport(kolegaHome(ctx.env), ctx.env);
   io.out(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderStatus(report));
-  if (report.credentials_file.state === 'corrupt' || report.credentials_file.state === 'unreadable') {
-    io.err(`kolega: credentials file corrupt: ${report.credentials_file.error}`);
+  // The text report already names the problem and its fix; a second line on stderr would repeat
+  // it. The JSON document has no sentence for a human, so there the one line goes to stderr.
+  const corrupt = report.credentials_file.state === 'corrupt' || report.credentials_file.state === 'unreadable';
+  if (corrupt) {
+    if (opts.json) io.err(`kolega: credentials file corrupt: ${report.credentials_file.error}`);
     return EXIT_CODES.config;
   }
   if (!report.usable) {
     const fix = report.selected_provider === 'openai' ? report.providers.openai.fix : 'kolega auth login chatgpt';
-    io.err(`kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`);
+    if (opts.json) io.err(`kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`);
     return EXIT_CODES.auth;
   }
   return 0;

@@ -2,7 +2,7 @@
  * `kolega auth`: login, status, logout — flags, help and examples only. The work lives in
  * `../auth/*.ts`, imported when a subcommand runs.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { LOGIN_TIMEOUT_SECONDS } from '../../core/auth/constants.js';
 import type { CliContext } from '../context.js';
 import { parseSeconds } from './run.js';
@@ -32,10 +32,12 @@ export function parsePort(value: string): number {
   return n;
 }
 
-/** Bare `auth login` / `auth logout`: the help (listing the targets) on stderr, exit 2. */
-function usage(cmd: Command, ctx: CliContext): void {
-  cmd.outputHelp({ error: true });
-  ctx.exitCode = 2;
+/**
+ * The `[target]` argument of `auth login` / `auth logout`. Its choices feed the shell completion;
+ * checking stays in ../auth/targets.ts (case-insensitive, one line naming the targets on error).
+ */
+function targetArgument(): Argument {
+  return new Argument('[target]', 'chatgpt or openai').choices(['chatgpt', 'openai']).argParser((v: string) => v);
 }
 
 /** Adds `auth` and its subcommands to `program`. */
@@ -53,7 +55,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
   auth
     .command('login')
     .summary('sign in: chatgpt (browser or device code) or openai (API key from stdin)')
-    .argument('[target]', 'chatgpt or openai')
+    .addArgument(targetArgument())
     .option('--device-auth', 'chatgpt: sign in with a code on another device (no callback needed)')
     .option('--no-browser', 'chatgpt: do not open a browser; print the URL only')
     .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
@@ -73,7 +75,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
         'stored with a warning, or refused with --verify (exit 6).\n',
     )
     .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
-      if (target === undefined) return usage(cmd, ctx);
+      // A bare `auth login` is one line naming the targets, exit 2 (executeLogin -> parseTarget).
       const { executeLogin } = await import('../auth/login.js');
       ctx.exitCode = await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
     });
@@ -89,15 +91,14 @@ export function registerAuth(program: Command, ctx: CliContext): void {
   auth
     .command('logout')
     .summary('revoke and delete stored credentials (chatgpt, openai, or --all)')
-    .argument('[target]', 'chatgpt or openai')
+    .addArgument(targetArgument())
     .option('--all', 'remove every stored credential (also a corrupt credentials file)')
     .addHelpText(
       'after',
       '\nTargets:\n  chatgpt   revoke the refresh token (best effort) and delete the ChatGPT sign-in\n  openai    delete the stored API key\n' +
         '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n',
     )
-    .action(async (target: string | undefined, opts: LogoutOptions, cmd: Command) => {
-      if (target === undefined && !opts.all) return usage(cmd, ctx);
+    .action(async (target: string | undefined, opts: LogoutOptions) => {
       const { executeLogout } = await import('../auth/logout.js');
       ctx.exitCode = await executeLogout(target, opts, ctx);
     });

@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { isKolegaError } from '../errors.js';
+import { modelsCachePath } from '../models/cache.js';
 import { readCredentials, updateCredentials } from '../store/credentials.js';
 import { credentialsPath } from '../store/paths.js';
 import { withCredentialsLock } from '../store/lock.js';
@@ -22,6 +23,8 @@ export interface LogoutResult {
   revoked?: boolean;
   /** True when a corrupt credentials file was deleted (only with `--all`). */
   removedCorruptFile: boolean;
+  /** Paths of caches holding account data that were deleted (the ChatGPT model list). */
+  removedCaches: string[];
 }
 
 /** Options of `logout`. */
@@ -47,11 +50,11 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
   } catch (err) {
     if (opts.all && isKolegaError(err) && err.exitClass === 'config') {
       await withCredentialsLock(opts.home, () => rmSync(credentialsPath(opts.home), { force: true }), opts.signal);
-      return { removed: [], removedCorruptFile: true };
+      return { removed: [], removedCorruptFile: true, removedCaches: removeAccountCaches(opts.home, opts.targets) };
     }
     throw err;
   }
-  const result: LogoutResult = { removed: [], removedCorruptFile: false };
+  const result: LogoutResult = { removed: [], removedCorruptFile: false, removedCaches: [] };
   const chatgpt = creds.chatgpt;
   if (opts.targets.includes('chatgpt') && chatgpt && (chatgpt.refresh_token || chatgpt.access_token)) {
     let revoke: string | undefined;
@@ -82,5 +85,23 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
     },
     opts.signal,
   );
+  result.removedCaches = removeAccountCaches(opts.home, opts.targets);
   return result;
+}
+
+/**
+ * Deletes caches that hold account data of a signed-out provider: the ChatGPT live model list
+ * (`models-cache.json` records the account id and what that account may use). Also when nothing
+ * was signed in: a cache left by an earlier sign-in is account data too.
+ * @returns the paths deleted.
+ */
+function removeAccountCaches(home: string, targets: LogoutTarget[]): string[] {
+  if (!targets.includes('chatgpt')) return [];
+  const file = modelsCachePath(home);
+  try {
+    rmSync(file);
+    return [file];
+  } catch {
+    return []; // missing (ENOENT) or not removable: nothing was deleted
+  }
 }
