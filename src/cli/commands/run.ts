@@ -146,8 +146,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
         '  kolega run -i screenshot.png "what is wrong in this dialog?"\n' +
-        '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
-        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
+        '  kolega run -s workspace-write "fix the failing test, then run npm test"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
       await (await import('../run/heap.js')).boundYoungGeneration();
