@@ -38,7 +38,7 @@ function __kolega_flags
     case 'config path'
       echo '-h --help --debug --no-color -q --quiet'
     case 'doctor'
-      echo '--json --fix --timeout -h --help --debug --no-color -q --quiet'
+      echo '--json --fix --online --timeout -h --help --debug --no-color -q --quiet'
     case 'completion'
       echo '-h --help --debug --no-color -q --quiet'
     case 'help'

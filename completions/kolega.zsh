@@ -22,7 +22,7 @@ _kolega_flags() {
     'config unset') echo '-h --help --debug --no-color -q --quiet' ;;
     'config list') echo '--json -h --help --debug --no-color -q --quiet' ;;
     'config path') echo '-h --help --debug --no-color -q --quiet' ;;
-    'doctor') echo '--json --fix --timeout -h --help --debug --no-color -q --quiet' ;;
+    'doctor') echo '--json --fix --online --timeout -h --help --debug --no-color -q --quiet' ;;
     'completion') echo '-h --help --debug --no-color -q --quiet' ;;
     'help') echo '-h --help --debug --no-color -q --quiet' ;;
   esac
