@@ -2,7 +2,7 @@
  * `kolega run` flags end to end (issue 2 items 4 and 6): -o, --instructions-file, --image, -e,
  * --no-tools, --max-tool-calls, -C and tool confinement, invalid tool arguments.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -60,6 +60,15 @@ describe('run options', () => {
     const empty = await runCli(['run', '-i', 'a.png,', 'hi'], { env: t.env() });
     expect(empty.code).toBe(2);
     expect(t.fake.requests).toHaveLength(0);
+  });
+
+  it('an image over the limit names both sizes in binary units (issue 13: 2078 bytes is 2 KiB)', async () => {
+    const big = path.join(t.home, 'big.png');
+    writeFileSync(big, '');
+    truncateSync(big, 21 * 1024 * 1024 + 100);
+    const r = await runCli(['run', '-i', big, 'hi'], { env: t.env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is 21 MiB (${21 * 1024 * 1024 + 100} bytes); the limit is 20 MiB`);
   });
 
   it('--instructions replaces the default; -s danger-full-access (Codex\'s name) means full-access', async () => {

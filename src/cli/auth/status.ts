@@ -7,15 +7,9 @@
 import type { CliContext } from '../context.js';
 import { EXIT_CODES } from '../exit.js';
 import { IO } from '../io.js';
+import { formatWhen } from '../../core/format.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import { buildStatusReport, type StatusReport } from './status-report.js';
-
-function relative(iso: string, now: number): string {
-  const s = Math.round((Date.parse(iso) - now) / 1000);
-  const abs = Math.abs(s);
-  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 172800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
-  return s >= 0 ? `in ${text}` : `${text} ago`;
-}
 
 const CHATGPT_STATE: Record<string, string> = {
   signed_in: 'signed in',
@@ -35,7 +29,7 @@ export function renderStatus(r: StatusReport, now = Date.now()): string {
     if (g.email) out.push(`  email:          ${g.email}`);
     if (g.plan) out.push(`  plan:           ${g.plan}`);
     if (g.account_id) out.push(`  account id:     ${g.account_id}`);
-    if (g.access_token_expires_at) out.push(`  access token:   expires ${g.access_token_expires_at} (${relative(g.access_token_expires_at, now)})`);
+    if (g.access_token_expires_at) out.push(`  access token:   expires ${formatWhen(Date.parse(g.access_token_expires_at), now)}`);
     if (g.refresh_failure) out.push(`  refresh:        refused by the issuer (${g.refresh_failure})`);
   }
   if (g.fix && r.credentials_file.state !== 'corrupt') out.push(`  fix:            ${g.fix}`);

@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { KolegaError } from '../../core/errors.js';
+import { formatBytes } from '../../core/format.js';
 import type { InputContent } from '../../core/responses/items.js';
 
 /** Largest image attached, in bytes. */
@@ -24,7 +25,7 @@ function readInput(file: string, what: string, max: number): Buffer {
       hint: 'check the path',
     });
   }
-  if (size > max) throw new KolegaError('usage', 'file_too_large', `${what} ${file} is ${size} bytes; the limit is ${max}`);
+  if (size > max) throw new KolegaError('usage', 'file_too_large', `${what} ${file} is ${formatBytes(size)} (${size} bytes); the limit is ${formatBytes(max)}`);
   try {
     return readFileSync(file);
   } catch (err) {
