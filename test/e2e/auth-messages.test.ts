@@ -1,7 +1,7 @@
 /**
  * Sign-in messages a newcomer meets first (issue 13 item 5): bare `auth login` / `auth logout`
  * print one line naming the targets (exit 2); `auth status` does not say the same thing on stdout
- * and stderr; `auth logout chatgpt` also deletes the cached model list, which holds account data.
+ * and stderr; `auth logout` also deletes the cached model list of that provider (account data).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,19 +43,26 @@ describe('auth messages', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('auth logout chatgpt (and --all) deletes models-cache.json; logout openai keeps it', async () => {
+  it('auth logout deletes the cached model list of the provider it signs out of (account data)', async () => {
     mkdirSync(home.dir, { recursive: true });
-    const cache = path.join(home.dir, 'models-cache.json');
-    const write = () => writeFileSync(cache, JSON.stringify({ version: 2, account_id: 'acct-1', models: [] }));
+    const chatgptCache = path.join(home.dir, 'models-cache.json');
+    const openaiCache = path.join(home.dir, 'openai-models-cache.json');
+    const write = () => {
+      writeFileSync(chatgptCache, JSON.stringify({ version: 2, account_id: 'acct-1', models: [] }));
+      writeFileSync(openaiCache, JSON.stringify({ version: 1, key_id: '0123456789abcdef', ids: [] }));
+    };
     write();
-    expect((await runCli(['auth', 'logout', 'openai'], { env: env() })).code).toBe(0);
-    expect(existsSync(cache)).toBe(true);
-    const r = await runCli(['auth', 'logout', 'chatgpt'], { env: env() });
-    expect(r.code).toBe(0);
-    expect(existsSync(cache)).toBe(false);
-    expect(r.stderr).toMatch(/removed the cached account data/);
+    const o = await runCli(['auth', 'logout', 'openai'], { env: env() });
+    expect(o.code).toBe(0);
+    expect(existsSync(openaiCache)).toBe(false);
+    expect(existsSync(chatgptCache)).toBe(true);
+    const c = await runCli(['auth', 'logout', 'chatgpt'], { env: env() });
+    expect(c.code).toBe(0);
+    expect(existsSync(chatgptCache)).toBe(false);
+    expect(c.stderr).toMatch(/removed the cached account data/);
     write();
     expect((await runCli(['auth', 'logout', '--all'], { env: env() })).code).toBe(0);
-    expect(existsSync(cache)).toBe(false);
+    expect(existsSync(chatgptCache)).toBe(false);
+    expect(existsSync(openaiCache)).toBe(false);
   });
 });

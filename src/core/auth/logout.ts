@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { isKolegaError } from '../errors.js';
 import { modelsCachePath } from '../models/cache.js';
+import { openaiModelsCachePath } from '../models/openai-cache.js';
 import { readCredentials, updateCredentials } from '../store/credentials.js';
 import { credentialsPath } from '../store/paths.js';
 import { withCredentialsLock } from '../store/lock.js';
@@ -91,17 +92,19 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
 
 /**
  * Deletes caches that hold account data of a signed-out provider: the ChatGPT live model list
- * (`models-cache.json` records the account id and what that account may use). Also when nothing
- * was signed in: a cache left by an earlier sign-in is account data too.
+ * (`models-cache.json`: the account id and what that account may use) and the API key's model list
+ * (`openai-models-cache.json`: what that key may use, tied to a fingerprint of the key). Also when
+ * nothing was signed in: a cache left by an earlier sign-in is account data too.
  * @returns the paths deleted.
  */
 function removeAccountCaches(home: string, targets: LogoutTarget[]): string[] {
-  if (!targets.includes('chatgpt')) return [];
-  const file = modelsCachePath(home);
-  try {
-    rmSync(file);
-    return [file];
-  } catch {
-    return []; // missing (ENOENT) or not removable: nothing was deleted
-  }
+  const files = [...(targets.includes('chatgpt') ? [modelsCachePath(home)] : []), ...(targets.includes('openai') ? [openaiModelsCachePath(home)] : [])];
+  return files.filter((file) => {
+    try {
+      rmSync(file);
+      return true;
+    } catch {
+      return false; // missing (ENOENT) or not removable: nothing was deleted
+    }
+  });
 }
