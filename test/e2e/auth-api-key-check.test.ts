@@ -1,6 +1,6 @@
 /**
  * `kolega auth login openai --with-api-key` checks the key with one `GET /v1/models` before storing
- * it (issue 13 item 4): accepted -> stored; 401/403 -> exit 3, nothing stored; no verdict (network,
+ * it: accepted -> stored; 401/403 -> exit 3, nothing stored; no verdict (network,
  * other status) -> stored with a warning, or refused with --verify; --no-verify makes no request.
  * `auth status` shows the stored key masked as Codex does; `doctor --online` checks it too.
  */
@@ -24,7 +24,11 @@ afterEach(async () => {
 });
 
 const file = () => path.join(home.dir, 'credentials.json');
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, OPENAI_BASE_URL: fake.openaiBaseUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  OPENAI_BASE_URL: fake.openaiBaseUrl,
+  ...extra,
+});
 const login = (key: string, flags: string[] = [], extra: Record<string, string> = {}) =>
   runCli(['auth', 'login', 'openai', '--with-api-key', ...flags], { env: env(extra), stdin: `${key}\n` });
 const modelRequests = () => fake.requests.filter((r) => r.path === '/v1/models');
@@ -45,7 +49,7 @@ describe('auth login openai: the key is checked before it is stored', () => {
     expect(st.stdout + st.stderr).not.toContain(GOOD);
   });
 
-  it('a refused key (401) exits 3 with the server\'s reason and stores nothing', async () => {
+  it("a refused key (401) exits 3 with the server's reason and stores nothing", async () => {
     const r = await login('sk-proj-wrong-key-0000000000');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/refused the key \(HTTP 401\): Incorrect API key provided; nothing stored/);
@@ -55,7 +59,19 @@ describe('auth login openai: the key is checked before it is stored', () => {
 
   it('403 (a restricted key) exits 3, stores nothing and names --no-verify', async () => {
     await fake.close();
-    fake = await startFakeBackend({ apiKeys: [GOOD], apiModelsStep: { kind: 'http', status: 403, body: JSON.stringify({ error: { message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.', type: 'invalid_request_error' } }) } });
+    fake = await startFakeBackend({
+      apiKeys: [GOOD],
+      apiModelsStep: {
+        kind: 'http',
+        status: 403,
+        body: JSON.stringify({
+          error: {
+            message: 'You have insufficient permissions for this operation. Missing scopes: api.model.read.',
+            type: 'invalid_request_error',
+          },
+        }),
+      },
+    });
     const r = await login(GOOD);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/HTTP 403/);
@@ -77,7 +93,10 @@ describe('auth login openai: the key is checked before it is stored', () => {
 
   it('another status (500) gives no verdict: stored with a warning; --verify exits 5', async () => {
     await fake.close();
-    fake = await startFakeBackend({ apiKeys: [GOOD], apiModelsStep: { kind: 'http', status: 500, body: JSON.stringify({ error: { message: 'boom' } }) } });
+    fake = await startFakeBackend({
+      apiKeys: [GOOD],
+      apiModelsStep: { kind: 'http', status: 500, body: JSON.stringify({ error: { message: 'boom' } }) },
+    });
     expect((await login(GOOD, ['--verify'])).code).toBe(5);
     expect(existsSync(file())).toBe(false);
     const r = await login(GOOD);

@@ -1,5 +1,5 @@
 /**
- * Sign-in messages a newcomer meets first (issue 13 item 5): bare `auth login` / `auth logout`
+ * Sign-in messages a newcomer meets first: bare `auth login` / `auth logout`
  * print one line naming the targets (exit 2); `auth status` does not say the same thing on stdout
  * and stderr; `auth logout` also deletes the cached model list of that provider (account data).
  */
@@ -13,11 +13,18 @@ beforeEach(() => {
   home = tempDir();
 });
 afterEach(() => home.cleanup());
-const env = () => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: 'http://127.0.0.1:9', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+const env = () => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: 'http://127.0.0.1:9',
+  OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+});
 
 describe('auth messages', () => {
   it('bare auth login / auth logout: one stderr line naming both targets, exit 2, empty stdout', async () => {
-    for (const args of [['auth', 'login'], ['auth', 'logout']]) {
+    for (const args of [
+      ['auth', 'login'],
+      ['auth', 'logout'],
+    ]) {
       const r = await runCli(args, { env: env() });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');

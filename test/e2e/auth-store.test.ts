@@ -89,7 +89,7 @@ describe('auth status', () => {
     const r = await runCli(['auth', 'status'], { env: env() });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/kolega auth login chatgpt/);
-    // issue 13 item 5: the text report is not repeated on stderr
+    // the text report is not repeated on stderr
     expect(r.stderr).toBe('');
     const j = await runCli(['auth', 'status', '--json'], { env: env() });
     expect(j.code).toBe(3);
@@ -108,7 +108,7 @@ describe('auth status', () => {
     expect(r.stdout).toMatch(/plus\.user@example\.com/);
     expect(r.stdout).toMatch(/plan: +plus/);
     expect(r.stdout).toMatch(/acct-fake-1/);
-    expect(r.stdout).toMatch(/expires (\d{4}-\d\d-\d\d )?\d\d:\d\d, in \d/); // local time and relative, as every message (issue 13)
+    expect(r.stdout).toMatch(/expires (\d{4}-\d\d-\d\d )?\d\d:\d\d, in \d/); // local time and relative, as every message
     expect(r.stdout).toContain(file());
     const j = JSON.parse((await runCli(['auth', 'status', '--json'], { env: env() })).stdout);
     expect(j.selected_provider).toBe('openai_chatgpt');

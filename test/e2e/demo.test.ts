@@ -1,5 +1,5 @@
 /**
- * `npm run demo` teaches the next step (issue 13 item 6): it shows each command it runs, runs the
+ * `npm run demo` teaches the next step: it shows each command it runs, runs the
  * turn once in text and once with --json (through jq when installed, and without jq when it is
  * not), and ends with the three commands to run on a real account. It prints no runtime warning
  * (item 7). The test runs scripts/demo.ts directly: `npm run demo` would rebuild dist/ under the
@@ -14,7 +14,11 @@ const PROMPT = 'What does README.md say about getting started?';
 const hasJq = spawnSync('sh', ['-c', 'command -v jq']).status === 0;
 
 function demo(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/demo.ts')], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return collect(child, Date.now(), 120_000);
 }
 
@@ -24,7 +28,10 @@ function expectTeaches(r: { code: number | null; stdout: string; stderr: string 
   expect(r.stderr).toContain(`demo: $ kolega run --json "${PROMPT}"`);
   // text mode: the answer as text; --json: the events, ending with turn.completed
   expect(r.stdout).toMatch(/^README\.md describes kolega\. To get started it says to run: npm ci/m);
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
+  const events = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string });
   expect(events[0]!.type).toBe('turn.started');
   expect(events.at(-1)!.type).toBe('turn.completed');
   const next = r.stderr.slice(r.stderr.indexOf('demo: next, on a real account:'));
@@ -36,15 +43,27 @@ function expectTeaches(r: { code: number | null; stdout: string; stderr: string 
 }
 
 describe('npm run demo', () => {
-  it.skipIf(!hasJq)('with jq: the --json run goes through jq, shown in the command', async () => {
-    const r = await demo({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' });
-    expectTeaches(r);
-    expect(r.stderr).toMatch(/\| jq -c /);
-    expect(r.stdout).not.toMatch(/"type":"text\.delta"/);
-  }, 150_000);
+  it.skipIf(!hasJq)(
+    'with jq: the --json run goes through jq, shown in the command',
+    async () => {
+      const r = await demo({
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        NO_COLOR: '1',
+      });
+      expectTeaches(r);
+      expect(r.stderr).toMatch(/\| jq -c /);
+      expect(r.stdout).not.toMatch(/"type":"text\.delta"/);
+    },
+    150_000,
+  );
 
   it('without jq on PATH: the --json run prints every event, and says so', async () => {
-    const r = await demo({ PATH: path.join(REPO_ROOT, 'no-such-dir'), HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' });
+    const r = await demo({
+      PATH: path.join(REPO_ROOT, 'no-such-dir'),
+      HOME: process.env.HOME ?? '/tmp',
+      NO_COLOR: '1',
+    });
     expectTeaches(r);
     expect(r.stderr).toMatch(/jq is not installed/);
     expect(r.stdout).toMatch(/"type":"text\.delta"/);

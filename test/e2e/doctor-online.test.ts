@@ -1,5 +1,5 @@
 /**
- * `kolega doctor --online` (issue 13 item 4): the check `auth.online` sends one authenticated
+ * `kolega doctor --online`: the check `auth.online` sends one authenticated
  * request with the credentials `kolega run` would use. Without --online, no such request is made.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,13 @@ afterEach(async () => {
 });
 
 async function doctor(extra: Record<string, string>, args: string[] = ['--online']) {
-  const env = { KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: fake.url, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl, OPENAI_BASE_URL: fake.openaiBaseUrl, ...extra };
+  const env = {
+    KOLEGA_HOME: home.dir,
+    KOLEGA_AUTH_ISSUER: fake.url,
+    KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+    OPENAI_BASE_URL: fake.openaiBaseUrl,
+    ...extra,
+  };
   const r = await runCli(['doctor', '--json', '--timeout', '5', ...args], { env });
   expect(r.stdout).not.toContain(API_KEY);
   const doc = parseDocument<DoctorDocument>('doctor', r.stdout);

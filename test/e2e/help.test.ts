@@ -43,7 +43,7 @@ describe('--help of every command', () => {
     expect(help).toMatch(new RegExp(`^Usage: kolega ${path.join(' ')}`));
     for (const a of cmd.registeredArguments) expect(help).toContain(a.name());
     for (const o of cmd.options.filter((x) => !x.hidden)) expect(help).toContain(o.long!);
-    // issue 13 item 5: global flags and the exit-status topic in every command's help
+    // global flags and the exit-status topic in every command's help
     expect(help).toMatch(/Global Options:[\s\S]*--debug[\s\S]*--quiet/);
     expect(help).toContain('kolega help exit-codes');
     const examples = help.split('\nExamples:\n')[1];

@@ -1,5 +1,5 @@
 /**
- * Installing kolega as a user would (issue 13 item 1): `npm pack`, then a global install of the
+ * Installing kolega as a user would: `npm pack`, then a global install of the
  * tarball into a temporary `--prefix`, then `kolega --version`, `--help` and a run against the fake
  * backend from another directory. The install is `--offline` (npm's cache already holds the
  * dependencies after `npm ci`); only when the cache lacks something does it fall back to
@@ -30,7 +30,11 @@ let installLog = '';
 function npm(args: string[], cwd: string) {
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.toLowerCase().startsWith('npm_config_')) env[k] = v;
-  return run('npm', args, { cwd, env: { ...env, NO_UPDATE_NOTIFIER: '1', npm_config_update_notifier: 'false' }, maxBuffer: 16 * 1024 * 1024 });
+  return run('npm', args, {
+    cwd,
+    env: { ...env, NO_UPDATE_NOTIFIER: '1', npm_config_update_notifier: 'false' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 beforeAll(async () => {
@@ -58,7 +62,14 @@ afterAll(() => tmp?.cleanup());
 describe('npm pack + npm install -g into a temporary prefix', () => {
   it('the tarball holds the built CLI, the launcher, schemas, completions and README, not the sources or tests', async () => {
     const list = (await run('tar', ['-tzf', tarball])).stdout.split('\n');
-    for (const f of ['package/bin/kolega', 'package/dist/cli/main.js', 'package/schema/events.schema.json', 'package/completions/kolega.bash', 'package/README.md', 'package/package.json']) {
+    for (const f of [
+      'package/bin/kolega',
+      'package/dist/cli/main.js',
+      'package/schema/events.schema.json',
+      'package/completions/kolega.bash',
+      'package/README.md',
+      'package/package.json',
+    ]) {
       expect(list).toContain(f);
     }
     expect(list.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/'))).toEqual([]);
@@ -72,7 +83,10 @@ describe('npm pack + npm install -g into a temporary prefix', () => {
   it('kolega --version and --help work from another directory', async () => {
     const elsewhere = tempDir('kolega-elsewhere-');
     try {
-      const env = baseEnv({ PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, KOLEGA_HOME: path.join(elsewhere.dir, 'home') });
+      const env = baseEnv({
+        PATH: `${path.join(prefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        KOLEGA_HOME: path.join(elsewhere.dir, 'home'),
+      });
       const v = await run('kolega', ['--version'], { cwd: elsewhere.dir, env });
       expect(v.stdout).toBe(`${VERSION}\n`);
       const h = await run('kolega', ['--help'], { cwd: elsewhere.dir, env });
@@ -83,11 +97,18 @@ describe('npm pack + npm install -g into a temporary prefix', () => {
     }
   });
 
-  it('the installed kolega runs the demo\'s turn against the fake backend from another directory', async () => {
-    const fake = await startFakeBackend({ apiKeys: ['demo-key'], steps: [{ kind: 'sse', events: textAnswer('installed and working') }] });
+  it("the installed kolega runs the demo's turn against the fake backend from another directory", async () => {
+    const fake = await startFakeBackend({
+      apiKeys: ['demo-key'],
+      steps: [{ kind: 'sse', events: textAnswer('installed and working') }],
+    });
     const elsewhere = tempDir('kolega-elsewhere-');
     try {
-      const env = baseEnv({ KOLEGA_HOME: path.join(elsewhere.dir, 'home'), OPENAI_API_KEY: 'demo-key', OPENAI_BASE_URL: fake.openaiBaseUrl });
+      const env = baseEnv({
+        KOLEGA_HOME: path.join(elsewhere.dir, 'home'),
+        OPENAI_API_KEY: 'demo-key',
+        OPENAI_BASE_URL: fake.openaiBaseUrl,
+      });
       const r = await run(installed, ['run', '--no-stdin', 'say hello'], { cwd: elsewhere.dir, env });
       expect(r.stdout).toBe('installed and working\n');
       expect(fake.requests).toHaveLength(1);

@@ -1,5 +1,5 @@
 /**
- * Every shell example in README.md runs as written (issue 13 item 2). The ```sh blocks are read
+ * Every shell example in README.md runs as written. The ```sh blocks are read
  * from the README; each command (one line, trailing `# comment` removed) runs in bash, in order, in
  * one throw-away environment: `kolega` on PATH is this checkout's bin/kolega, KOLEGA_HOME and HOME
  * are temporary, and the API-key provider points at the local fake backend. A command that cannot
@@ -28,9 +28,11 @@ const SKIPPED: Record<string, string> = {
   'npm pack': 'test/e2e/install.test.ts',
   'npm install -g --ignore-scripts ./kolega-*.tgz': 'test/e2e/install.test.ts (into a temporary --prefix)',
   'npm uninstall -g kolega': 'changes the global npm prefix',
-  'kolega auth login chatgpt': 'needs a browser and a ChatGPT account (test/e2e/auth-login.test.ts against the fake issuer)',
+  'kolega auth login chatgpt':
+    'needs a browser and a ChatGPT account (test/e2e/auth-login.test.ts against the fake issuer)',
   'kolega auth login chatgpt --device-auth': 'needs a person to enter the code (test/e2e/auth-login.test.ts)',
-  'kolega completion zsh > "${fpath[1]}/_kolega"': "zsh syntax, writes into zsh's function directory (test/e2e/completion.test.ts)",
+  'kolega completion zsh > "${fpath[1]}/_kolega"':
+    "zsh syntax, writes into zsh's function directory (test/e2e/completion.test.ts)",
 };
 
 /** The commands of README.md's ```sh blocks, in order, without trailing comments. */
@@ -51,7 +53,10 @@ let tmp: { dir: string; cleanup: () => void };
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  fake = await startFakeBackend({ apiKeys: ['sk-readme-example-key-0123456789'], fallback: { kind: 'sse', events: textAnswer(ANSWER, 8) } });
+  fake = await startFakeBackend({
+    apiKeys: ['sk-readme-example-key-0123456789'],
+    fallback: { kind: 'sse', events: textAnswer(ANSWER, 8) },
+  });
   tmp = tempDir('kolega-readme-');
   const shims = path.join(tmp.dir, 'bin');
   const home = path.join(tmp.dir, 'user');
@@ -77,7 +82,8 @@ afterAll(async () => {
 describe('README examples', () => {
   it('the README has shell examples, and every skipped one still exists', () => {
     expect(commands.length).toBeGreaterThan(10);
-    for (const c of Object.keys(SKIPPED)) expect(commands, `SKIPPED lists "${c}", which README.md no longer has`).toContain(c);
+    for (const c of Object.keys(SKIPPED))
+      expect(commands, `SKIPPED lists "${c}", which README.md no longer has`).toContain(c);
   });
 
   it('the headline example prints the answer as one piece of text', async () => {
@@ -90,9 +96,11 @@ describe('README examples', () => {
 
   it.each(commands.filter((c) => !(c in SKIPPED)).map((c, i) => [i + 1, c] as const))('%d: %s', async (_n, command) => {
     if (/\bjq\b/.test(command) && !has('jq')) return;
-    const r = await run('bash', ['-o', 'pipefail', '-c', command], { cwd: REPO_ROOT, env }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
-      throw new Error(`exit ${err.code}: ${command}\n${err.stderr ?? ''}${err.stdout ?? ''}`);
-    });
+    const r = await run('bash', ['-o', 'pipefail', '-c', command], { cwd: REPO_ROOT, env }).catch(
+      (err: { code?: number; stdout?: string; stderr?: string }) => {
+        throw new Error(`exit ${err.code}: ${command}\n${err.stderr ?? ''}${err.stdout ?? ''}`);
+      },
+    );
     expect(r.stderr, command).not.toMatch(/kolega: (error|unexpected)/);
   });
 });

@@ -62,7 +62,7 @@ describe('run options', () => {
     expect(t.fake.requests).toHaveLength(0);
   });
 
-  it('an image over the limit names both sizes in binary units (issue 13: 2078 bytes is 2 KiB)', async () => {
+  it('an image over the limit names both sizes in binary units (2078 bytes is 2 KiB)', async () => {
     const big = path.join(t.home, 'big.png');
     writeFileSync(big, '');
     truncateSync(big, 21 * 1024 * 1024 + 100);

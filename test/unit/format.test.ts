@@ -1,5 +1,5 @@
 /**
- * One form for sizes and times in messages (issue 13 item 5): binary units rounded to one decimal
+ * One form for sizes and times in messages: binary units rounded to one decimal
  * (2078 bytes is 2 KiB), local time plus a relative part.
  */
 import { describe, expect, it } from 'vitest';

@@ -39,11 +39,3 @@ export function parseApiKey(raw: string): string {
 export async function storeApiKey(home: string, key: string, signal?: AbortSignal): Promise<void> {
   await updateCredentials(home, (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }), signal);
 }
-
-/**
- * Validates and stores `raw` (the whole of stdin), without checking it online.
- * @throws as parseApiKey and storeApiKey.
- */
-export async function saveApiKey(home: string, raw: string, signal?: AbortSignal): Promise<void> {
-  await storeApiKey(home, parseApiKey(raw), signal);
-}

@@ -43,11 +43,21 @@ export interface CheckKeyOptions {
  */
 export async function checkApiKeyOnline(key: string, opts: CheckKeyOptions): Promise<KeyCheck> {
   const baseUrl = baseUrlFromEnv(opts.env, 'OPENAI_BASE_URL', DEFAULT_OPENAI_BASE_URL);
-  const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': userAgent(), accept: 'application/json' };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${key}`,
+    'user-agent': userAgent(),
+    accept: 'application/json',
+  };
   if (opts.env.OPENAI_ORGANIZATION) headers['openai-organization'] = opts.env.OPENAI_ORGANIZATION;
   if (opts.env.OPENAI_PROJECT) headers['openai-project'] = opts.env.OPENAI_PROJECT;
   try {
-    const res = await httpRequest(`${baseUrl}/models`, { method: 'GET', headers, signal: opts.signal, idleTimeoutMs: opts.timeoutMs ?? VERIFY_TIMEOUT_MS, debug: opts.debug });
+    const res = await httpRequest(`${baseUrl}/models`, {
+      method: 'GET',
+      headers,
+      signal: opts.signal,
+      idleTimeoutMs: opts.timeoutMs ?? VERIFY_TIMEOUT_MS,
+      debug: opts.debug,
+    });
     if (res.status === 200) {
       await res.dump();
       return { result: 'valid', baseUrl };
@@ -56,12 +66,31 @@ export async function checkApiKeyOnline(key: string, opts: CheckKeyOptions): Pro
     const detail = oneLine(redactSecrets(errorDetail(await res.text()).detail, [key]));
     const requestId = res.headers['x-request-id'];
     if (res.status === 401 || res.status === 403) {
-      const hint = res.status === 403
-        ? 'a restricted key needs the "Models: Read" permission for this check; to store it unchecked: kolega auth login openai --with-api-key --no-verify'
-        : 'check the key (https://platform.openai.com/api-keys) and pipe it again';
-      return { result: 'rejected', baseUrl, error: new KolegaError('auth', `http_${res.status}`, `the OpenAI API refused the key (HTTP ${res.status}): ${detail}`, { httpStatus: res.status, requestId, hint }) };
+      const hint =
+        res.status === 403
+          ? 'a restricted key needs the "Models: Read" permission for this check; to store it unchecked: kolega auth login openai --with-api-key --no-verify'
+          : 'check the key (https://platform.openai.com/api-keys) and pipe it again';
+      return {
+        result: 'rejected',
+        baseUrl,
+        error: new KolegaError(
+          'auth',
+          `http_${res.status}`,
+          `the OpenAI API refused the key (HTTP ${res.status}): ${detail}`,
+          { httpStatus: res.status, requestId, hint },
+        ),
+      };
     }
-    return { result: 'unchecked', baseUrl, error: new KolegaError('upstream', `http_${res.status}`, `the key check got HTTP ${res.status} from ${baseUrl}/models: ${detail}`, { httpStatus: res.status, requestId }) };
+    return {
+      result: 'unchecked',
+      baseUrl,
+      error: new KolegaError(
+        'upstream',
+        `http_${res.status}`,
+        `the key check got HTTP ${res.status} from ${baseUrl}/models: ${detail}`,
+        { httpStatus: res.status, requestId },
+      ),
+    };
   } catch (err) {
     if (opts.signal?.aborted) throw err;
     if (isKolegaError(err) && err.exitClass === 'network') return { result: 'unchecked', baseUrl, error: err };
@@ -71,5 +100,9 @@ export async function checkApiKeyOnline(key: string, opts: CheckKeyOptions): Pro
 
 /** Collapses a server message to one printable line of at most 300 characters. */
 function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+  return text
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
 }

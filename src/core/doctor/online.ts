@@ -20,7 +20,12 @@ const TITLE = 'credentials online';
  * Outcomes: ok (accepted); fail/auth (401/403 or not signed in); fail/network (unreachable,
  * timeout); warn (another HTTP status: no verdict).
  */
-export async function checkOnline(home: string, env: NodeJS.ProcessEnv, timeoutMs: number, debug?: (line: string) => void): Promise<CheckResult> {
+export async function checkOnline(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  debug?: (line: string) => void,
+): Promise<CheckResult> {
   let provider: string;
   try {
     provider = selectModel({ home, env }).provider;
@@ -30,16 +35,50 @@ export async function checkOnline(home: string, env: NodeJS.ProcessEnv, timeoutM
   try {
     if (provider === 'openai') {
       const found = findApiKey(home, env);
-      if (!found) return check(ID, TITLE, 'auth', 'fail', 'no API key to check', 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key');
+      if (!found)
+        return check(
+          ID,
+          TITLE,
+          'auth',
+          'fail',
+          'no API key to check',
+          'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key',
+        );
       const c = await checkApiKeyOnline(found.key, { env, timeoutMs, debug });
       const source = found.source === 'env' ? 'OPENAI_API_KEY' : 'the stored API key';
       const details = { provider, url: `${c.baseUrl}/models`, result: c.result };
-      if (c.result === 'valid') return check(ID, TITLE, 'auth', 'ok', `the OpenAI API accepted ${source} (GET ${c.baseUrl}/models)`, undefined, details);
-      if (c.result === 'rejected') return check(ID, TITLE, 'auth', 'fail', `${source}: ${c.error.message}`, c.error.hint ?? 'store a valid key: kolega auth login openai --with-api-key', details);
+      if (c.result === 'valid')
+        return check(
+          ID,
+          TITLE,
+          'auth',
+          'ok',
+          `the OpenAI API accepted ${source} (GET ${c.baseUrl}/models)`,
+          undefined,
+          details,
+        );
+      if (c.result === 'rejected')
+        return check(
+          ID,
+          TITLE,
+          'auth',
+          'fail',
+          `${source}: ${c.error.message}`,
+          c.error.hint ?? 'store a valid key: kolega auth login openai --with-api-key',
+          details,
+        );
       return noVerdict(c.error, details);
     }
     const live = await fetchLiveModels({ home, env, timeoutMs, debug });
-    return check(ID, TITLE, 'auth', 'ok', `the ChatGPT backend accepted the sign-in (GET ${live.baseUrl}/models: ${live.models.length} models)`, undefined, { provider, url: `${live.baseUrl}/models`, result: 'valid' });
+    return check(
+      ID,
+      TITLE,
+      'auth',
+      'ok',
+      `the ChatGPT backend accepted the sign-in (GET ${live.baseUrl}/models: ${live.models.length} models)`,
+      undefined,
+      { provider, url: `${live.baseUrl}/models`, result: 'valid' },
+    );
   } catch (err) {
     return failed(err, 'the check failed', { provider });
   }
@@ -47,14 +86,38 @@ export async function checkOnline(home: string, env: NodeJS.ProcessEnv, timeoutM
 
 /** A failure with no verdict on the credentials: fail/network when unreachable, else a warning. */
 function noVerdict(err: KolegaError, details: Record<string, unknown>): CheckResult {
-  if (err.exitClass === 'network') return check(ID, TITLE, 'network', 'fail', `could not check: ${err.message}`, err.hint ?? 'check the network and the proxy (see network.* above)', { ...details, result: 'unchecked' });
-  return check(ID, TITLE, 'auth', 'warn', `no verdict: ${err.message}`, 'retry later; rerun with --debug for details', { ...details, result: 'unchecked' });
+  if (err.exitClass === 'network')
+    return check(
+      ID,
+      TITLE,
+      'network',
+      'fail',
+      `could not check: ${err.message}`,
+      err.hint ?? 'check the network and the proxy (see network.* above)',
+      { ...details, result: 'unchecked' },
+    );
+  return check(ID, TITLE, 'auth', 'warn', `no verdict: ${err.message}`, 'retry later; rerun with --debug for details', {
+    ...details,
+    result: 'unchecked',
+  });
 }
 
 /** Maps a thrown error to the check (auth/config/network fail, or a warning for anything else). */
 function failed(err: unknown, what: string, details: Record<string, unknown> = {}): CheckResult {
-  if (!isKolegaError(err)) return check(ID, TITLE, 'auth', 'warn', `${what}: ${String((err as Error)?.message ?? err)}`, 'rerun with --debug for details', details);
+  if (!isKolegaError(err))
+    return check(
+      ID,
+      TITLE,
+      'auth',
+      'warn',
+      `${what}: ${String((err as Error)?.message ?? err)}`,
+      'rerun with --debug for details',
+      details,
+    );
   if (err.exitClass === 'network' || err.exitClass === 'upstream') return noVerdict(err, details);
   const cls: CheckClass = err.exitClass === 'usage' || err.exitClass === 'config' ? 'config' : 'auth';
-  return check(ID, TITLE, cls, 'fail', `${what}: ${err.message}`, err.hint ?? 'kolega auth status', { ...details, result: cls === 'auth' ? 'rejected' : 'unchecked' });
+  return check(ID, TITLE, cls, 'fail', `${what}: ${err.message}`, err.hint ?? 'kolega auth status', {
+    ...details,
+    result: cls === 'auth' ? 'rejected' : 'unchecked',
+  });
 }
