@@ -16,11 +16,11 @@ function __kolega_flags
     case ''
       echo '-V --version --debug --no-color -q --quiet -h --help'
     case 'run'
-      echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet'
+      echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet'
     case 'auth'
       echo '-h --help --debug --no-color -q --quiet'
     case 'auth login'
-      echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet'
+      echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet'
     case 'auth status'
       echo '--json -h --help --debug --no-color -q --quiet'
     case 'auth logout'
@@ -50,7 +50,7 @@ function __kolega_flags
     case 'sessions prune'
       echo '--older-than --dry-run --json -h --help --debug --no-color -q --quiet'
     case 'doctor'
-      echo '--json --fix --timeout -h --help --debug --no-color -q --quiet'
+      echo '--json --fix --online --timeout -h --help --debug --no-color -q --quiet'
     case 'completion'
       echo '-h --help --debug --no-color -q --quiet'
     case 'help'
@@ -60,7 +60,7 @@ end
 function __kolega_valued
   switch "$argv[1]"
     case 'run'
-      echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --resume --fork'
+      echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --resume --fork'
     case 'auth login'
       echo '--port --timeout'
     case 'models'
@@ -84,6 +84,8 @@ function __kolega_values
     case 'run|--effort'
       echo 'low medium high xhigh max ultra'
     case 'run|--instructions-file'
+      echo '__files__'
+    case 'run|-i'
       echo '__files__'
     case 'run|--image'
       echo '__files__'
@@ -121,6 +123,10 @@ function __kolega_values
 end
 function __kolega_args
   switch "$argv[1]"
+    case 'auth login'
+      echo 'chatgpt openai'
+    case 'auth logout'
+      echo 'chatgpt openai'
     case 'config get'
       echo 'model effort provider codex_version'
     case 'config set'

@@ -27,6 +27,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--no-color', 'no ANSI colour on stderr (also NO_COLOR)')
     .option('-q, --quiet', 'no notices or warnings on stderr (errors still print)')
     .showHelpAfterError('(run with --help for usage)')
+    // Every subcommand's help also lists --debug, --no-color, -q (inherited by commands added below).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
@@ -56,7 +58,16 @@ export function buildProgram(ctx: CliContext): Command {
   registerCompletion(program, ctx);
   registerHelp(program, ctx); // last: it lists the other commands
   describeFromSummary(program);
+  pointToTopics(program);
   return program;
+}
+
+/** Ends every subcommand's help with where the exit statuses and environment variables are listed. */
+function pointToTopics(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    if (sub.name() !== 'help') sub.addHelpText('after', 'Exit statuses: kolega help exit-codes. Environment variables: kolega help environment.\n');
+    pointToTopics(sub);
+  }
 }
 
 /** Gives every command without a description its summary, so its own --help starts with it. */

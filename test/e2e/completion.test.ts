@@ -110,6 +110,9 @@ describe('bash', () => {
     expect(bashComplete(f, ['kolega', 'config', 'set', 'model', 'openai/gpt-5.4'])).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini']);
     expect(bashComplete(f, ['kolega', 'config', 'get', 'model', ''])).toEqual([]); // nothing after the only argument
     expect(bashComplete(f, ['kolega', 'help', 'e'])).toEqual(['exit-codes', 'environment']);
+    // the targets of auth login/logout
+    expect(bashComplete(f, ['kolega', 'auth', 'login', ''])).toEqual(['chatgpt', 'openai']);
+    expect(bashComplete(f, ['kolega', 'auth', 'logout', 'o'])).toEqual(['openai']);
     // a flag value that looks like a subcommand does not change the command path
     expect(bashComplete(f, ['kolega', 'run', '-m', 'config', '--s'])).toEqual(expect.arrayContaining(['--sandbox', '--stdin']));
   });

@@ -51,11 +51,11 @@ function resolveWorkspace(dir: string | undefined): string {
 /** The instructions given by flags, or undefined (the session's or the default). */
 function resolveInstructions(opts: RunOptions): string | undefined {
   if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
-    throw new KolegaError('usage', 'conflicting_flags', '-i/--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
+    throw new KolegaError('usage', 'conflicting_flags', '--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
   }
   if (opts.instructionsFile !== undefined) return readInstructionsFile(opts.instructionsFile);
   if (opts.instructions !== undefined) {
-    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit -i to use the default' });
+    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit --instructions to use the default' });
     return opts.instructions;
   }
   return undefined;
