@@ -161,7 +161,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
         '  kolega run -i screenshot.png "what is wrong in this dialog?"\n' +
-        '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
         '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
