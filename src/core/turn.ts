@@ -10,11 +10,11 @@ import { redactSecrets } from './redact.js';
 import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
 import type { Provider } from './providers/types.js';
 import { ResponseAssembler, addUsage } from './responses/assemble.js';
-import { streamResponse } from './responses/client.js';
 import { finalAnswer, toInputItem, type InputContent, type InputItem } from './responses/items.js';
 import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
+import { openTransport, type ResponsesTransport, type TransportMode } from './responses/transport.js';
 import { executeToolCall } from './tools/registry.js';
 import type { Tool, ToolContext } from './tools/types.js';
 
@@ -38,6 +38,8 @@ export interface TurnOptions {
   idleTimeoutMs: number;
   /** Aborted on SIGINT/SIGTERM/--timeout; its `reason` (a KolegaError) is the failure reported. */
   signal: AbortSignal;
+  /** How requests travel (./responses/transport.ts); default `auto`. */
+  transport?: TransportMode;
   /** How instructions and tools are presented to the model (./responses/presentation.ts); default classic. */
   shape?: RequestShape;
   /** `text.format` for structured output. */
@@ -68,6 +70,8 @@ export interface TurnResult {
   refusal?: string;
   /** The last `x-models-etag` the server sent (the ETag of its current model catalogue). */
   modelsEtag?: string;
+  /** Bytes of each request body (HTTP) or frame (WebSocket) sent, in order. */
+  uploads: number[];
 }
 
 function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
@@ -119,6 +123,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   // Echoed on later requests of this turn only, never across turns (docs/protocol.md "Turn state").
   let turnState: string | undefined;
   let modelsEtag: string | undefined;
+  // How much of `input` the previous completed response holds (for a chained WebSocket request).
+  let chainFrom: number | undefined;
+  let transport: ResponsesTransport | undefined;
 
   sink({
     type: 'turn.started',
@@ -133,8 +140,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   });
 
   try {
+    transport = openTransport(opts.provider, opts.transport, opts.debug);
     for (;;) {
-      const outcome = await requestWithRetries(opts, input, specs, turnState, usage, sink, () => requests++);
+      const outcome = await requestWithRetries(opts, transport, input, chainFrom, specs, turnState, usage, sink, () => requests++);
       addUsage(usage, outcome.usage);
       turnState ??= outcome.turnState;
       modelsEtag = outcome.modelsEtag ?? modelsEtag;
@@ -143,6 +151,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
         const replay = toInputItem(item);
         if (replay) input.push(replay);
       }
+      chainFrom = input.length;
       if (calls.length === 0) {
         ({ text: finalText, refusal } = finalAnswer(outcome.items));
         if (refusal !== undefined && opts.validateFinal) {
@@ -195,7 +204,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
       },
       usage,
     });
-    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error, ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
+    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error, uploads: transport?.uploads ?? [], ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
+  } finally {
+    transport?.close();
   }
   const durationMs = Math.round(performance.now() - started);
   sink({
@@ -208,12 +219,14 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     tool_calls: toolCalls,
     duration_ms: durationMs,
   });
-  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs, ...(refusal !== undefined ? { refusal } : {}), ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
+  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs, uploads: transport.uploads, ...(refusal !== undefined ? { refusal } : {}), ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
 }
 
 async function requestWithRetries(
   opts: TurnOptions,
+  transport: ResponsesTransport,
   input: InputItem[],
+  chainFrom: number | undefined,
   tools: FunctionToolSpec[],
   turnState: string | undefined,
   usage: Usage,
@@ -228,20 +241,22 @@ async function requestWithRetries(
     });
     countRequest();
     try {
-      return await streamResponse(
-        opts.provider,
+      return await transport.send(
         {
-          model: opts.model,
-          instructions: opts.instructions,
-          input,
-          tools,
-          effort: opts.effort,
-          sessionId: opts.sessionId,
-          chatgptBackend: opts.provider.chatgptBackend,
-          shape: opts.shape,
-          turnState,
-          textFormat: opts.textFormat,
-          maxOutputTokens: opts.maxOutputTokens,
+          spec: {
+            model: opts.model,
+            instructions: opts.instructions,
+            input,
+            tools,
+            effort: opts.effort,
+            sessionId: opts.sessionId,
+            chatgptBackend: opts.provider.chatgptBackend,
+            shape: opts.shape,
+            turnState,
+            textFormat: opts.textFormat,
+            maxOutputTokens: opts.maxOutputTokens,
+          },
+          chainFrom,
         },
         assembler,
         { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, onPhase: opts.onPhase },

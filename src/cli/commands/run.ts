@@ -33,6 +33,8 @@ export interface RunOptions {
   mcpConfig?: string;
   /** An MCP server that fails to start is skipped with a warning. */
   mcpOptional?: boolean;
+  /** How requests travel: auto (WebSocket with HTTP fallback on the ChatGPT backend), websocket, http. */
+  transport?: 'auto' | 'websocket' | 'http';
 }
 
 /** Parses a positive number of seconds. */
@@ -109,6 +111,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--stdin', 'always read stdin and append it to the prompt')
     .option('--no-stdin', 'never read stdin')
     .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
+    .addOption(
+      new Option('--transport <mode>', 'auto: WebSocket to the ChatGPT backend, HTTP if refused; or websocket, http (default: the transport setting, else auto)').choices([
+        'auto',
+        'websocket',
+        'http',
+      ]),
+    )
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
     .addHelpText(
       'after',

@@ -15,6 +15,8 @@ import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
 import { requestShapeFor } from '../../core/responses/presentation.js';
+import { isTransportMode, TRANSPORT_MODES, type TransportMode } from '../../core/responses/transport.js';
+import { readSettings } from '../../core/store/settings.js';
 import { uuidv7 } from '../../core/ids.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
@@ -99,6 +101,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       selection.provider === 'openai_chatgpt'
         ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
         : openaiProvider(home, ctx.env);
+    const transport = transportMode(opts, home, provider);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
     }
@@ -120,6 +123,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         model: selection.model.id,
         effort: selection.effort,
         shape: requestShapeFor(selection.model, provider.chatgptBackend),
+        transport,
         instructions,
         userContent: [{ type: 'input_text', text: prompt }, ...images],
         allTools: tools.all,
@@ -164,6 +168,25 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     await tools?.close();
     removeSignals();
   }
+}
+
+/**
+ * The transport of the run: `--transport`, else the `transport` setting, else `auto`.
+ * @throws KolegaError(config, `bad_transport`) for a saved value that is not a mode;
+ *   KolegaError(usage, `websocket_unsupported`) for `websocket` with the API-key provider
+ */
+function transportMode(opts: RunOptions, home: string, provider: Provider): TransportMode {
+  const saved = readSettings(home).transport;
+  if (opts.transport === undefined && saved !== undefined && !isTransportMode(saved)) {
+    throw new KolegaError('config', 'bad_transport', `the setting transport must be one of ${TRANSPORT_MODES.join(', ')}`, { hint: 'run: kolega config unset transport' });
+  }
+  const mode: TransportMode = opts.transport ?? (saved as TransportMode | undefined) ?? 'auto';
+  if (mode === 'websocket' && !provider.chatgptBackend) {
+    throw new KolegaError('usage', 'websocket_unsupported', 'the WebSocket transport is offered by the ChatGPT backend only', {
+      hint: opts.transport === undefined ? 'run: kolega config set transport auto' : 'use --transport auto or http with an API key',
+    });
+  }
+  return mode;
 }
 
 /**
