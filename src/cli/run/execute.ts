@@ -11,6 +11,7 @@ import type { EventSink } from '../../core/events.js';
 import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
 import { openaiProvider } from '../../core/providers/openai.js';
 import { selectModel } from '../../core/providers/select.js';
+import { takesImages } from '../../core/providers/models.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
@@ -84,6 +85,12 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
     for (const note of selection.notes) io.warn(`kolega: ${note}`);
+    if (images.length > 0 && !takesImages(selection.model)) {
+      const kinds = selection.model.input_modalities!.join(', ') || 'none stated';
+      throw new KolegaError('usage', 'images_not_supported', `model "${selection.provider}/${selection.model.id}" does not take images (its input: ${kinds})`, {
+        hint: 'drop --image, or pick a model that takes images (kolega models --json lists input_modalities)',
+      });
+    }
     // --timeout covers the whole run, waiting for stdin included (--stdin on a silent pipe).
     if (opts.timeout !== undefined) {
       timer = setTimeout(() => {
