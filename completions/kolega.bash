@@ -9,7 +9,7 @@ _kolega_subcmds() {
 _kolega_flags() {
   case "$1" in
     '') echo '-V --version --debug --no-color -q --quiet -h --help' ;;
-    'run') echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet' ;;
+    'run') echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --transport --verbose -h --help --debug --no-color -q --quiet' ;;
     'auth') echo '-h --help --debug --no-color -q --quiet' ;;
     'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet' ;;
     'auth status') echo '--json -h --help --debug --no-color -q --quiet' ;;
@@ -28,7 +28,7 @@ _kolega_flags() {
 }
 _kolega_valued() {
   case "$1" in
-    'run') echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens' ;;
+    'run') echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --transport' ;;
     'auth login') echo '--port --timeout' ;;
     'models') echo '-p --provider' ;;
     'doctor') echo '--timeout' ;;
@@ -51,15 +51,16 @@ _kolega_values() {
     'run|--mcp-config') echo '__files__' ;;
     'run|-o') echo '__files__' ;;
     'run|--output-last-message') echo '__files__' ;;
+    'run|--transport') echo 'auto websocket http' ;;
     'models|-p') echo 'openai_chatgpt openai' ;;
     'models|--provider') echo 'openai_chatgpt openai' ;;
   esac
 }
 _kolega_args() {
   case "$1" in
-    'config get') echo 'model effort provider codex_version' ;;
-    'config set') echo 'model effort provider codex_version' ;;
-    'config unset') echo 'model effort provider codex_version' ;;
+    'config get') echo 'model effort provider codex_version transport' ;;
+    'config set') echo 'model effort provider codex_version transport' ;;
+    'config unset') echo 'model effort provider codex_version transport' ;;
     'completion') echo 'bash zsh fish' ;;
     'help') echo 'exit-codes environment run auth models config doctor completion' ;;
   esac

@@ -14,7 +14,7 @@ function __kolega_flags
     case ''
       echo '-V --version --debug --no-color -q --quiet -h --help'
     case 'run'
-      echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet'
+      echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --transport --verbose -h --help --debug --no-color -q --quiet'
     case 'auth'
       echo '-h --help --debug --no-color -q --quiet'
     case 'auth login'
@@ -48,7 +48,7 @@ end
 function __kolega_valued
   switch "$argv[1]"
     case 'run'
-      echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens'
+      echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --transport'
     case 'auth login'
       echo '--port --timeout'
     case 'models'
@@ -89,6 +89,8 @@ function __kolega_values
       echo '__files__'
     case 'run|--output-last-message'
       echo '__files__'
+    case 'run|--transport'
+      echo 'auto websocket http'
     case 'models|-p'
       echo 'openai_chatgpt openai'
     case 'models|--provider'
@@ -98,11 +100,11 @@ end
 function __kolega_args
   switch "$argv[1]"
     case 'config get'
-      echo 'model effort provider codex_version'
+      echo 'model effort provider codex_version transport'
     case 'config set'
-      echo 'model effort provider codex_version'
+      echo 'model effort provider codex_version transport'
     case 'config unset'
-      echo 'model effort provider codex_version'
+      echo 'model effort provider codex_version transport'
     case 'completion'
       echo 'bash zsh fish'
     case 'help'

@@ -1,5 +1,5 @@
 /**
- * The Responses WebSocket transport end to end (README "Transport", docs/protocol.md "WebSocket"):
+ * The Responses WebSocket transport end to end (README "Transport", docs/protocol.md e.1):
  * the real binary against the fake backend's WebSocket endpoint, which enforces capture B2's frame
  * rules. A tool round trip over one connection whose second frame chains to the first response and
  * carries only the tool output; a refused upgrade falls back to HTTP with the same output; a
@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBackend, type FakeBackend, type FakeBackendOptions } from '../fakes/backend.js';
+import { startProxy } from '../fakes/proxy.js';
 import { ev, phasedMessage, type SseEvent } from '../fakes/sse-events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { parseEvents } from '../helpers/schema.js';
@@ -192,6 +193,21 @@ describe('WebSocket transport (capture B2)', () => {
     expect(r.stdout).toBe('partial \n');
     expect(r.stderr).toMatch(/broke mid-stream/);
     expect(fake.frames).toHaveLength(1);
+  });
+
+  it('goes through HTTP_PROXY like the HTTP path (a CONNECT tunnel to the backend)', async () => {
+    const proxy = await startProxy();
+    try {
+      script();
+      const r = await runCli(args('--json'), { env: env({ HTTP_PROXY: proxy.url }) });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(fake.frames.map((f) => f.connection)).toEqual([0, 0]);
+      expect(httpResponses()).toEqual([]);
+      expect(proxy.log.some((e) => e.target === new URL(fake.url).host)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('--transport http never upgrades; neither does the transport setting', async () => {

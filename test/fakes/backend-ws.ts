@@ -1,6 +1,6 @@
 /**
  * The Responses WebSocket endpoint of the fake ChatGPT backend (`GET /backend-api/codex/responses`
- * upgraded; docs/protocol.md "WebSocket", capture B2 of Codex 0.171). It enforces what the real
+ * upgraded; docs/protocol.md e.1, capture B2 of Codex 0.171). It enforces what the real
  * server does with a WebSocket client:
  * - the upgrade carries the request headers: a valid bearer (401), the account id when required
  *   (403), `openai-beta: responses_websockets=...` (400 without it);

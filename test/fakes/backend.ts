@@ -76,6 +76,8 @@ export interface RecordedRequest {
   clientClosedAt?: number;
   /** `Date.now()` when the request arrived. */
   receivedAt?: number;
+  /** Size of the request body in bytes (as received). */
+  bytes?: number;
 }
 
 /** Options of the fake. */
@@ -374,7 +376,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now() };
+    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now(), bytes: chunks.reduce((n, c) => n + c.length, 0) };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     const models = path === '/backend-api/codex/models' && req.method === 'GET';

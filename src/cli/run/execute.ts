@@ -8,8 +8,6 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
-import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
-import { openaiProvider } from '../../core/providers/openai.js';
 import { selectModel } from '../../core/providers/select.js';
 import { takesImages } from '../../core/providers/models.js';
 import type { Provider } from '../../core/providers/types.js';
@@ -104,10 +102,11 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     for (const note of notes) io.warn(`kolega: ${note}`);
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
+    // Only the chosen provider's modules are loaded (the sign-in's token code is not needed with a key).
     const provider: Provider =
       selection.provider === 'openai_chatgpt'
-        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
-        : openaiProvider(home, ctx.env);
+        ? (await import('../../core/providers/openai-chatgpt.js')).chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
+        : (await import('../../core/providers/openai.js')).openaiProvider(home, ctx.env);
     const transport = transportMode(opts, home, provider);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');

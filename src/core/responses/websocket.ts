@@ -1,5 +1,5 @@
 /**
- * The Responses WebSocket transport of the ChatGPT backend (docs/protocol.md "WebSocket"; Codex
+ * The Responses WebSocket transport of the ChatGPT backend (docs/protocol.md e.1; Codex
  * 0.171 talks to the backend this way first): one connection, `GET {base}/responses` upgraded with
  * the request headers plus `openai-beta: responses_websockets=2026-02-06`; each request is one text
  * frame `{"type":"response.create", ...the HTTP body's fields}`; the answer is the same JSON events
