@@ -9,11 +9,13 @@
  * `client_metadata` (the upgrade has no per-model header). Error frames
  * (`{"type":"error","status":N,...}`) fail like the HTTP status they carry.
  *
- * The client is undici's WebSocket (imported only when this transport is used: it costs start-up
- * time). Anything that fails before the connection delivered its first frame is reported as
- * `WebSocketUnavailable`, so the caller may fall back to HTTP.
+ * The client is the `ws` package when no proxy applies to the backend, and undici's WebSocket
+ * (through the same proxy dispatcher as HTTP) when one does: importing undici costs ~90 ms of CPU
+ * at start-up, `ws` a fraction of that, and with a proxy undici is loaded for HTTP anyway. Both
+ * are driven through the WHATWG event interface they share. Either is imported only when this
+ * transport is used. Anything that fails before the connection delivered its first frame is
+ * reported as `WebSocketUnavailable`, so the caller may fall back to HTTP.
  */
-import type { WebSocket as UndiciWebSocket } from 'undici';
 import { KolegaError } from '../errors.js';
 import { proxyFor } from '../net/proxy-env.js';
 import { proxyDispatcher } from '../http.js';
@@ -56,8 +58,19 @@ export interface ChainedRequest {
   chainFrom?: number;
 }
 
+/** What kolega uses of a WebSocket: the WHATWG interface that `ws` and undici both offer. */
+interface Socket {
+  binaryType: string;
+  send(text: string): void;
+  close(code?: number): void;
+  addEventListener(type: 'open', fn: () => void, opts?: { once?: boolean }): void;
+  addEventListener(type: 'message', fn: (ev: { data: unknown }) => void): void;
+  addEventListener(type: 'close', fn: (ev: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'error', fn: (ev: unknown) => void, opts?: { once?: boolean }): void;
+}
+
 interface Connection {
-  ws: UndiciWebSocket;
+  ws: Socket;
   /** A frame arrived on this connection (it works; later failures are not "unavailable"). */
   framed: boolean;
   closed: boolean;
@@ -68,7 +81,18 @@ interface Connection {
   onEnd?: (why: string) => void;
 }
 
-let undiciWs: typeof import('undici').WebSocket | undefined;
+/**
+ * Opens a socket to `url`: `ws` directly, or undici's client through `dispatcher` (a proxy).
+ * `ws` offers permessage-deflate as Codex does (capture B2's upgrade).
+ */
+async function connect(url: string, headers: Record<string, string>, dispatcher: import('undici').Dispatcher | undefined): Promise<Socket> {
+  if (dispatcher) {
+    const { WebSocket } = await import('undici');
+    return new WebSocket(url, { headers, dispatcher }) as unknown as Socket;
+  }
+  const { WebSocket } = await import('ws');
+  return new WebSocket(url, { headers }) as unknown as Socket;
+}
 
 /** The `ws(s)://` URL of `{base}/responses`. */
 export function websocketUrl(baseUrl: string): string {
@@ -143,7 +167,6 @@ export class WebSocketSession {
   }
 
   private async open(spec: RequestSpec, opts: StreamOptions, authHeaders: () => Promise<Record<string, string>>): Promise<Connection> {
-    undiciWs ??= (await import('undici')).WebSocket;
     const url = websocketUrl(this.provider.baseUrl);
     const headers: Record<string, string> = {
       ...this.provider.staticHeaders,
@@ -154,34 +177,11 @@ export class WebSocketSession {
     const dispatcher = proxyFor(this.provider.baseUrl) === undefined ? undefined : await proxyDispatcher();
     opts.onPhase?.('opening the WebSocket');
     this.debug?.(`websocket: GET ${url} (upgrade)`);
-    const ws = new undiciWs(url, { headers, ...(dispatcher ? { dispatcher } : {}) });
+    const ws = await connect(url, headers, dispatcher);
     ws.binaryType = 'arraybuffer';
     const conn: Connection = { ws, framed: false, closed: false };
-    await new Promise<void>((resolve, reject) => {
-      const fail = (why: string) => {
-        cleanup();
-        conn.closed = true;
-        try {
-          ws.close();
-        } catch {
-          // never opened
-        }
-        reject(this.unavailable(why, opts.signal));
-      };
-      const timer = setTimeout(() => fail('no answer to the upgrade: idle timeout'), opts.idleTimeoutMs);
-      const onAbort = () => fail('interrupted');
-      const cleanup = () => {
-        clearTimeout(timer);
-        opts.signal.removeEventListener('abort', onAbort);
-      };
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-      ws.addEventListener('open', () => {
-        cleanup();
-        resolve();
-      }, { once: true });
-      ws.addEventListener('error', (ev) => fail(describeError(ev)), { once: true });
-    });
-    this.debug?.('websocket: open');
+    // Listeners for the socket's whole life, attached at once: `ws` throws an `error` event nobody
+    // listens to (e.g. one that follows a close() during the handshake).
     ws.addEventListener('message', (ev) => {
       if (typeof ev.data !== 'string') {
         conn.onEnd?.('the server sent a binary frame');
@@ -198,6 +198,32 @@ export class WebSocketSession {
       conn.closed = true;
       conn.onEnd?.(describeError(ev));
     });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => {
+        cleanup();
+        conn.closed = true;
+        try {
+          ws.close();
+        } catch {
+          // never opened
+        }
+        reject(this.unavailable(why, opts.signal));
+      };
+      const timer = setTimeout(() => fail('no answer to the upgrade: idle timeout'), opts.idleTimeoutMs);
+      const onAbort = () => fail('interrupted');
+      const cleanup = () => {
+        clearTimeout(timer);
+        opts.signal.removeEventListener('abort', onAbort);
+        conn.onEnd = undefined;
+      };
+      opts.signal.addEventListener('abort', onAbort, { once: true });
+      conn.onEnd = (why) => fail(why);
+      ws.addEventListener('open', () => {
+        cleanup();
+        resolve();
+      }, { once: true });
+    });
+    this.debug?.('websocket: open');
     return conn;
   }
 
