@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { textAnswer } from '../fakes/sse-events.js';
+import { ev, textAnswer } from '../fakes/sse-events.js';
 import { BIN, REPO_ROOT, baseEnv, collect, tempDir } from '../helpers/cli.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
 
@@ -56,6 +56,15 @@ describe('launcher', () => {
       expect(r.code).toBe(0);
     });
   }
+
+  it('stderr styles still apply with FORCE_COLOR (chalk is imported only when colour is on)', async () => {
+    fx.fake.push({ kind: 'sse', events: [ev.created(), ev.reasoningDelta('thinking'), ...textAnswer('styled').slice(1)] });
+    const child = spawn(process.execPath, [BIN, 'run', '--verbose', '--no-stdin', 'hi'], { cwd: tmp.dir, env: { ...baseEnv(fx.env()), NO_COLOR: '', FORCE_COLOR: '1' } });
+    const r = await collect(child);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('styled\n');
+    expect(r.stderr).toContain('\x1b[2mthinking');
+  });
 
   describe('an unbuilt checkout', () => {
     const bare = checkout(path.join(tmp.dir, 'bare'), false);

@@ -33,7 +33,7 @@ function trace(args: string[], viaRequire = false): { stdout: string; code: numb
   return { stdout: r.stdout, code: r.status, urls, builtins };
 }
 
-const HEAVY_PACKAGES = /node_modules\/(undici|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
+const HEAVY_PACKAGES = /node_modules\/(undici|ws|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
 // auth/constants.js is plain data (no imports): help texts may show its defaults.
 const HEAVY_OWN = /dist\/core\/(http|turn|responses|tools|store|auth\/(?!constants\.js)|providers)/;
 const HEAVY_BUILTINS = /^NativeModule (http|https|tls|_http_\w+|internal\/deps\/undici\/undici|zlib)$/; // (worker_threads: the trace hook itself; child_process: commander)

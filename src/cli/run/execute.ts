@@ -120,7 +120,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       sink = ndjsonRenderer(io);
     } else {
       if (io.showProgress && io.stderrIsTTY && spinnerFits(io)) stopSpinner = await startSpinner(io);
-      sink = textRenderer(io, () => stopSpinner());
+      const chalk = io.color ? (await import('chalk')).Chalk : undefined;
+      sink = textRenderer(io, () => stopSpinner(), chalk);
     }
 
     const result = await runTurn(
