@@ -39,7 +39,7 @@ export interface Figures {
   notes: string[];
 }
 
-/** Start-up goals of issue 17, as ratios to `node -e 0` and ms from process start. */
+/** Start-up goals (README "Performance"), as ratios to `node -e 0` and ms from process start. */
 export const GOALS = { versionRatio: 1.15, helpRatio: 1.5, firstTextMs: 250 };
 
 const kb = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
@@ -57,7 +57,7 @@ function uploadLines(u: UploadFigures): string[] {
   return out;
 }
 
-/** `codex exec --json` on a local 2,000-delta stream as measured in issue 7 on these machines. */
+/** `codex exec --json` on a local 2,000-delta stream as measured on the team's machines (README "Performance"). */
 export const CODEX_REFERENCE = { wallMs: 875, firstTextMs: 664, rssMb: 145 };
 
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x)} ms`);

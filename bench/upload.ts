@@ -1,5 +1,5 @@
 /**
- * Bytes uploaded per request of a long tool loop, HTTP against the Responses WebSocket (issue 17):
+ * Bytes uploaded per request of a long tool loop, HTTP against the Responses WebSocket:
  * `kolega run` on the ChatGPT backend with a 1 MB conversation (a synthetic one: a 1 MB prompt,
  * standing in for a resumed session) and a model that calls a tool 20 times before answering. Over
  * HTTP every request re-sends the whole conversation; over the WebSocket a follow-up names the
@@ -42,15 +42,28 @@ function syntheticHistory(bytes: number): string {
 }
 
 /** Runs the loop over `transport` and collects what the fake received. */
-async function runOnce(bin: string, transport: 'http' | 'websocket', history: string, calls: number): Promise<UploadRun> {
+async function runOnce(
+  bin: string,
+  transport: 'http' | 'websocket',
+  history: string,
+  calls: number,
+): Promise<UploadRun> {
   const fake = await startFakeBackend({ websocket: true });
   const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-bench-upload-'));
   try {
     writeChatGPTCredentials(home);
-    for (let i = 0; i < calls; i++) fake.push({ kind: 'sse', events: toolCall(`call_${i}`, 'list_dir', { path: '.' }) });
+    for (let i = 0; i < calls; i++)
+      fake.push({ kind: 'sse', events: toolCall(`call_${i}`, 'list_dir', { path: '.' }) });
     fake.push({ kind: 'sse', events: textAnswer('done') });
     const child = spawn(process.execPath, [bin, 'run', '--transport', transport, '-C', home, '--stdin'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KOLEGA_HOME: home, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl, KOLEGA_AUTH_ISSUER: fake.url },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        KOLEGA_HOME: home,
+        KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+        KOLEGA_AUTH_ISSUER: fake.url,
+      },
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     child.stdin.end(history);

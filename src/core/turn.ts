@@ -1,6 +1,6 @@
 /**
  * One turn of `kolega run`: request -> stream -> tool calls -> tool outputs -> request ... until the
- * model answers without calling a tool. Emits the design.md events to `sink` as they happen and
+ * model answers without calling a tool. Emits the docs/design.md events to `sink` as they happen and
  * returns the outcome; never writes to a terminal and never exits the process.
  */
 import { performance } from 'node:perf_hooks';

@@ -17,13 +17,18 @@ const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), '
 
 /** Runs `node [nodeFlags] bin args` synchronously (the launcher is what is under test). */
 function node(nodeFlags: string[], bin: string, args: string[], env: Record<string, string | undefined> = {}) {
-  return spawnSync(process.execPath, [...nodeFlags, bin, ...args], { cwd: tmp.dir, env: baseEnv({ KOLEGA_HOME: tmp.dir, ...env }), encoding: 'utf8' });
+  return spawnSync(process.execPath, [...nodeFlags, bin, ...args], {
+    cwd: tmp.dir,
+    env: baseEnv({ KOLEGA_HOME: tmp.dir, ...env }),
+    encoding: 'utf8',
+  });
 }
 
 /** A copy of the package's launcher and manifest at `dir`, plus dist/ when asked (never node_modules/). */
 function checkout(dir: string, withDist: boolean): string {
   mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  for (const f of ['bin/kolega', 'bin/package.json', 'package.json']) cpSync(path.join(REPO_ROOT, f), path.join(dir, f));
+  for (const f of ['bin/kolega', 'bin/package.json', 'package.json'])
+    cpSync(path.join(REPO_ROOT, f), path.join(dir, f));
   if (withDist) cpSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
   return path.join(dir, 'bin', 'kolega');
 }
@@ -49,7 +54,10 @@ describe('launcher', () => {
   ] as const) {
     it(`runs a turn through ${how}`, async () => {
       fx.fake.push({ kind: 'sse', events: textAnswer('loaded either way') });
-      const child = spawn(process.execPath, [...flags, BIN, 'run', '--no-stdin', 'hi'], { cwd: tmp.dir, env: baseEnv(fx.env()) });
+      const child = spawn(process.execPath, [...flags, BIN, 'run', '--no-stdin', 'hi'], {
+        cwd: tmp.dir,
+        env: baseEnv(fx.env()),
+      });
       const r = await collect(child);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe('loaded either way\n');
@@ -58,8 +66,14 @@ describe('launcher', () => {
   }
 
   it('stderr styles still apply with FORCE_COLOR (chalk is imported only when colour is on)', async () => {
-    fx.fake.push({ kind: 'sse', events: [ev.created(), ev.reasoningDelta('thinking'), ...textAnswer('styled').slice(1)] });
-    const child = spawn(process.execPath, [BIN, 'run', '--verbose', '--no-stdin', 'hi'], { cwd: tmp.dir, env: { ...baseEnv(fx.env()), NO_COLOR: '', FORCE_COLOR: '1' } });
+    fx.fake.push({
+      kind: 'sse',
+      events: [ev.created(), ev.reasoningDelta('thinking'), ...textAnswer('styled').slice(1)],
+    });
+    const child = spawn(process.execPath, [BIN, 'run', '--verbose', '--no-stdin', 'hi'], {
+      cwd: tmp.dir,
+      env: { ...baseEnv(fx.env()), NO_COLOR: '', FORCE_COLOR: '1' },
+    });
     const r = await collect(child);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('styled\n');
@@ -79,7 +93,9 @@ describe('launcher', () => {
           const r = node([...flags], bare, args);
           expect(r.status).toBe(1);
           expect(r.stdout).toBe('');
-          expect(r.stderr).toBe(`kolega: this copy of kolega is not built (dist/ is missing): run \`npm ci\` (or \`npm run build\`) in ${path.join(tmp.dir, 'bare')}\n`);
+          expect(r.stderr).toBe(
+            `kolega: this copy of kolega is not built (dist/ is missing): run \`npm ci\` (or \`npm run build\`) in ${path.join(tmp.dir, 'bare')}\n`,
+          );
         }
       });
 
@@ -88,7 +104,9 @@ describe('launcher', () => {
         expect(r.status).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr.split('\n')).toHaveLength(2); // one line and its newline
-        expect(r.stderr).toMatch(/^kolega: kolega cannot load its modules \(.*'commander'.*\): run `npm ci` \(or `npm run build`\) in /);
+        expect(r.stderr).toMatch(
+          /^kolega: kolega cannot load its modules \(.*'commander'.*\): run `npm ci` \(or `npm run build`\) in /,
+        );
         expect(r.stderr).not.toMatch(/\n\s+at /);
       });
     }

@@ -1,5 +1,5 @@
 /**
- * The Responses WebSocket transport end to end (README "Transport", docs/protocol.md e.1):
+ * The Responses WebSocket transport end to end (README "Transport", docs/protocol.md §e.1):
  * the real binary against the fake backend's WebSocket endpoint, which enforces capture B2's frame
  * rules. A tool round trip over one connection whose second frame chains to the first response and
  * carries only the tool output; a refused upgrade falls back to HTTP with the same output; a
@@ -39,7 +39,12 @@ afterEach(async () => {
   work.cleanup();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl, KOLEGA_AUTH_ISSUER: fake.url, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+  KOLEGA_AUTH_ISSUER: fake.url,
+  ...extra,
+});
 const httpResponses = () => fake.requests.filter((r) => r.path === '/backend-api/codex/responses');
 const PROMPT = 'What does note.txt say?';
 const args = (...extra: string[]) => ['run', '-m', 'gpt-6.2-sol', '-C', work.dir, ...extra, PROMPT];
@@ -49,10 +54,26 @@ const callAnswer: SseEvent[] = [
   ev.created('resp_1'),
   ev.reasoningDone('Looking', 'ENC_1', 'rs_1'),
   ...phasedMessage('Reading the file.', 'msg_c', 'commentary'),
-  { type: 'response.output_item.done', output_index: 2, item: { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_1', name: 'read_file', namespace: 'functions', arguments: '{"path":"note.txt"}' } },
+  {
+    type: 'response.output_item.done',
+    output_index: 2,
+    item: {
+      id: 'fc_1',
+      type: 'function_call',
+      status: 'completed',
+      call_id: 'call_1',
+      name: 'read_file',
+      namespace: 'functions',
+      arguments: '{"path":"note.txt"}',
+    },
+  },
   ev.completed('resp_1'),
 ];
-const finalAnswer: SseEvent[] = [ev.created('resp_2'), ...phasedMessage('The file says hi-from-tool.', 'msg_f', 'final_answer'), ev.completed('resp_2')];
+const finalAnswer: SseEvent[] = [
+  ev.created('resp_2'),
+  ...phasedMessage('The file says hi-from-tool.', 'msg_f', 'final_answer'),
+  ev.completed('resp_2'),
+];
 const script = () => fake.push({ kind: 'sse', events: callAnswer }, { kind: 'sse', events: finalAnswer });
 
 describe('WebSocket transport (capture B2)', () => {
@@ -86,7 +107,14 @@ describe('WebSocket transport (capture B2)', () => {
       [0, undefined],
     ]);
     const [first, second] = fake.frames.map((f) => f.body);
-    expect(first).toMatchObject({ type: 'response.create', model: 'gpt-6.2-sol', stream: true, store: false, prompt_cache_key: sid, parallel_tool_calls: false });
+    expect(first).toMatchObject({
+      type: 'response.create',
+      model: 'gpt-6.2-sol',
+      stream: true,
+      store: false,
+      prompt_cache_key: sid,
+      parallel_tool_calls: false,
+    });
     expect(first).not.toHaveProperty('previous_response_id');
     const meta1 = first!.client_metadata as Record<string, string>;
     expect(meta1.ws_request_header_x_openai_internal_codex_responses_lite).toBe('true');
@@ -103,19 +131,35 @@ describe('WebSocket transport (capture B2)', () => {
     expect(input2[0]).toMatchObject({ call_id: 'call_1' });
     expect(input2[0]!.output).toContain('hi-from-tool');
     expect(fake.frames[1]!.bytes).toBeLessThan(fake.frames[0]!.bytes / 2);
-    expect((second!.client_metadata as Record<string, string>).ws_request_header_x_openai_internal_codex_responses_lite).toBe('true');
+    expect(
+      (second!.client_metadata as Record<string, string>).ws_request_header_x_openai_internal_codex_responses_lite,
+    ).toBe('true');
 
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual(['Reading the file.', 'The file says hi-from-tool.']);
+    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual([
+      'Reading the file.',
+      'The file says hi-from-tool.',
+    ]);
     expect(events.filter((e) => e.type === 'retry')).toEqual([]);
-    expect(events.at(-1)).toMatchObject({ type: 'turn.completed', final_text: 'The file says hi-from-tool.', requests: 2, tool_calls: 1 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'turn.completed',
+      final_text: 'The file says hi-from-tool.',
+      requests: 2,
+      tool_calls: 1,
+    });
   });
 
   it('the fake enforces the chaining rules: a repeated conversation or an unknown previous_response_id is refused', async () => {
     // A client that re-sends the whole conversation with previous_response_id, as over HTTP.
     const { WebSocket } = await import('ws');
     const ws = new WebSocket(`${fake.url.replace('http', 'ws')}/backend-api/codex/responses`, {
-      headers: { authorization: 'Bearer any', 'chatgpt-account-id': 'acct-test-1', 'openai-beta': 'responses_websockets=2026-02-06', 'session-id': 's1', version: '0.171.0' },
+      headers: {
+        authorization: 'Bearer any',
+        'chatgpt-account-id': 'acct-test-1',
+        'openai-beta': 'responses_websockets=2026-02-06',
+        'session-id': 's1',
+        version: '0.171.0',
+      },
     });
     const replies: Record<string, unknown>[] = [];
     ws.on('message', (d) => replies.push(JSON.parse(String(d)) as Record<string, unknown>));
@@ -157,7 +201,9 @@ describe('WebSocket transport (capture B2)', () => {
     expect(fake.frames).toEqual([]);
     expect(httpResponses()).toHaveLength(2);
     // HTTP has no chaining: the follow-up carries the whole conversation
-    expect((httpResponses()[1]!.body.input as unknown[]).length).toBeGreaterThan((httpResponses()[0]!.body.input as unknown[]).length);
+    expect((httpResponses()[1]!.body.input as unknown[]).length).toBeGreaterThan(
+      (httpResponses()[0]!.body.input as unknown[]).length,
+    );
 
     await restart({ websocket: false });
     script();
@@ -172,9 +218,16 @@ describe('WebSocket transport (capture B2)', () => {
     const r = await runCli(args('--json'), { env: env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual(['Reading the file.', 'The file says hi-from-tool.']);
+    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual([
+      'Reading the file.',
+      'The file says hi-from-tool.',
+    ]);
     expect(events.filter((e) => e.type === 'tool.call')).toHaveLength(1);
-    expect(events.at(-1)).toMatchObject({ type: 'turn.completed', final_text: 'The file says hi-from-tool.', tool_calls: 1 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'turn.completed',
+      final_text: 'The file says hi-from-tool.',
+      tool_calls: 1,
+    });
     expect(fake.upgrades.map((u) => u.status)).toEqual([101, 101]);
     expect(fake.frames.map((f) => f.connection)).toEqual([0, 0, 1]);
     const resent = fake.frames[2]!.body;

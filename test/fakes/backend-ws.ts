@@ -1,6 +1,6 @@
 /**
  * The Responses WebSocket endpoint of the fake ChatGPT backend (`GET /backend-api/codex/responses`
- * upgraded; docs/protocol.md e.1, capture B2 of Codex 0.171). It enforces what the real
+ * upgraded; docs/protocol.md §e.1, capture B2 of Codex 0.171). It enforces what the real
  * server does with a WebSocket client:
  * - the upgrade carries the request headers: a valid bearer (401), the account id when required
  *   (403), `openai-beta: responses_websockets=...` (400 without it);
@@ -60,7 +60,11 @@ export interface WsDeps {
   tokenOk(token: string): boolean;
   accountId?: string;
   /** Validates one request body like the HTTP path (`chained`: what a chained frame inherits). */
-  validate(body: Record<string, unknown>, headers: http.IncomingHttpHeaders, chained: ChainedContext | undefined): string | undefined;
+  validate(
+    body: Record<string, unknown>,
+    headers: http.IncomingHttpHeaders,
+    chained: ChainedContext | undefined,
+  ): string | undefined;
   /** The next scripted answer, as events or a failure, for a frame. */
   nextAnswer(frame: Record<string, unknown>, headers: http.IncomingHttpHeaders): WsAnswer;
 }
@@ -77,7 +81,9 @@ const BETA_PREFIX = 'responses_websockets=';
 const LITE_KEY = 'ws_request_header_x_openai_internal_codex_responses_lite';
 
 function refuse(socket: Duplex, status: number, reason: string, body: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** What the server holds after a response completed on a connection. */
@@ -112,10 +118,13 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): () => void {
     if (path !== '/backend-api/codex/responses') return deny(404, 'Not Found', 'Not Found');
     if (!deps.control.accept) return deny(426, 'Upgrade Required', 'WebSockets are not enabled');
     const auth = req.headers.authorization ?? '';
-    if (!deps.tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : '')) return deny(401, 'Unauthorized', 'Could not validate credentials');
-    if (deps.accountId !== undefined && req.headers['chatgpt-account-id'] !== deps.accountId) return deny(403, 'Forbidden', 'Missing or wrong ChatGPT-Account-ID header');
+    if (!deps.tokenOk(auth.startsWith('Bearer ') ? auth.slice(7) : ''))
+      return deny(401, 'Unauthorized', 'Could not validate credentials');
+    if (deps.accountId !== undefined && req.headers['chatgpt-account-id'] !== deps.accountId)
+      return deny(403, 'Forbidden', 'Missing or wrong ChatGPT-Account-ID header');
     const beta = req.headers['openai-beta'];
-    if (typeof beta !== 'string' || !beta.split(',').some((b) => b.trim().startsWith(BETA_PREFIX))) return deny(400, 'Bad Request', 'openai-beta responses_websockets is required');
+    if (typeof beta !== 'string' || !beta.split(',').some((b) => b.trim().startsWith(BETA_PREFIX)))
+      return deny(400, 'Bad Request', 'openai-beta responses_websockets is required');
     rec.status = 101;
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws, req.headers, connections++));
   });
@@ -126,7 +135,13 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): () => void {
     const sendError = (rec: RecordedFrame, status: number, message: string, code?: string) => {
       rec.status = status;
       rec.error = message;
-      ws.send(JSON.stringify({ type: 'error', status, error: { type: 'invalid_request_error', ...(code ? { code } : {}), message } }));
+      ws.send(
+        JSON.stringify({
+          type: 'error',
+          status,
+          error: { type: 'invalid_request_error', ...(code ? { code } : {}), message },
+        }),
+      );
     };
     ws.on('message', async (data, isBinary) => {
       frameCount++;
@@ -145,31 +160,56 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): () => void {
       } catch {
         return sendError(rec, 400, 'Invalid JSON in websocket message');
       }
-      if (body.type !== 'response.create') return sendError(rec, 400, `Unsupported websocket message type: ${String(body.type)}`);
+      if (body.type !== 'response.create')
+        return sendError(rec, 400, `Unsupported websocket message type: ${String(body.type)}`);
       if (busy) return sendError(rec, 400, 'A response is already in progress on this connection');
-      if (typeof headers['session-id'] !== 'string' || headers['session-id'] !== body.prompt_cache_key) return sendError(rec, 400, 'session-id header must equal prompt_cache_key');
+      if (typeof headers['session-id'] !== 'string' || headers['session-id'] !== body.prompt_cache_key)
+        return sendError(rec, 400, 'session-id header must equal prompt_cache_key');
       const input = Array.isArray(body.input) ? (body.input as Record<string, unknown>[]) : [];
       let prior: Chained | undefined;
       if ('previous_response_id' in body) {
         if (chained === undefined || body.previous_response_id !== chained.id) {
-          return sendError(rec, 400, `Previous response with id '${String(body.previous_response_id)}' not found.`, 'previous_response_not_found');
+          return sendError(
+            rec,
+            400,
+            `Previous response with id '${String(body.previous_response_id)}' not found.`,
+            'previous_response_not_found',
+          );
         }
         prior = chained;
         for (const item of input) {
           const repeatedCall = item?.type === 'function_call' && prior.calls.has(String(item.call_id));
           if (item && typeof item === 'object' && (repeatedCall || prior.items.has(replayKey(item)))) {
-            return sendError(rec, 400, `Duplicate item: the previous response already holds an item of type '${String(item.type)}'`);
+            return sendError(
+              rec,
+              400,
+              `Duplicate item: the previous response already holds an item of type '${String(item.type)}'`,
+            );
           }
         }
       }
       const { type: _t, previous_response_id: _p, generate, client_metadata: metadata, ...request } = body;
       const lite = (metadata as Record<string, unknown> | undefined)?.[LITE_KEY] === 'true';
       const prewarm = generate === false;
-      const invalid = prewarm ? undefined : deps.validate(request, { ...headers, ...(lite ? { 'x-openai-internal-codex-responses-lite': 'true' } : {}) }, prior);
+      const invalid = prewarm
+        ? undefined
+        : deps.validate(
+            request,
+            { ...headers, ...(lite ? { 'x-openai-internal-codex-responses-lite': 'true' } : {}) },
+            prior,
+          );
       if (invalid) return sendError(rec, 400, invalid);
       chained = undefined; // the connection's context moves to this response once it completes
       const id = `resp_ws_${++responses}`;
-      const answer: WsAnswer = prewarm ? { kind: 'events', events: [{ type: 'response.created', response: { id } }, { type: 'response.completed', response: { id, output: [] } }] } : deps.nextAnswer(body, headers);
+      const answer: WsAnswer = prewarm
+        ? {
+            kind: 'events',
+            events: [
+              { type: 'response.created', response: { id } },
+              { type: 'response.completed', response: { id, output: [] } },
+            ],
+          }
+        : deps.nextAnswer(body, headers);
       if (answer.kind === 'reset') return void ws.terminate();
       if (answer.kind === 'stall') return;
       if (answer.kind === 'error') {
@@ -181,13 +221,21 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): () => void {
         } catch {
           error = { message: answer.body };
         }
-        ws.send(JSON.stringify({ type: 'error', status: answer.status, error, ...(answer.headers ? { headers: answer.headers } : {}) }));
+        ws.send(
+          JSON.stringify({
+            type: 'error',
+            status: answer.status,
+            error,
+            ...(answer.headers ? { headers: answer.headers } : {}),
+          }),
+        );
         return;
       }
       busy = true;
       const items = new Set<string>([...(prior?.items ?? []), ...input.map(replayKey)]);
       const calls = new Set<string>([...(prior?.calls ?? [])]);
-      for (const item of input) if (item?.type === 'function_call' && typeof item.call_id === 'string') calls.add(item.call_id);
+      for (const item of input)
+        if (item?.type === 'function_call' && typeof item.call_id === 'string') calls.add(item.call_id);
       let completed = false;
       for (const raw of answer.events) {
         if (ws.readyState !== ws.OPEN) return;
@@ -209,7 +257,8 @@ export function attachWebSocket(server: http.Server, deps: WsDeps): () => void {
         ws.terminate();
         return;
       }
-      if (completed) chained = { id, items, calls, instructed: prior?.instructed === true || hasDeveloperMessage(input) };
+      if (completed)
+        chained = { id, items, calls, instructed: prior?.instructed === true || hasDeveloperMessage(input) };
     });
   }
 

@@ -25,7 +25,17 @@ const spec = (input: InputItem[], lite = false): RequestSpec => ({
   effort: 'low',
   sessionId: 'sess-1',
   chatgptBackend: true,
-  ...(lite ? { shape: { instructions: 'developer_message', tools: 'additional_tools', parallelToolCalls: false, lite: true, reasoningContext: 'all_turns' } as RequestSpec['shape'] } : {}),
+  ...(lite
+    ? {
+        shape: {
+          instructions: 'developer_message',
+          tools: 'additional_tools',
+          parallelToolCalls: false,
+          lite: true,
+          reasoningContext: 'all_turns',
+        } as RequestSpec['shape'],
+      }
+    : {}),
 });
 
 describe('buildFrame', () => {
@@ -33,7 +43,13 @@ describe('buildFrame', () => {
     const f = JSON.parse(buildFrame(spec([user]), undefined, undefined, 1_700_000_000_000)) as Record<string, unknown>;
     expect(f.type).toBe('response.create');
     expect(f).not.toHaveProperty('previous_response_id');
-    expect(f).toMatchObject({ model: 'gpt-5.5', stream: true, store: false, prompt_cache_key: 'sess-1', input: [user] });
+    expect(f).toMatchObject({
+      model: 'gpt-5.5',
+      stream: true,
+      store: false,
+      prompt_cache_key: 'sess-1',
+      input: [user],
+    });
     expect(f.client_metadata).toEqual({ 'x-codex-ws-stream-request-start-ms': '1700000000000' });
   });
 
@@ -43,7 +59,9 @@ describe('buildFrame', () => {
     expect(Object.keys(f).slice(0, 5)).toEqual(['type', 'model', 'stream', 'previous_response_id', 'input']);
     expect(f.previous_response_id).toBe('resp_9');
     expect(f.input).toEqual([output]); // no additional_tools or instructions again: the response holds them
-    expect((f.client_metadata as Record<string, string>).ws_request_header_x_openai_internal_codex_responses_lite).toBe('true');
+    expect((f.client_metadata as Record<string, string>).ws_request_header_x_openai_internal_codex_responses_lite).toBe(
+      'true',
+    );
   });
 
   it('no previous response: the whole input even when chainFrom is given', () => {

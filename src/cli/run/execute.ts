@@ -1,5 +1,6 @@
 /**
- * The work of `kolega run` (style.md #1: wiring in commands/run.ts, behaviour here): read the
+ * The work of `kolega run` (wiring in commands/run.ts, behaviour here, so
+ * `--help` never loads it): read the
  * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
  * turn, and return the exit status.
  */

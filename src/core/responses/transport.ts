@@ -58,11 +58,20 @@ export interface ResponsesTransport {
  * The transport for `provider` in `mode`.
  * @throws KolegaError(usage, `websocket_unsupported`) for `websocket` on a provider without one
  */
-export function openTransport(provider: Provider, mode: TransportMode = 'auto', debug?: (line: string) => void): ResponsesTransport {
+export function openTransport(
+  provider: Provider,
+  mode: TransportMode = 'auto',
+  debug?: (line: string) => void,
+): ResponsesTransport {
   if (mode === 'websocket' && !provider.chatgptBackend) {
-    throw new KolegaError('usage', 'websocket_unsupported', '--transport websocket works with the ChatGPT backend only', {
-      hint: 'use --transport http or auto with an API key',
-    });
+    throw new KolegaError(
+      'usage',
+      'websocket_unsupported',
+      '--transport websocket works with the ChatGPT backend only',
+      {
+        hint: 'use --transport http or auto with an API key',
+      },
+    );
   }
   const useWs = mode !== 'http' && provider.chatgptBackend;
   let session: WebSocketSession | undefined;
@@ -94,7 +103,11 @@ export function openTransport(provider: Provider, mode: TransportMode = 'auto', 
       }
       const body = { value: 0 };
       try {
-        return await streamResponse(provider, req.spec, assembler, { ...opts, authHeaders, onBodyBytes: (n) => (body.value = n) });
+        return await streamResponse(provider, req.spec, assembler, {
+          ...opts,
+          authHeaders,
+          onBodyBytes: (n) => (body.value = n),
+        });
       } finally {
         if (body.value > 0) uploads.push(body.value);
       }

@@ -1,5 +1,5 @@
 /**
- * The Responses WebSocket transport of the ChatGPT backend (docs/protocol.md e.1; Codex
+ * The Responses WebSocket transport of the ChatGPT backend (docs/protocol.md §e.1; Codex
  * 0.171 talks to the backend this way first): one connection, `GET {base}/responses` upgraded with
  * the request headers plus `openai-beta: responses_websockets=2026-02-06`; each request is one text
  * frame `{"type":"response.create", ...the HTTP body's fields}`; the answer is the same JSON events
@@ -85,7 +85,11 @@ interface Connection {
  * Opens a socket to `url`: `ws` directly, or undici's client through `dispatcher` (a proxy).
  * `ws` offers permessage-deflate as Codex does (capture B2's upgrade).
  */
-async function connect(url: string, headers: Record<string, string>, dispatcher: import('undici').Dispatcher | undefined): Promise<Socket> {
+async function connect(
+  url: string,
+  headers: Record<string, string>,
+  dispatcher: import('undici').Dispatcher | undefined,
+): Promise<Socket> {
   if (dispatcher) {
     const { WebSocket } = await import('undici');
     return new WebSocket(url, { headers, dispatcher }) as unknown as Socket;
@@ -103,7 +107,12 @@ export function websocketUrl(baseUrl: string): string {
  * The frame of one request.
  * @returns the frame's JSON text and whether it was chained to a previous response
  */
-export function buildFrame(spec: RequestSpec, previousResponseId: string | undefined, chainFrom: number | undefined, now = Date.now()): string {
+export function buildFrame(
+  spec: RequestSpec,
+  previousResponseId: string | undefined,
+  chainFrom: number | undefined,
+  now = Date.now(),
+): string {
   const body = buildRequestBody(spec);
   const frame: Record<string, unknown> = { type: 'response.create', model: body.model, stream: body.stream };
   if (previousResponseId !== undefined && chainFrom !== undefined) {
@@ -137,7 +146,12 @@ export class WebSocketSession {
    * @throws WebSocketUnavailable when the connection failed before delivering any frame;
    *   otherwise the errors of the HTTP path (./client.ts `streamResponse`).
    */
-  async send(req: ChainedRequest, assembler: ResponseAssembler, opts: StreamOptions, authHeaders: () => Promise<Record<string, string>>): Promise<StreamResult> {
+  async send(
+    req: ChainedRequest,
+    assembler: ResponseAssembler,
+    opts: StreamOptions,
+    authHeaders: () => Promise<Record<string, string>>,
+  ): Promise<StreamResult> {
     let conn = this.conn;
     if (!conn || conn.closed) {
       conn = this.conn = await this.open(req.spec, opts, authHeaders);
@@ -166,7 +180,11 @@ export class WebSocketSession {
     }
   }
 
-  private async open(spec: RequestSpec, opts: StreamOptions, authHeaders: () => Promise<Record<string, string>>): Promise<Connection> {
+  private async open(
+    spec: RequestSpec,
+    opts: StreamOptions,
+    authHeaders: () => Promise<Record<string, string>>,
+  ): Promise<Connection> {
     const url = websocketUrl(this.provider.baseUrl);
     const headers: Record<string, string> = {
       ...this.provider.staticHeaders,
@@ -218,17 +236,27 @@ export class WebSocketSession {
       };
       opts.signal.addEventListener('abort', onAbort, { once: true });
       conn.onEnd = (why) => fail(why);
-      ws.addEventListener('open', () => {
-        cleanup();
-        resolve();
-      }, { once: true });
+      ws.addEventListener(
+        'open',
+        () => {
+          cleanup();
+          resolve();
+        },
+        { once: true },
+      );
     });
     this.debug?.('websocket: open');
     return conn;
   }
 
   /** Sends `text` on `conn` and feeds the answer's frames to `assembler` until it is done. */
-  private exchange(conn: Connection, text: string, assembler: ResponseAssembler, opts: StreamOptions, spec: RequestSpec): Promise<StreamResult> {
+  private exchange(
+    conn: Connection,
+    text: string,
+    assembler: ResponseAssembler,
+    opts: StreamOptions,
+    spec: RequestSpec,
+  ): Promise<StreamResult> {
     const framedBefore = conn.framed;
     return new Promise<StreamResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -254,33 +282,49 @@ export class WebSocketSession {
         timer = setTimeout(() => {
           const host = safeHost(this.provider.baseUrl);
           const what = conn.framed ? 'mid-stream (no data)' : 'waiting for the first frame';
-          const error = new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: idle timeout`, { hint: 'check the network, or raise --idle-timeout', retryable: false });
+          const error = new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: idle timeout`, {
+            hint: 'check the network, or raise --idle-timeout',
+            retryable: false,
+          });
           failConnection(conn.framed ? error : new WebSocketUnavailable(error.message, error));
         }, opts.idleTimeoutMs);
       };
       const onAbort = () => {
         const reason: unknown = opts.signal.reason;
-        failConnection(reason instanceof KolegaError ? reason : new KolegaError('interrupted', 'interrupted', 'interrupted'));
+        failConnection(
+          reason instanceof KolegaError ? reason : new KolegaError('interrupted', 'interrupted', 'interrupted'),
+        );
       };
       opts.signal.addEventListener('abort', onAbort, { once: true });
       conn.onEnd = (why) => {
         if (!conn.framed) return failConnection(this.unavailable(why, opts.signal));
         const host = safeHost(this.provider.baseUrl);
-        failConnection(new KolegaError('network', 'stream_interrupted', `connection to ${host} broke mid-stream: ${why}`, { hint: 'check the network and try again', retryable: true }));
+        failConnection(
+          new KolegaError('network', 'stream_interrupted', `connection to ${host} broke mid-stream: ${why}`, {
+            hint: 'check the network and try again',
+            retryable: true,
+          }),
+        );
       };
       conn.onFrame = (data) => {
         arm();
         let ev: RawStreamEvent;
         try {
           const v: unknown = JSON.parse(data);
-          if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as RawStreamEvent).type !== 'string') throw new Error('not an event');
+          if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as RawStreamEvent).type !== 'string')
+            throw new Error('not an event');
           ev = v as RawStreamEvent;
         } catch {
           return failConnection(
-            new KolegaError('upstream', 'bad_event_json', `the server sent an event that is not a JSON object: ${data.slice(0, 120)}`, {
-              hint: 'retry; if it persists, report it with --debug output',
-              retryable: true,
-            }),
+            new KolegaError(
+              'upstream',
+              'bad_event_json',
+              `the server sent an event that is not a JSON object: ${data.slice(0, 120)}`,
+              {
+                hint: 'retry; if it persists, report it with --debug output',
+                retryable: true,
+              },
+            ),
           );
         }
         if (opts.debug && ev.type !== 'response.output_text.delta') opts.debug(`event ${ev.type}`);
