@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KolegaError, isKolegaError } from './errors.js';
+import { KolegaError, copyError, isKolegaError } from './errors.js';
 import { redactSecrets } from './redact.js';
 import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
 import type { Provider } from './providers/types.js';
@@ -121,13 +121,7 @@ function parseArgs(raw: string): unknown {
 function withoutSecrets(err: KolegaError, provider: Provider): KolegaError {
   const clean = redactSecrets(err.message, provider.secrets?.() ?? []);
   if (clean === err.message) return err;
-  return new KolegaError(err.exitClass, err.code, clean, {
-    hint: err.hint,
-    httpStatus: err.httpStatus,
-    retryAfterSeconds: err.retryAfterSeconds,
-    resetsAt: err.resetsAt,
-    requestId: err.requestId,
-  });
+  return copyError(err, { message: clean });
 }
 
 /** The reported form of any thrown value. */
