@@ -15,6 +15,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './commands/help.js';
+import { registerSessions } from './commands/sessions.js';
 import type { CliContext } from './context.js';
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
@@ -26,6 +27,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--no-color', 'no ANSI colour on stderr (also NO_COLOR)')
     .option('-q, --quiet', 'no notices or warnings on stderr (errors still print)')
     .showHelpAfterError('(run with --help for usage)')
+    // Every subcommand's help also lists --debug, --no-color, -q (inherited by commands added below).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
@@ -50,11 +53,21 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuth(program, ctx);
   registerModels(program, ctx);
   registerConfig(program, ctx);
+  registerSessions(program, ctx);
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
   registerHelp(program, ctx); // last: it lists the other commands
   describeFromSummary(program);
+  pointToTopics(program);
   return program;
+}
+
+/** Ends every subcommand's help with where the exit statuses and environment variables are listed. */
+function pointToTopics(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    if (sub.name() !== 'help') sub.addHelpText('after', 'Exit statuses: kolega help exit-codes. Environment variables: kolega help environment.\n');
+    pointToTopics(sub);
+  }
 }
 
 /** Gives every command without a description its summary, so its own --help starts with it. */

@@ -11,11 +11,24 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Provider from 'oidc-provider';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeBackend, type FakeBackend } from '../fakes/backend.js';
 import { textAnswer } from '../fakes/sse-events.js';
 import { exited, freePort, live, toIPv4, waitForStderr } from '../helpers/auth.js';
 import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
+
+// oidc-provider warns (console.warn, partly while it is imported: hence hoisted above the imports)
+// that Node 20 is not its supported runtime and that its in-memory adapter and signing keys are for
+// development only. A test-only issuer on 127.0.0.1 is exactly that, so these three notices would
+// only be noise in `npm test`; any other warning still prints.
+vi.hoisted(() => {
+  const warn = console.warn.bind(console);
+  const expected = /oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter|quick start development-only signing keys)/;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && expected.test(args[0])) return;
+    warn(...args);
+  };
+});
 
 const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 const AUTH = 'https://api.openai.com/auth';

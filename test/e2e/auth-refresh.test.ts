@@ -103,7 +103,9 @@ describe('proactive refresh', () => {
     const c = readCreds().chatgpt;
     expect(issuer.isValidAccessToken(c.access_token!)).toBe(true);
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json']);
+    // no lock or temporary file left behind (each run also recorded its session)
+    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
+    expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
   }, 90_000);
 
   it('retries transient token-endpoint failures (5xx, reset) with backoff, then succeeds', async () => {
@@ -282,6 +284,7 @@ describe('signals (B38e)', () => {
     expect(after.refresh_token).not.toBe(old.refresh_token);
     expect(issuer.isValidAccessToken(after.access_token!)).toBe(true);
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-    expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
+    expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
   });
 });
