@@ -33,8 +33,9 @@ export interface TurnOptions {
   history?: InputItem[];
   /**
    * New items sent before the user message, recorded with it: a new session's lead (tools item,
-   * instructions message, AGENTS.md and environment context) or a resume's repairs. The request
-   * builder prepends nothing: `history` + `lead` + the user message is the whole `input`.
+   * instructions message, AGENTS.md and environment context) or a resume's repairs. With `history`
+   * or `lead` given, the request builder prepends nothing: `history` + `lead` + the user message is
+   * the whole `input`; with neither, it adds the shape's tools item and instructions message itself.
    */
   lead?: InputItem[];
   /** Told of every item the conversation gains, in order (the session file). */
@@ -310,7 +311,8 @@ async function requestWithRetries(
             sessionId: opts.sessionId,
             chatgptBackend: opts.provider.chatgptBackend,
             shape: opts.shape,
-            leadInInput: true,
+            // Without a lead from the caller (no session), the builder adds the shape's own.
+            leadInInput: opts.lead !== undefined || opts.history !== undefined,
             turnState,
             textFormat: opts.textFormat,
             maxOutputTokens: opts.maxOutputTokens,
