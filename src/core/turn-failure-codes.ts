@@ -51,6 +51,8 @@ export const NETWORK_CODES = [
   'idle_timeout',
   'proxy_refused',
   'tls_untrusted',
+  'stream_interrupted',
+  'websocket_unavailable',
 ] as const;
 
 /** Codes of the credentials, read or renewed while the turn runs (docs/protocol.md §d). */

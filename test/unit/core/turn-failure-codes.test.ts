@@ -41,6 +41,7 @@ const TURN_MODULES = [
 /** Codes those modules throw only outside a turn, with where. */
 const NOT_IN_A_TURN: Record<string, string> = {
   token_exchange_failed: 'exchangeCode in token-endpoint.ts runs at sign-in only',
+  bad_transport: 'execute.ts reads the transport setting before the turn starts',
   session_corrupt: 'a resumed session is read before its turn starts',
   session_open_failed: 'a resumed session is opened before its turn starts',
   session_too_new: 'a resumed session is read before its turn starts',
