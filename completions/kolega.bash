@@ -15,9 +15,9 @@ _kolega_subcmds() {
 _kolega_flags() {
   case "$1" in
     '') echo '-V --version --debug --no-color -q --quiet -h --help' ;;
-    'run') echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet' ;;
+    'run') echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --transport --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet' ;;
     'auth') echo '-h --help --debug --no-color -q --quiet' ;;
-    'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet' ;;
+    'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet' ;;
     'auth status') echo '--json -h --help --debug --no-color -q --quiet' ;;
     'auth logout') echo '--all -h --help --debug --no-color -q --quiet' ;;
     'models') echo '-p --provider --json --refresh -h --help --debug --no-color -q --quiet' ;;
@@ -32,14 +32,14 @@ _kolega_flags() {
     'sessions show') echo '--json -h --help --debug --no-color -q --quiet' ;;
     'sessions rm') echo '-h --help --debug --no-color -q --quiet' ;;
     'sessions prune') echo '--older-than --dry-run --json -h --help --debug --no-color -q --quiet' ;;
-    'doctor') echo '--json --fix --timeout -h --help --debug --no-color -q --quiet' ;;
+    'doctor') echo '--json --fix --online --timeout -h --help --debug --no-color -q --quiet' ;;
     'completion') echo '-h --help --debug --no-color -q --quiet' ;;
     'help') echo '-h --help --debug --no-color -q --quiet' ;;
   esac
 }
 _kolega_valued() {
   case "$1" in
-    'run') echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --resume --fork' ;;
+    'run') echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --transport --resume --fork' ;;
     'auth login') echo '--port --timeout' ;;
     'models') echo '-p --provider' ;;
     'sessions list') echo '-C --cd' ;;
@@ -54,6 +54,7 @@ _kolega_values() {
     'run|-e') echo 'low medium high xhigh max ultra' ;;
     'run|--effort') echo 'low medium high xhigh max ultra' ;;
     'run|--instructions-file') echo '__files__' ;;
+    'run|-i') echo '__files__' ;;
     'run|--image') echo '__files__' ;;
     'run|-C') echo '__files__' ;;
     'run|--cd') echo '__files__' ;;
@@ -64,6 +65,7 @@ _kolega_values() {
     'run|--mcp-config') echo '__files__' ;;
     'run|-o') echo '__files__' ;;
     'run|--output-last-message') echo '__files__' ;;
+    'run|--transport') echo 'auto websocket http' ;;
     'run|--resume') echo '__sessions__' ;;
     'run|--fork') echo '__sessions__' ;;
     'models|-p') echo 'openai_chatgpt openai' ;;
@@ -74,9 +76,11 @@ _kolega_values() {
 }
 _kolega_args() {
   case "$1" in
-    'config get') echo 'model effort provider codex_version' ;;
-    'config set') echo 'model effort provider codex_version' ;;
-    'config unset') echo 'model effort provider codex_version' ;;
+    'auth login') echo 'chatgpt openai' ;;
+    'auth logout') echo 'chatgpt openai' ;;
+    'config get') echo 'model effort provider codex_version transport' ;;
+    'config set') echo 'model effort provider codex_version transport' ;;
+    'config unset') echo 'model effort provider codex_version transport' ;;
     'sessions show') echo '__sessions__' ;;
     'sessions rm') echo '__sessions__' ;;
     'completion') echo 'bash zsh fish' ;;

@@ -155,7 +155,7 @@ describe('bad input', () => {
       [['run', '--instructions-file', '/nonexistent/instr.txt', 'hi'], /\/nonexistent\/instr\.txt does not exist/],
       [['run', '--image', '/nonexistent/a.png', 'hi'], /\/nonexistent\/a\.png does not exist/],
       [['run', '--image', notImage, 'hi'], /fake\.png is not a PNG/],
-      [['run', '-i', 'x', '--instructions-file', notImage, 'hi'], /cannot be used together/],
+      [['run', '--instructions', 'x', '--instructions-file', notImage, 'hi'], /cannot be used together/],
     ];
     for (const [args, re] of cases) {
       const r = await runCli(args, { env: t.env() });

@@ -87,7 +87,7 @@ export function completionSpec(program: Command): CommandSpec[] {
   const help: FlagSpec = { names: ['-h', '--help'], description: 'show help', takesValue: false, values: [] };
   const out: CommandSpec[] = [];
   const walk = (cmd: Command, path: string): void => {
-    const own = cmd.options.map(flagOf);
+    const own = cmd.options.filter((o) => !o.hidden).map(flagOf);
     const flags = cmd === program ? [...own, help] : [...own, help, ...globals];
     out.push({
       path,

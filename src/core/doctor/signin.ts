@@ -2,18 +2,15 @@
 import { ELIGIBLE_PLANS, REFRESH_WINDOW_MS } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
+import { formatWhen } from '../format.js';
 import { BUNDLED, type KnownModels } from '../models/known.js';
 import { isProviderId, MODELS } from '../providers/models.js';
 import { findApiKey } from '../providers/openai.js';
 import { parseModelName } from '../providers/select.js';
+import { maskKey } from '../redact.js';
 import type { Credentials } from '../store/credentials.js';
 import type { Settings } from '../store/settings.js';
 import { check, type CheckResult } from './types.js';
-
-/** Masks a key for display: first 8 + `***` + last 5; short keys become `***` (docs/protocol.md §c.4). */
-export function maskSecret(key: string): string {
-  return key.length <= 13 ? '***' : `${key.slice(0, 8)}***${key.slice(-5)}`;
-}
 
 const LOGIN = 'kolega auth login chatgpt';
 
@@ -45,9 +42,9 @@ export function checkChatGPT(creds: Credentials, now = Date.now()): CheckResult 
     return check(id, title, 'auth', expired ? 'fail' : 'warn', `${who}: no refresh token${expired ? ' and the access token has expired' : '; the session cannot be renewed'}`, `sign in again: ${LOGIN}`, details);
   }
   if (exp !== null && exp * 1000 <= now) {
-    return check(id, title, 'auth', 'warn', `${who}: access token expired ${new Date(exp * 1000).toISOString()}; it is refreshed on next use`, `if requests fail with exit 3: ${LOGIN}`, details);
+    return check(id, title, 'auth', 'warn', `${who}: access token expired ${formatWhen(exp * 1000, now)}; it is refreshed on next use`, `if requests fail with exit 3: ${LOGIN}`, details);
   }
-  const left = exp === null ? 'no expiry claim' : exp * 1000 - now < REFRESH_WINDOW_MS ? 'expires within 5 minutes (refreshed on next use)' : `valid until ${new Date(exp * 1000).toISOString()}`;
+  const left = exp === null ? 'no expiry claim' : exp * 1000 - now < REFRESH_WINDOW_MS ? 'expires within 5 minutes (refreshed on next use)' : `valid until ${formatWhen(exp * 1000, now)}`;
   return check(id, title, 'auth', 'ok', `${who}: access token ${left}; refresh token present`, undefined, details);
 }
 
@@ -56,7 +53,7 @@ export function checkApiKey(home: string, env: NodeJS.ProcessEnv): CheckResult {
   const found = findApiKey(home, env);
   if (!found) return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', 'no API key (OPENAI_API_KEY unset, none stored)', undefined, { present: false });
   const src = found.source === 'env' ? 'OPENAI_API_KEY' : 'credentials file';
-  return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', `${maskSecret(found.key)} from ${src}`, undefined, { present: true, source: found.source, masked: maskSecret(found.key) });
+  return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', `${maskKey(found.key)} from ${src}`, undefined, { present: true, source: found.source, masked: maskKey(found.key) });
 }
 
 /** At least one provider has credentials (else every run exits 3). */
