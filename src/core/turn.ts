@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KolegaError, isKolegaError } from './errors.js';
+import { KolegaError, copyError, isKolegaError } from './errors.js';
 import { redactSecrets } from './redact.js';
 import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
 import type { Provider } from './providers/types.js';
@@ -33,8 +33,9 @@ export interface TurnOptions {
   history?: InputItem[];
   /**
    * New items sent before the user message, recorded with it: a new session's lead (tools item,
-   * instructions message, AGENTS.md and environment context) or a resume's repairs. The request
-   * builder prepends nothing: `history` + `lead` + the user message is the whole `input`.
+   * instructions message, AGENTS.md and environment context) or a resume's repairs. With `history`
+   * or `lead` given, the request builder prepends nothing: `history` + `lead` + the user message is
+   * the whole `input`; with neither, it adds the shape's tools item and instructions message itself.
    */
   lead?: InputItem[];
   /** Told of every item the conversation gains, in order (the session file). */
@@ -121,13 +122,7 @@ function parseArgs(raw: string): unknown {
 function withoutSecrets(err: KolegaError, provider: Provider): KolegaError {
   const clean = redactSecrets(err.message, provider.secrets?.() ?? []);
   if (clean === err.message) return err;
-  return new KolegaError(err.exitClass, err.code, clean, {
-    hint: err.hint,
-    httpStatus: err.httpStatus,
-    retryAfterSeconds: err.retryAfterSeconds,
-    resetsAt: err.resetsAt,
-    requestId: err.requestId,
-  });
+  return copyError(err, { message: clean });
 }
 
 /** The reported form of any thrown value. */
@@ -316,7 +311,8 @@ async function requestWithRetries(
             sessionId: opts.sessionId,
             chatgptBackend: opts.provider.chatgptBackend,
             shape: opts.shape,
-            leadInInput: true,
+            // Without a lead from the caller (no session), the builder adds the shape's own.
+            leadInInput: opts.lead !== undefined || opts.history !== undefined,
             turnState,
             textFormat: opts.textFormat,
             maxOutputTokens: opts.maxOutputTokens,

@@ -5,7 +5,7 @@
  */
 import { formatBytes } from '../format.js';
 import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
-import { KolegaError } from '../errors.js';
+import { KolegaError, copyError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { turnHeaders } from '../providers/codex-identity.js';
 import type { Provider } from '../providers/types.js';
@@ -148,5 +148,5 @@ export function withAuthHint(err: KolegaError, provider: Provider): KolegaError 
     provider.id === 'openai'
       ? 'check OPENAI_API_KEY, or store a key: kolega auth login openai --with-api-key'
       : 'sign in again: kolega auth login chatgpt';
-  return new KolegaError(err.exitClass, err.code, err.message, { hint, httpStatus: err.httpStatus, requestId: err.requestId, cause: err });
+  return copyError(err, { hint, cause: err });
 }
