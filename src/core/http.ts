@@ -35,9 +35,15 @@ export interface HttpRequestOptions {
   idleTimeoutMs: number;
   /** Called with one-line diagnostics (already free of secrets). */
   debug?: (line: string) => void;
+  /**
+   * The environment whose proxy variables apply (the one the CLI was given, never read from
+   * `process.env` here, so an injected environment decides the proxy).
+   */
+  env: NodeJS.ProcessEnv;
 }
 
-let dispatcher: Dispatcher | undefined;
+/** Proxy-aware dispatchers by their settings (one per distinct environment; usually exactly one). */
+const dispatchers = new Map<string, Dispatcher>();
 let undiciModule: typeof import('undici') | undefined;
 
 async function loadUndici(): Promise<typeof import('undici')> {
@@ -46,7 +52,7 @@ async function loadUndici(): Promise<typeof import('undici')> {
 }
 
 /** True when a proxy variable is set (an empty value counts as unset), i.e. undici is needed. */
-export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
   return ['HTTPS_PROXY', 'HTTP_PROXY', 'https_proxy', 'http_proxy'].some((name) => (env[name] ?? '').trim() !== '');
 }
 
@@ -54,23 +60,26 @@ export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
  * The shared proxy-aware dispatcher. An empty lower-case proxy variable must not mask a set
  * upper-case one (a script's `https_proxy=` must not silently disable the proxy), so values are picked explicitly.
  */
-async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
-  if (dispatcher) return dispatcher;
-  const { EnvHttpProxyAgent } = await loadUndici();
+async function getDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
   // All three are decided by proxyEnv (also used for messages and doctor) and always passed, so
   // undici never re-reads the environment itself (its `no_proxy ?? NO_PROXY` lets an empty
   // lower-case value hide the upper-case one).
   const p = proxyEnv(env);
-  dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
-  return dispatcher;
+  const key = JSON.stringify([p.httpProxy, p.httpsProxy, p.noProxy]);
+  const known = dispatchers.get(key);
+  if (known) return known;
+  const { EnvHttpProxyAgent } = await loadUndici();
+  const d = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
+  dispatchers.set(key, d);
+  return d;
 }
 
 /**
  * The proxy-aware undici dispatcher shared by every request (for clients other than `httpRequest`,
  * e.g. the Responses WebSocket), so HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply to them the same way.
  */
-export function proxyDispatcher(): Promise<Dispatcher> {
-  return getDispatcher();
+export function proxyDispatcher(env: NodeJS.ProcessEnv): Promise<Dispatcher> {
+  return getDispatcher(env);
 }
 
 /**
@@ -80,11 +89,12 @@ export function proxyDispatcher(): Promise<Dispatcher> {
  *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
-  checkProxyEnv();
+  checkProxyEnv(opts.env);
+  const proxy = proxyFor(url, opts.env);
   // No proxy for this URL (none set, or NO_PROXY lists it): the cheaper node:http transport.
-  if (proxyFor(url) === undefined) return (await import('./http-node.js')).nodeRequest(url, opts);
+  if (proxy === undefined) return (await import('./http-node.js')).nodeRequest(url, opts);
   const { request } = await loadUndici();
-  const d = await getDispatcher();
+  const d = await getDispatcher(opts.env);
   opts.debug?.(`${opts.method} ${url}`);
   try {
     const res = await request(url, {
@@ -105,11 +115,11 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
     return {
       status: res.statusCode,
       headers,
-      body: wrapBody(body, url, opts.signal),
+      body: wrapBody(body, url, opts.signal, proxy),
       async text() {
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const chunk of wrapBody(body, url, opts.signal)) {
+        for await (const chunk of wrapBody(body, url, opts.signal, proxy)) {
           size += chunk.length;
           if (size > 1 << 20) break;
           chunks.push(Buffer.from(chunk));
@@ -121,28 +131,39 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
       },
     };
   } catch (err) {
-    throw mapNetworkError(err, url, opts.signal, 'headers');
+    throw mapNetworkError(err, url, opts.signal, 'headers', proxy);
   }
 }
 
-/** Wraps a raw body so transport errors while streaming become KolegaError(network). */
+/**
+ * Wraps a raw body so transport errors while streaming become KolegaError(network).
+ * @param proxy the proxy URL the request went through (undefined: direct), named in messages
+ */
 export async function* wrapBody(
   body: AsyncIterable<Uint8Array>,
   url: string,
   signal: AbortSignal | undefined,
+  proxy?: string,
 ): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (err) {
-    throw mapNetworkError(err, url, signal, 'body');
+    throw mapNetworkError(err, url, signal, 'body', proxy);
   }
 }
 
 /**
  * Turns a transport error into a KolegaError naming the phase that failed.
  * @param phase `headers` while waiting for the response, `body` while streaming it
+ * @param proxy the proxy URL the request went through (undefined: direct), named in messages
  */
-export function mapNetworkError(err: unknown, url: string, signal: AbortSignal | undefined, phase: 'headers' | 'body'): KolegaError {
+export function mapNetworkError(
+  err: unknown,
+  url: string,
+  signal: AbortSignal | undefined,
+  phase: 'headers' | 'body',
+  proxy?: string,
+): KolegaError {
   if (err instanceof KolegaError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (signal?.aborted) {
@@ -150,7 +171,6 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     if (reason instanceof KolegaError) return reason;
     return new KolegaError('interrupted', 'interrupted', 'interrupted', { cause: err });
   }
-  const proxy = proxyFor(url);
   // Through a proxy, a connect failure is usually the proxy's: name it, or the user
   // looks for a fault at the server.
   const host = proxy ? `${safeHost(url)} via proxy ${redactProxyUrl(proxy)}` : safeHost(url);

@@ -23,6 +23,7 @@ export function fakeProvider(fake: FakeBackend, key = FAKE_KEY): Provider & { re
     id: 'openai' as const,
     baseUrl: fake.openaiBaseUrl,
     chatgptBackend: false,
+    env: {},
     staticHeaders: { 'user-agent': 'kolega-test' },
     recoveries: 0,
     auth: {

@@ -1,7 +1,8 @@
 /**
  * `httpRequest` behaves the same on both transports: direct (`node:http`, no proxy variable) and
  * proxied (undici's EnvHttpProxyAgent through a local CONNECT proxy): bodies, headers, idle
- * timeouts in both phases, connection failures, resets, aborts, keep-alive.
+ * timeouts in both phases, connection failures, resets, aborts, keep-alive. The proxy comes from
+ * the environment given in the options, never from `process.env`.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,7 +19,8 @@ let handler: Handler = (_req, res) => res.end('ok');
 let connections = 0;
 const sockets = new Set<Socket>();
 let proxy: TestProxy;
-const savedEnv = { ...process.env };
+/** The environment the requests of a test are given (never `process.env`). */
+let env: NodeJS.ProcessEnv = {};
 
 beforeAll(async () => {
   server = http.createServer((req, res) => handler(req, res));
@@ -39,14 +41,11 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
+  env = {};
   handler = (_req, res) => res.end('ok');
 });
 
-const opts = (extra: Partial<HttpRequestOptions> = {}): HttpRequestOptions => ({ method: 'GET', headers: {}, idleTimeoutMs: 5_000, ...extra });
+const opts = (extra: Partial<HttpRequestOptions> = {}): HttpRequestOptions => ({ method: 'GET', headers: {}, idleTimeoutMs: 5_000, env, ...extra });
 
 async function failure(p: Promise<unknown>): Promise<KolegaError> {
   try {
@@ -75,12 +74,7 @@ describe('proxyConfigured', () => {
 for (const transport of ['direct', 'proxy'] as const) {
   describe(`httpRequest (${transport})`, () => {
     const useTransport = () => {
-      if (transport === 'proxy') {
-        process.env.HTTP_PROXY = proxy.url;
-        process.env.HTTPS_PROXY = proxy.url;
-      } else {
-        for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete process.env[k];
-      }
+      env = transport === 'proxy' ? { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } : {};
     };
 
     it('sends the method, headers and body and returns status, lower-cased headers and the body', async () => {
@@ -208,5 +202,37 @@ describe('httpRequest connection failures', () => {
     const err = await failure(httpRequest(`http://127.0.0.1:${port}/`, opts()));
     expect(err.code).toBe('connect_failed');
     expect(err.message).toContain('ECONNREFUSED');
+  });
+});
+
+describe('httpRequest proxy selection', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  it('takes the proxy from the environment it is given, not from process.env', async () => {
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete process.env[k];
+    // A proxy of its own: no pooled tunnel from the tests above can carry the request unseen.
+    const own = await startProxy();
+    try {
+      const res = await httpRequest(`${base}/given`, opts({ env: { HTTP_PROXY: own.url } }));
+      expect(await res.text()).toBe('ok');
+      expect(own.log).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('ignores a proxy set only in process.env', async () => {
+    process.env.HTTP_PROXY = 'http://127.0.0.1:1';
+    process.env.http_proxy = 'http://127.0.0.1:1';
+    const before = proxy.log.length;
+    const res = await httpRequest(`${base}/direct`, opts({ env: {} }));
+    expect(await res.text()).toBe('ok');
+    expect(proxy.log.length).toBe(before);
   });
 });

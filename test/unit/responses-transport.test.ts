@@ -88,6 +88,7 @@ describe('openTransport', () => {
     id: 'openai_chatgpt',
     baseUrl: fake.chatgptBaseUrl,
     chatgptBackend: true,
+    env: {},
     staticHeaders: { version: '0.171.0' },
     auth: {
       headers: async () => {

@@ -67,7 +67,7 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
 
     const code = await waitForCode(server, state, opts, stopWaiting.signal);
     try {
-      const summary = await exchangeAndSave(opts.home, endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug });
+      const summary = await exchangeAndSave(opts.home, endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug, env: opts.env });
       code.respond({ ok: true });
       if (code.viaBrowser) await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
       return { ...summary, port: server.port };

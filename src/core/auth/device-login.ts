@@ -32,6 +32,7 @@ async function postJson(url: string, body: unknown, opts: DeviceLoginOptions): P
     signal: opts.signal,
     idleTimeoutMs: TOKEN_HTTP_TIMEOUT_MS,
     debug: opts.debug,
+    env: opts.env,
   });
   return { status: res.status, text: await res.text() };
 }
@@ -127,7 +128,7 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     }
     grant = { authorization_code: j.authorization_code, code_verifier: j.code_verifier };
   }
-  return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
+  return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug, env: opts.env }).catch((err: unknown) => {
     if (err instanceof KolegaError && err.code === 'token_exchange_failed') {
       throw copyError(err, { exitClass: 'auth', message: `device code exchange failed: ${err.message}` });
     }

@@ -67,7 +67,7 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
     const timeout = AbortSignal.timeout(REVOKE_TIMEOUT_MS);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     result.revoked = revoke
-      ? await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug })
+      ? await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug, env: opts.env })
       : false;
   }
   await updateCredentials(

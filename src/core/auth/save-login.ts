@@ -60,9 +60,9 @@ export function exchangeAndSave(
   home: string,
   tokenUrl: string,
   code: { code: string; redirectUri: string; codeVerifier: string },
-  opts: { signal?: AbortSignal; debug?: (line: string) => void } = {},
+  opts: { env: NodeJS.ProcessEnv; signal?: AbortSignal; debug?: (line: string) => void },
 ): Promise<LoginSummary> {
   if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal)); // nothing sent yet
-  const work = critical(CRITICAL_SIGN_IN, async () => saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug })));
+  const work = critical(CRITICAL_SIGN_IN, async () => saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug, env: opts.env })));
   return unlessAborted(work, opts.signal);
 }

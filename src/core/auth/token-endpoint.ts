@@ -19,6 +19,8 @@ export interface TokenResponse {
 
 /** Common options of token-endpoint calls. */
 export interface TokenCallOptions {
+  /** The environment whose proxy variables apply to the request. */
+  env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
   /** Idle timeout in ms (default TOKEN_HTTP_TIMEOUT_MS). */
@@ -67,6 +69,7 @@ async function postToken(url: string, contentType: string, body: string, opts: T
     signal: opts.signal,
     idleTimeoutMs: opts.timeoutMs ?? TOKEN_HTTP_TIMEOUT_MS,
     debug: opts.debug,
+    env: opts.env,
   });
   return { status: res.status, text: await res.text() };
 }
@@ -105,7 +108,7 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
 export async function exchangeCode(
   tokenUrl: string,
   p: { code: string; redirectUri: string; codeVerifier: string },
-  opts: TokenCallOptions = {},
+  opts: TokenCallOptions,
 ): Promise<TokenResponse> {
   const body = form({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, client_id: CLIENT_ID, code_verifier: p.codeVerifier });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
@@ -161,7 +164,7 @@ export function permanentRefreshError(code: string | undefined, status?: number)
  *   KolegaError(upstream, retryable) for 5xx / invalid bodies; KolegaError(network, retryable) for
  *   transport errors; KolegaError(interrupted) when `signal` aborts.
  */
-export async function refreshOnce(tokenUrl: string, refreshToken: string, opts: TokenCallOptions = {}): Promise<TokenResponse> {
+export async function refreshOnce(tokenUrl: string, refreshToken: string, opts: TokenCallOptions): Promise<TokenResponse> {
   const body = form({ client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: refreshToken });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
   if (res.status >= 200 && res.status < 300) return parseTokens(res.text, false, 'token refresh');
@@ -184,7 +187,7 @@ export async function refreshOnce(tokenUrl: string, refreshToken: string, opts: 
 export async function revokeToken(
   revokeUrl: string,
   token: { refreshToken?: string; accessToken?: string },
-  opts: TokenCallOptions = {},
+  opts: TokenCallOptions,
 ): Promise<boolean> {
   const payload = token.refreshToken
     ? { token: token.refreshToken, token_type_hint: 'refresh_token', client_id: CLIENT_ID }
@@ -198,6 +201,7 @@ export async function revokeToken(
       signal: opts.signal,
       idleTimeoutMs: opts.timeoutMs ?? TOKEN_HTTP_TIMEOUT_MS,
       debug: opts.debug,
+      env: opts.env,
     });
     await res.dump();
     return res.status >= 200 && res.status < 300;

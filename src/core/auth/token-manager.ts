@@ -249,7 +249,7 @@ export class TokenManager {
       onSend();
       try {
         debug?.(`token refresh: POST attempt ${attempt}`);
-        return await refreshOnce(token, refreshToken, { debug, timeoutMs: early ? EARLY_REFRESH_TIMEOUT_MS : undefined });
+        return await refreshOnce(token, refreshToken, { env: this.opts.env, debug, timeoutMs: early ? EARLY_REFRESH_TIMEOUT_MS : undefined });
       } catch (err) {
         const transient = err instanceof KolegaError && err.retryable;
         if (!transient || attempt >= REFRESH_ATTEMPTS || signal?.aborted) throw err;

@@ -57,6 +57,7 @@ export async function checkApiKeyOnline(key: string, opts: CheckKeyOptions): Pro
       signal: opts.signal,
       idleTimeoutMs: opts.timeoutMs ?? VERIFY_TIMEOUT_MS,
       debug: opts.debug,
+      env: opts.env,
     });
     if (res.status === 200) {
       await res.dump();

@@ -135,7 +135,7 @@ export async function probeTarget(target: NetTarget, env: NodeJS.ProcessEnv, tim
   const started = Date.now();
   try {
     const [res, ms] = await timed(() =>
-      httpRequest(target.url, { method: 'GET', headers: { accept: 'application/json' }, idleTimeoutMs: timeoutMs, signal: AbortSignal.timeout(timeoutMs * 2) }),
+      httpRequest(target.url, { method: 'GET', headers: { accept: 'application/json' }, idleTimeoutMs: timeoutMs, signal: AbortSignal.timeout(timeoutMs * 2), env }),
     );
     const ended = Date.now();
     await res.dump();

@@ -49,6 +49,7 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
       signal: opts.signal,
       idleTimeoutMs: opts.timeoutMs,
       debug: opts.debug,
+      env: opts.env,
     });
     if (res.status === 401 && attempt === 0 && (await provider.auth.recoverUnauthorized())) {
       await res.dump();

@@ -59,7 +59,7 @@ export async function loadOpenAIModelIds(opts: OpenAIModelsOptions): Promise<Ope
   const ours = cache && cacheMatches(cache, provider.baseUrl, keyId) ? cache : undefined;
   const headers: Record<string, string> = { ...provider.staticHeaders, ...(await provider.auth.headers()), accept: 'application/json' };
   if (ours?.etag) headers['if-none-match'] = ours.etag;
-  const res = await httpRequest(`${provider.baseUrl}/models`, { method: 'GET', headers, signal: opts.signal, idleTimeoutMs: opts.timeoutMs, debug: opts.debug });
+  const res = await httpRequest(`${provider.baseUrl}/models`, { method: 'GET', headers, signal: opts.signal, idleTimeoutMs: opts.timeoutMs, debug: opts.debug, env: opts.env });
   const body = await res.text();
   if (res.status === 304 && ours) {
     writeOpenAIModelsCache(opts.home, { ...ours, fetched_at: new Date().toISOString() });

@@ -25,7 +25,7 @@ function pick(env: NodeJS.ProcessEnv, upper: string): string | undefined {
 }
 
 /** Reads the proxy variables (HTTPS falls back to HTTP_PROXY, as curl and undici do). */
-export function proxyEnv(env: NodeJS.ProcessEnv = process.env): ProxyEnv {
+export function proxyEnv(env: NodeJS.ProcessEnv): ProxyEnv {
   const httpProxy = pick(env, 'HTTP_PROXY');
   return { httpProxy, httpsProxy: pick(env, 'HTTPS_PROXY') ?? httpProxy, noProxy: pick(env, 'NO_PROXY') ?? '' };
 }
@@ -46,7 +46,7 @@ export function bypassesProxy(url: URL, noProxy: string): boolean {
 }
 
 /** The proxy URL a request to `url` goes through, or undefined when it goes direct. */
-export function proxyFor(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function proxyFor(url: string, env: NodeJS.ProcessEnv): string | undefined {
   let u: URL;
   try {
     u = new URL(url);
@@ -75,7 +75,7 @@ export function redactProxyUrl(proxy: string): string {
  * user and password decode (percent-encoding).
  * @throws KolegaError(config, `bad_proxy`) naming the variable, the password redacted
  */
-export function checkProxyEnv(env: NodeJS.ProcessEnv = process.env): void {
+export function checkProxyEnv(env: NodeJS.ProcessEnv): void {
   for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
     const v = env[name]?.trim();
     if (!v) continue;

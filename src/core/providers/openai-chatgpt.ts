@@ -33,6 +33,7 @@ export function chatgptProvider(opts: ChatGPTProviderOptions): Provider {
     id: 'openai_chatgpt',
     baseUrl,
     chatgptBackend: true,
+    env: opts.env,
     staticHeaders: identityHeaders(claimed.version, opts.env),
     codexVersion: claimed.version,
     auth: {

@@ -46,6 +46,7 @@ export function openaiProvider(home: string, env: NodeJS.ProcessEnv): Provider {
     id: 'openai',
     baseUrl,
     chatgptBackend: false,
+    env,
     staticHeaders,
     secrets: () => [found.key],
     auth: {

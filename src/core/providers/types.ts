@@ -31,6 +31,11 @@ export interface Provider {
   staticHeaders: Record<string, string>;
   /** The Codex client version claimed to this provider (ChatGPT backend only). */
   codexVersion?: string;
+  /**
+   * The environment this provider was resolved from; its proxy variables apply to the provider's
+   * requests (passed to the HTTP and WebSocket code instead of their reading `process.env`).
+   */
+  env: NodeJS.ProcessEnv;
   /** Secret values this provider sends (an API key), to be masked in any message that echoes them. */
   secrets?: () => string[];
 }

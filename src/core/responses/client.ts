@@ -81,7 +81,7 @@ export async function streamResponse(
     };
     opts.onBodyBytes?.(Buffer.byteLength(body));
     opts.onPhase?.('waiting for response headers');
-    const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
+    const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, env: provider.env });
     if (res.status === 401 && !recovered) {
       const text = await res.text().catch(() => '');
       recovered = true;

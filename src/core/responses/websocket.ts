@@ -192,7 +192,10 @@ export class WebSocketSession {
       'openai-beta': WEBSOCKET_BETA,
       ...turnHeaders({ sessionId: spec.sessionId, model: spec.model, lite: false }),
     };
-    const dispatcher = proxyFor(this.provider.baseUrl) === undefined ? undefined : await proxyDispatcher();
+    const dispatcher =
+      proxyFor(this.provider.baseUrl, this.provider.env) === undefined
+        ? undefined
+        : await proxyDispatcher(this.provider.env);
     opts.onPhase?.('opening the WebSocket');
     this.debug?.(`websocket: GET ${url} (upgrade)`);
     const ws = await connect(url, headers, dispatcher);
