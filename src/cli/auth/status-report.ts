@@ -8,7 +8,7 @@ import { isExpired } from '../../core/auth/token-manager.js';
 import { readClaims } from '../../core/auth/jwt.js';
 import { isKolegaError } from '../../core/errors.js';
 import { selectModel } from '../../core/providers/select.js';
-import type { ProviderId } from '../../core/providers/models.js';
+import type { ProviderId } from '../../core/models/bundled.js';
 import { readCredentials, type Credentials } from '../../core/store/credentials.js';
 import { credentialsPath } from '../../core/store/paths.js';
 import { maskKey } from '../../core/redact.js';

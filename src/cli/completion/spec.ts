@@ -5,7 +5,7 @@
  * (model, effort and provider ids); session ids are listed by kolega itself when completing.
  */
 import type { Argument, Command, Option } from 'commander';
-import { MODELS, PROVIDER_IDS, modelsFor } from '../../core/providers/models.js';
+import { MODELS, PROVIDER_IDS, modelsFor } from '../../core/models/bundled.js';
 import { HELP_TOPICS } from '../help-topics.js';
 
 /** Completes file names. */

@@ -5,7 +5,7 @@
  */
 import { KolegaError, usageError } from '../../core/errors.js';
 import { BUNDLED, knownModels, type KnownModels } from '../../core/models/known.js';
-import { ALL_EFFORTS, isProviderId, MODELS, PROVIDER_IDS } from '../../core/providers/models.js';
+import { ALL_EFFORTS, isProviderId, MODELS, PROVIDER_IDS } from '../../core/models/bundled.js';
 import { parseModelName } from '../../core/providers/select.js';
 import { isCodexVersion } from '../../core/providers/codex-identity.js';
 import { CODEX_CLIENT_VERSION } from '../../core/auth/constants.js';

@@ -4,7 +4,7 @@
  */
 import { usageError } from '../../core/errors.js';
 import { loadCatalogue, type CatalogueEntry } from '../../core/models/catalogue.js';
-import { isProviderId, PROVIDER_IDS, type ProviderId } from '../../core/providers/models.js';
+import { isProviderId, PROVIDER_IDS, type ProviderId } from '../../core/models/bundled.js';
 import { providersWithCredentials, selectModel } from '../../core/providers/select.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import type { ModelsOptions } from '../commands/models.js';

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { selectModel } from '../../core/providers/select.js';
-import { takesImages } from '../../core/providers/models.js';
+import { takesImages } from '../../core/models/bundled.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';

@@ -4,7 +4,7 @@
  * of a new session, and the context-window check before sending.
  */
 import { KolegaError } from '../../core/errors.js';
-import type { ModelInfo } from '../../core/providers/models.js';
+import type { ModelInfo } from '../../core/models/bundled.js';
 import type { ConversationStart } from '../../core/sessions/conversation.js';
 import type { TurnRecord } from '../../core/sessions/records.js';
 import { environmentContext, localDateAndZone, shellName } from '../../core/sessions/environment.js';

@@ -63,12 +63,6 @@ export const LOOPBACK_PORTS = [1455, 1457] as const;
 /** Path of the loopback callback (docs/protocol.md §a.4). */
 export const CALLBACK_PATH = '/auth/callback';
 
-/** Default ChatGPT Responses base; `KOLEGA_CHATGPT_BASE_URL` overrides it (docs/protocol.md §e.2). */
-export const DEFAULT_CHATGPT_BASE_URL = 'https://chatgpt.com/backend-api/codex';
-
-/** Default public API base; `OPENAI_BASE_URL` overrides it. */
-export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
 /** The id_token / access_token claim namespace holding account and plan (test/fixtures/jwt/README.md). */
 export const AUTH_CLAIM = 'https://api.openai.com/auth';
 

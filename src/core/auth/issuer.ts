@@ -2,7 +2,7 @@
  * The OAuth issuer and its endpoint URLs: `KOLEGA_AUTH_ISSUER` or the default
  * (docs/protocol.md "Constants at a glance"). Plain http only for loopback hosts (docs/design.md).
  */
-import { baseUrlFromEnv } from '../providers/base-url.js';
+import { baseUrlFromEnv } from '../net/base-url.js';
 import {
   AUTHORIZE_PATH,
   CALLBACK_PATH,

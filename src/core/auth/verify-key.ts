@@ -4,10 +4,9 @@
  * authenticated call, it costs no tokens. Used by `kolega auth login openai` before storing a key
  * and by `kolega doctor --online`.
  */
-import { DEFAULT_OPENAI_BASE_URL } from './constants.js';
 import { KolegaError, isKolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
-import { baseUrlFromEnv } from '../providers/base-url.js';
+import { baseUrlFromEnv, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
 import { userAgent } from '../providers/user-agent.js';
 import { redactSecrets } from '../redact.js';
 import { errorDetail } from '../responses/failures.js';

@@ -3,10 +3,10 @@
  * nothing here throws for a broken setup — finding it is the point. Only `--fix` changes anything
  * (file modes under KOLEGA_HOME).
  */
-import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_ISSUER, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
+import { DEFAULT_ISSUER } from '../auth/constants.js';
 import { isKolegaError } from '../errors.js';
 import { knownModels } from '../models/known.js';
-import { baseUrlFromEnv } from '../providers/base-url.js';
+import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
 import { readCredentials, type Credentials } from '../store/credentials.js';
 import { readSettings, type Settings } from '../store/settings.js';
 import { probeSandbox } from '../tools/sandbox-probe.js';

@@ -4,7 +4,7 @@ import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
 import { formatWhen } from '../format.js';
 import { BUNDLED, type KnownModels } from '../models/known.js';
-import { isProviderId, MODELS } from '../providers/models.js';
+import { isProviderId, MODELS } from '../models/bundled.js';
 import { findApiKey } from '../providers/openai.js';
 import { parseModelName } from '../providers/select.js';
 import { maskKey } from '../redact.js';

@@ -6,12 +6,11 @@
  * (cached the same way, ./openai-live.ts) decides which bundled models are listed. Offline or on
  * error: the bundled list plus one note.
  */
-import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
-import { baseUrlFromEnv } from '../providers/base-url.js';
+import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL } from '../net/base-url.js';
 import { claimedCodexVersion } from '../providers/codex-identity.js';
-import { modelsFor, PROVIDER_IDS, type ModelInfo, type ProviderId } from '../providers/models.js';
+import { modelsFor, PROVIDER_IDS, type ModelInfo, type ProviderId } from './bundled.js';
 import { readCredentials } from '../store/credentials.js';
 import { isCacheFresh, readModelsCache, writeModelsCache } from './cache.js';
 import { chatgptPlan, defaultKnown, mergeLive, mergeOpenAILive } from './known.js';

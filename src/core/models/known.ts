@@ -6,10 +6,9 @@
  * (same base URL and API key): the bundled models the key's `/v1/models` list names, in catalogue
  * order (that list has ids only). No network here.
  */
-import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
-import { checkBaseUrl } from '../providers/base-url.js';
-import { findModel, firstUsable, listedInOrder, MODELS, modelsFor, toModelInfo, type ModelInfo, type ProviderId } from '../providers/models.js';
+import { checkBaseUrl, DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
+import { findModel, firstUsable, listedInOrder, MODELS, modelsFor, toModelInfo, type ModelInfo, type ProviderId } from './bundled.js';
 import { readCredentials } from '../store/credentials.js';
 import { readModelsCache } from './cache.js';
 import { cacheMatches, keyFingerprint, readOpenAIModelsCache } from './openai-cache.js';

@@ -2,9 +2,8 @@
  * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
  * (docs/protocol.md §e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
  */
-import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { TokenManager } from '../auth/token-manager.js';
-import { baseUrlFromEnv } from './base-url.js';
+import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL } from '../net/base-url.js';
 import type { Provider } from './types.js';
 import { claimedCodexVersion, identityHeaders } from './codex-identity.js';
 

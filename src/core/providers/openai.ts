@@ -2,11 +2,10 @@
  * The `openai` provider: the public Responses API with an API key (`OPENAI_API_KEY` wins over a
  * stored key; docs/design.md "Providers and models"). Base URL `OPENAI_BASE_URL`.
  */
-import { DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { isSendableKey } from '../auth/api-key.js';
 import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
-import { baseUrlFromEnv } from './base-url.js';
+import { baseUrlFromEnv, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
 import type { Provider } from './types.js';
 import { userAgent } from './user-agent.js';
 

@@ -8,7 +8,7 @@ import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { readSettings } from '../store/settings.js';
 import { anyKnown, BUNDLED, chatgptPlan, defaultKnown, findKnown, knownModels, type KnownModels } from '../models/known.js';
-import { isProviderId, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from './models.js';
+import { isProviderId, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from '../models/bundled.js';
 
 /** The outcome of model selection. */
 export interface Selection {

@@ -1,7 +1,7 @@
 /**
  * What a provider gives the turn loop: where to send the request and how to authenticate it.
  */
-import type { ProviderId } from './models.js';
+import type { ProviderId } from '../models/bundled.js';
 
 /** Authentication of one provider. */
 export interface ProviderAuth {

@@ -8,7 +8,7 @@
  * here.
  */
 import { LITE_REASONING_CONTEXT } from '../auth/constants.js';
-import type { ModelInfo } from '../providers/models.js';
+import type { ModelInfo } from '../models/bundled.js';
 
 /** How one model's requests are shaped. */
 export interface RequestShape {

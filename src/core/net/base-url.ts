@@ -1,8 +1,14 @@
 /**
- * Base URL resolution with the transport rule of docs/design.md "kolega auth": plain `http://` only when
+ * The default base URLs and their resolution with the transport rule of docs/design.md "kolega auth": plain `http://` only when
  * the host is loopback (127.0.0.1, ::1, localhost); any other host must be `https://`.
  */
 import { KolegaError } from '../errors.js';
+
+/** Default ChatGPT Responses base; `KOLEGA_CHATGPT_BASE_URL` overrides it (docs/protocol.md §e.2). */
+export const DEFAULT_CHATGPT_BASE_URL = 'https://chatgpt.com/backend-api/codex';
+
+/** Default public API base; `OPENAI_BASE_URL` overrides it. */
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 

@@ -1,11 +1,11 @@
 /**
  * The bundled model catalogue (README "Models"; docs/protocol.md §g): the catalogue Codex 0.171.0
- * ships (`../models/codex-catalogue.ts`), plus the models of earlier kolega releases that Codex no
+ * ships (`./codex-catalogue.ts`), plus the models of earlier kolega releases that Codex no
  * longer lists, kept usable with `-m` and marked `in_catalogue: false`. The live `/models` list
- * refines it (`../models/known.ts`).
+ * refines it (`./known.ts`).
  */
-import { CODEX_CATALOGUE } from '../models/codex-catalogue.js';
-import { parseLiveModels, type LiveModel } from '../models/parse.js';
+import { CODEX_CATALOGUE } from './codex-catalogue.js';
+import { parseLiveModels, type LiveModel } from './parse.js';
 
 /** A provider id as users type it in `provider/model`. */
 export type ProviderId = 'openai_chatgpt' | 'openai';
