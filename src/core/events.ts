@@ -43,6 +43,10 @@ export type TurnEvent =
       sandbox: string;
       /** Names of the function tools offered to the model. */
       tools: string[];
+      /** Directories kept read-only inside the writable roots (workspace-write), real paths. */
+      protected_paths: string[];
+      /** Secret paths hidden from tools (below full-access), real paths. */
+      masked_paths: string[];
     }
   | { type: 'reasoning.delta'; delta: string }
   /** Assistant text; `phase` when the server names one (`commentary` is progress, not the answer). */

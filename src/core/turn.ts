@@ -16,6 +16,7 @@ import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
 import { executeToolCall } from './tools/registry.js';
+import { sandboxView } from './tools/sandbox-view.js';
 import type { Tool, ToolContext } from './tools/types.js';
 
 /** Everything a turn needs. */
@@ -130,6 +131,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     cwd: opts.toolContext.root,
     sandbox: opts.toolContext.sandbox,
     tools: opts.offeredTools.map((t) => t.name),
+    ...sandboxView(opts.toolContext),
   });
 
   try {

@@ -18,6 +18,7 @@ import { requestShapeFor } from '../../core/responses/presentation.js';
 import { uuidv7 } from '../../core/ids.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
+import { maskedPaths, maskedSetting } from '../../core/tools/masked-paths.js';
 import { runTurn } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
@@ -103,7 +104,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
     }
 
-    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], signal: controller.signal, io, debug });
+    const masked = maskedPaths({ env: ctx.env, setting: maskedSetting(home) });
+    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], maskedPaths: masked, signal: controller.signal, io, debug });
 
     let stopSpinner = () => undefined as void;
     let sink: EventSink;

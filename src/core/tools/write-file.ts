@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { atomicWrite, textSize } from './atomic-write.js';
 import { displayPath, resolveToolPath } from './paths.js';
+import { assertWritable } from './protected-dirs.js';
 import { errorResult, strArg } from './args.js';
 import type { Tool } from './types.js';
 
@@ -28,6 +29,7 @@ export const writeFileTool: Tool = {
     const p = strArg(args, 'path');
     const content = strArg(args, 'content');
     const real = resolveToolPath(ctx, p);
+    assertWritable(ctx, real, p);
     const after = textSize(content);
     if (after.bytes > WRITE_FILE_MAX_BYTES) return errorResult(`content is ${after.bytes} bytes; the limit is ${WRITE_FILE_MAX_BYTES}`);
     const st = await stat(real).catch(() => undefined);
