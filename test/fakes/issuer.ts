@@ -44,6 +44,8 @@ export interface FakeIssuerOptions {
   tokenLatencyMs?: number;
   /** Faults for refresh requests, consumed in order. */
   refreshFaults?: TokenFault[];
+  /** Faults for authorization_code exchanges (sign-in), consumed in order. */
+  exchangeFaults?: TokenFault[];
   /** Device flow behaviour. */
   device?: { mode?: 'ok' | 'disabled' | 'declined'; pendingPolls?: number; interval?: string };
 }
@@ -191,7 +193,15 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     }
     if (grant === 'authorization_code') {
       counters.exchange++;
+      const fault = opts.exchangeFaults?.shift();
+      if (fault?.delayMs) await sleep(fault.delayMs);
       if (opts.tokenLatencyMs) await sleep(opts.tokenLatencyMs);
+      if (fault && 'reset' in fault) {
+        rec.status = 0;
+        socket.destroy();
+        return;
+      }
+      if (fault && 'status' in fault) return json(res, rec, fault.status, fault.body);
       if (!rec.contentType.startsWith('application/x-www-form-urlencoded')) return json(res, rec, 400, { error: 'invalid_request', error_description: 'form-encoded body required' });
       if (b.client_id !== CLIENT_ID) return json(res, rec, 401, { error: 'invalid_client' });
       const c = codes.get(b.code ?? '');

@@ -81,6 +81,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
     const session = await startMcpServers(servers, {
       signal: inputs.signal,
       optional: opts.mcpOptional === true,
+      toolTimeoutMs: opts.toolTimeout === undefined ? undefined : opts.toolTimeout * 1000,
       warn: (line) => inputs.io.warn(line),
       debug: inputs.debug,
     });

@@ -56,6 +56,7 @@ export function tokenErrorDetail(body: string): string {
     // not JSON
   }
   const t = body.trim().replace(/\s+/g, ' ').slice(0, 200);
+  if (/^<(!doctype|html|head|body)\b/i.test(t)) return 'an HTML page instead of a JSON answer';
   return t === '' ? 'unknown error' : t;
 }
 
@@ -99,8 +100,9 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
 /**
  * Exchanges an authorization code, form-encoded (protocol.md a.5; device flow b.4).
  * @returns all three tokens
- * @throws KolegaError(auth, `token_exchange_failed`) on a non-2xx answer (message: status and
- *   detail); KolegaError(network) on transport errors.
+ * @throws KolegaError(upstream, `token_endpoint_unavailable`) -> exit 5 on a 5xx or 429 answer (the
+ *   issuer's trouble, not the user's sign-in); KolegaError(auth, `token_exchange_failed`) on any
+ *   other non-2xx answer (message: status and detail); KolegaError(network) on transport errors.
  */
 export async function exchangeCode(
   tokenUrl: string,
@@ -109,6 +111,12 @@ export async function exchangeCode(
 ): Promise<TokenResponse> {
   const body = form({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, client_id: CLIENT_ID, code_verifier: p.codeVerifier });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
+  if (res.status >= 500 || res.status === 429) {
+    throw new KolegaError('upstream', 'token_endpoint_unavailable', `the token endpoint failed during sign-in (status ${res.status}): ${tokenErrorDetail(res.text)}`, {
+      httpStatus: res.status,
+      hint: 'the sign-in server is having trouble; try again in a few minutes',
+    });
+  }
   if (res.status < 200 || res.status >= 300) {
     throw new KolegaError('auth', 'token_exchange_failed', `token endpoint returned status ${res.status}: ${tokenErrorDetail(res.text)}`, {
       httpStatus: res.status,
