@@ -33,11 +33,17 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function hide(args: string[], p: string): void {
+/**
+ * An empty mount over `p`. A directory becomes an empty tmpfs with mode 0555 (the command, without
+ * capabilities, cannot write it), also remounted read-only unless a writable root must be mounted
+ * inside it (a read-only remount would apply to that submount as well).
+ */
+function hide(args: string[], p: string, hasRootInside: boolean): void {
   const st = statSync(p, { throwIfNoEntry: false });
   if (!st) return;
-  if (st.isDirectory()) args.push('--tmpfs', p, '--remount-ro', p);
-  else args.push('--ro-bind', '/dev/null', p);
+  if (!st.isDirectory()) args.push('--ro-bind', '/dev/null', p);
+  else if (hasRootInside) args.push('--perms', '0555', '--tmpfs', p);
+  else args.push('--perms', '0555', '--tmpfs', p, '--remount-ro', p);
 }
 
 /** bwrap's argv (without the bwrap binary itself). Mounts apply in order: later ones cover earlier ones. */
@@ -50,7 +56,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
   for (const dir of readOnly) {
     if (existsSync(dir) && !hidden.some((h) => isInside(dir, h))) args.push('--ro-bind', dir, dir);
   }
-  for (const p of hidden) hide(args, p);
+  for (const p of hidden) hide(args, p, (spec.rebind ?? []).some((r) => isInside(r, p)));
   for (const root of spec.rebind ?? []) {
     args.push('--bind', root, root);
     for (const dir of readOnly) if (isInside(dir, root) && existsSync(dir)) args.push('--ro-bind', dir, dir);
@@ -58,7 +64,9 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
   for (const file of spec.masked) {
     if (existsSync(file) && statSync(file).isFile()) args.push('--ro-bind', '/dev/null', file);
   }
-  args.push('--unshare-pid', '--unshare-ipc');
+  // cap-drop ALL: run by root, bwrap would otherwise keep every capability inside, and
+  // `mount -o remount,rw /` would undo the read-only binds.
+  args.push('--unshare-pid', '--unshare-ipc', '--cap-drop', 'ALL');
   if (!spec.network) args.push('--unshare-net');
   // new-session: no controlling terminal to inject keystrokes into; die-with-parent: a killed
   // kolega takes the sandbox (and with the PID namespace, every process in it) along.
