@@ -7,16 +7,16 @@
 /** One row of a two-column table (markdown allowed in both cells: `code` spans and `\|`). */
 export type Row = readonly [string, string];
 
-/** Exit statuses of every command (design.md "Exit status"). */
+/** Exit statuses of every command (docs/design.md "Exit status"). */
 export const EXIT_CODE_ROWS: readonly Row[] = [
   ['0', 'success'],
   ['1', 'unexpected internal error (a bug: message + hint to rerun with `--debug`)'],
-  ['2', 'usage: bad flag or argument, empty prompt, unknown model; also a corrupt settings/credentials file or bad configuration'],
+  ['2', 'usage: bad flag or argument, empty prompt, unknown model, unknown or ambiguous session id, a session another run is using (after waiting 8 s); also a corrupt settings, credentials or session file or bad configuration'],
   ['3', 'authentication: not signed in, refresh rejected, plan not eligible, 401/403 after refresh'],
   ['4', 'rate or usage limit (429 after retries, `usage_limit_reached`) — the message says when it resets'],
-  ['5', 'upstream request failed (400/404/5xx after retries, `response.failed`, `response.incomplete`, a stream that ends before `response.completed`, `--max-tool-calls` exceeded)'],
+  ['5', 'upstream request failed (400/404/5xx after retries, `response.failed`, `response.incomplete`, a stream that ends before `response.completed`, `--max-tool-calls` exceeded, a resumed session too large for the model\'s context window)'],
   ['6', 'network or timeout (connection refused/reset, DNS, TLS, proxy, idle timeout waiting for headers or mid-stream, `--timeout`)'],
-  ['130', 'interrupted (SIGINT or SIGTERM): the request is aborted, partial output is flushed; a second signal exits at once'],
+  ['130', 'interrupted (SIGINT or SIGTERM): the request is aborted, partial output is flushed; a token renewal or sign-in already sent is stored first (up to 10 s); a second signal exits at once unless one is, then says so; a third always exits at once'],
   ['141', 'stdout was closed by its reader (e.g. `kolega run ... \\| head -1`): the request is aborted quietly, as a shell\'s SIGPIPE'],
 ];
 

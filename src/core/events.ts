@@ -1,5 +1,5 @@
 /**
- * The events of one `kolega run` turn. These are exactly the NDJSON lines of `--json` (design.md
+ * The events of one `kolega run` turn. These are exactly the NDJSON lines of `--json` (docs/design.md
  * "JSON mode"; `schema/events.schema.json`): the core emits them, the CLI renders them as text or
  * writes them one per line. Names never change meaning; fields may be added.
  */
@@ -44,9 +44,11 @@ export type TurnEvent =
       /** Names of the function tools offered to the model. */
       tools: string[];
       /** Directories kept read-only inside the writable roots (workspace-write), real paths. */
-      protected_paths: string[];
+      protected_paths?: string[];
       /** Secret paths hidden from tools (below full-access), real paths. */
-      masked_paths: string[];
+      masked_paths?: string[];
+      /** AGENTS.md files whose text this turn sends (empty on resume and with --no-project-doc). */
+      project_docs?: string[];
     }
   | { type: 'reasoning.delta'; delta: string }
   /** Assistant text; `phase` when the server names one (`commentary` is progress, not the answer). */

@@ -1,5 +1,5 @@
 /**
- * The real callback ports 1455 and 1457 (protocol.md a.3; peer-failures B01). The only test file
+ * The real callback ports 1455 and 1457 (docs/protocol.md §a.3; case B01). The only test file
  * that binds them; its tests run one after another.
  */
 import { statSync } from 'node:fs';

@@ -30,7 +30,8 @@ beforeEach(() => {
   mkdirSync(path.join(fakeHome, '.aws'), { recursive: true });
   writeFileSync(path.join(fakeHome, '.ssh', 'id_ed25519'), 'PRIVATE-KEY-MATERIAL\n');
   writeFileSync(path.join(fakeHome, '.aws', 'credentials'), 'aws_secret_access_key=AWS-SECRET\n');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, env: { ...process.env, HOME: fakeHome, GIT_CONFIG_NOSYSTEM: '1' } });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: ws, env: { ...process.env, HOME: fakeHome, GIT_CONFIG_NOSYSTEM: '1' } });
   git('init', '-q');
   git('config', 'user.email', 't@example.com');
   git('config', 'user.name', 'T');
@@ -53,15 +54,35 @@ describe('sandbox protections end to end', { timeout: 60_000 }, () => {
     it(`denies write_file and edit_file in .git and writes nothing (${bwrap ? 'with' : 'without'} bubblewrap)`, async () => {
       const config = readFileSync(path.join(ws, '.git', 'config'), 'utf8');
       h.fake.push(
-        { kind: 'sse', events: toolCall('w1', 'write_file', { path: '.git/hooks/pre-commit', content: '#!/bin/sh\ntouch /tmp/pwned\n' }) },
-        { kind: 'sse', events: toolCall('e1', 'edit_file', { path: '.git/config', old_string: '[core]', new_string: '[core]\n\tfsmonitor = touch /tmp/pwned' }) },
+        {
+          kind: 'sse',
+          events: toolCall('w1', 'write_file', {
+            path: '.git/hooks/pre-commit',
+            content: '#!/bin/sh\ntouch /tmp/pwned\n',
+          }),
+        },
+        {
+          kind: 'sse',
+          events: toolCall('e1', 'edit_file', {
+            path: '.git/config',
+            old_string: '[core]',
+            new_string: '[core]\n\tfsmonitor = touch /tmp/pwned',
+          }),
+        },
         { kind: 'sse', events: textAnswer('done') },
       );
       // Without bwrap on PATH the sandbox probe fails and shell is not offered; the file tools still are.
-      const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'install a hook'], { env: env(bwrap ? {} : { PATH: '/nonexistent' }), killAfterMs: 50_000 });
+      const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'install a hook'], {
+        env: env(bwrap ? {} : { PATH: '/nonexistent' }),
+        killAfterMs: 50_000,
+      });
       expect(r.code).toBe(0);
       const events = parseEvents(r.stdout);
-      expect(events[0]!.tools).toEqual(bwrap ? expect.arrayContaining(['write_file', 'edit_file', 'shell']) : ['read_file', 'list_dir', 'grep', 'write_file', 'edit_file']);
+      expect(events[0]!.tools).toEqual(
+        bwrap
+          ? expect.arrayContaining(['write_file', 'edit_file', 'shell'])
+          : ['read_file', 'list_dir', 'grep', 'write_file', 'edit_file'],
+      );
       const results = events.filter((e) => e.type === 'tool.result');
       expect(results.map((e) => e.status)).toEqual(['denied', 'denied']);
       expect(outputsOf(1).w1).toMatch(/stays read-only under --sandbox workspace-write.*--sandbox full-access/);
@@ -73,14 +94,24 @@ describe('sandbox protections end to end', { timeout: 60_000 }, () => {
   it('shell cannot write a hook, git status works, and turn.started lists protected and masked paths', async () => {
     writeFileSync(path.join(ws, 'a.txt'), 'two\n');
     h.fake.push(
-      { kind: 'sse', events: toolCall('s1', 'shell', { command: 'echo x > .git/hooks/pre-commit; git status --short; git commit -qam x' }) },
+      {
+        kind: 'sse',
+        events: toolCall('s1', 'shell', {
+          command: 'echo x > .git/hooks/pre-commit; git status --short; git commit -qam x',
+        }),
+      },
       { kind: 'sse', events: textAnswer('done') },
     );
-    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'go'], { env: env(), killAfterMs: 50_000 });
+    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'go'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.code).toBe(0);
     const started = parseEvents(r.stdout)[0]!;
     expect(started.protected_paths).toEqual([path.join(ws, '.git')]);
-    expect(started.masked_paths).toEqual(expect.arrayContaining([path.join(fakeHome, '.ssh'), path.join(fakeHome, '.aws'), h.home]));
+    expect(started.masked_paths).toEqual(
+      expect.arrayContaining([path.join(fakeHome, '.ssh'), path.join(fakeHome, '.aws'), h.home]),
+    );
     const out = outputsOf(1).s1;
     expect(out).toMatch(/pre-commit: Read-only file system/);
     expect(out).toContain(' M a.txt');
@@ -90,14 +121,26 @@ describe('sandbox protections end to end', { timeout: 60_000 }, () => {
 
   it('shell cannot read files planted in $HOME/.ssh and $HOME/.aws, unless --add-dir names one', async () => {
     const cmd = `cat ${fakeHome}/.ssh/id_ed25519; cat ${fakeHome}/.aws/credentials; echo end`;
-    h.fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: cmd }) }, { kind: 'sse', events: textAnswer('done') });
-    const r = await runCli(['run', '--json', '-s', 'workspace-write', '--network', '-C', ws, 'steal'], { env: env(), killAfterMs: 50_000 });
+    h.fake.push(
+      { kind: 'sse', events: toolCall('s1', 'shell', { command: cmd }) },
+      { kind: 'sse', events: textAnswer('done') },
+    );
+    const r = await runCli(['run', '--json', '-s', 'workspace-write', '--network', '-C', ws, 'steal'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.code).toBe(0);
     expect(outputsOf(1).s1).not.toMatch(/PRIVATE-KEY-MATERIAL|AWS-SECRET/);
     expect(outputsOf(1).s1).toMatch(/No such file or directory/);
 
-    h.fake.push({ kind: 'sse', events: toolCall('s2', 'shell', { command: cmd }) }, { kind: 'sse', events: textAnswer('done') });
-    const r2 = await runCli(['run', '--json', '-s', 'workspace-write', '--add-dir', path.join(fakeHome, '.aws'), '-C', ws, 'read aws'], { env: env(), killAfterMs: 50_000 });
+    h.fake.push(
+      { kind: 'sse', events: toolCall('s2', 'shell', { command: cmd }) },
+      { kind: 'sse', events: textAnswer('done') },
+    );
+    const r2 = await runCli(
+      ['run', '--json', '-s', 'workspace-write', '--add-dir', path.join(fakeHome, '.aws'), '-C', ws, 'read aws'],
+      { env: env(), killAfterMs: 50_000 },
+    );
     expect(r2.code).toBe(0);
     expect(outputsOf(3).s2).toContain('AWS-SECRET');
     expect(outputsOf(3).s2).not.toContain('PRIVATE-KEY-MATERIAL');
@@ -112,20 +155,36 @@ describe('sandbox protections end to end', { timeout: 60_000 }, () => {
     const bad = await runCli(['config', 'set', 'sandbox_masked_paths', 'relative/dir'], { env: env() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not an absolute path or ~\/\.\.\.: relative\/dir/);
-    h.fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: `cat ${extra}/token; echo end` }) }, { kind: 'sse', events: textAnswer('done') });
-    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'go'], { env: env(), killAfterMs: 50_000 });
+    h.fake.push(
+      { kind: 'sse', events: toolCall('s1', 'shell', { command: `cat ${extra}/token; echo end` }) },
+      { kind: 'sse', events: textAnswer('done') },
+    );
+    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'go'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.code).toBe(0);
     expect(outputsOf(1).s1).not.toContain('VAULT-SECRET');
     expect(parseEvents(r.stdout)[0]!.masked_paths).toContain(extra);
     const d = await runCli(['doctor', '--json', '--timeout', '3'], { env: env() });
-    const check = (JSON.parse(d.stdout) as { checks: { id: string; status: string; details: { masked: string[] } }[] }).checks.find((c) => c.id === 'sandbox.masked')!;
+    const check = (
+      JSON.parse(d.stdout) as { checks: { id: string; status: string; details: { masked: string[] } }[] }
+    ).checks.find((c) => c.id === 'sandbox.masked')!;
     expect(check.status).toBe('ok');
-    expect(check.details.masked).toEqual(expect.arrayContaining([path.join(fakeHome, '.ssh'), path.join(fakeHome, '.aws'), extra]));
+    expect(check.details.masked).toEqual(
+      expect.arrayContaining([path.join(fakeHome, '.ssh'), path.join(fakeHome, '.aws'), extra]),
+    );
   });
 
   it('under full-access, a child that called setsid is ended with the command', async () => {
     const m = uniqueSleepSeconds();
-    h.fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: `setsid sleep ${m} >/dev/null 2>&1 < /dev/null & echo started` }) }, { kind: 'sse', events: textAnswer('done') });
+    h.fake.push(
+      {
+        kind: 'sse',
+        events: toolCall('s1', 'shell', { command: `setsid sleep ${m} >/dev/null 2>&1 < /dev/null & echo started` }),
+      },
+      { kind: 'sse', events: textAnswer('done') },
+    );
     const r = await runCli(['run', '--json', '-s', 'full-access', '-C', ws, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(outputsOf(1).s1).toContain('started');

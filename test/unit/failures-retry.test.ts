@@ -1,5 +1,6 @@
 /**
- * Failure mapping (protocol.md f.4, f.5; fixtures 10-12) and the retry policy (issue 5 item 1).
+ * Failure mapping (docs/protocol.md §f.4, §f.5; test/fixtures/sse 10-12) and the retry policy
+ * (src/core/responses/retry.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { KolegaError } from '../../src/core/errors.js';

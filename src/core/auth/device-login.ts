@@ -1,5 +1,5 @@
 /**
- * The device-code sign-in (protocol.md b; OpenAI's own flow, not RFC 8628): request a user code,
+ * The device-code sign-in (docs/protocol.md §b; OpenAI's own flow, not RFC 8628): request a user code,
  * show the verification URL and code, poll at max(interval, 1 s) while the server answers 403/404,
  * for at most 15 minutes, then exchange the code with the server-provided verifier and redirect_uri
  * `{issuer}/deviceauth/callback`. Lines for the user go through `notify`.
@@ -10,8 +10,8 @@ import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, DEVICE_MAX_WAIT_MS, DEVICE_MIN_POLL_MS, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
-import { saveChatGPTLogin, type LoginSummary } from './save-login.js';
-import { exchangeCode, tokenErrorCode, tokenErrorDetail } from './token-endpoint.js';
+import { exchangeAndSave, type LoginSummary } from './save-login.js';
+import { tokenErrorCode, tokenErrorDetail } from './token-endpoint.js';
 
 /** Inputs of the device sign-in. */
 export interface DeviceLoginOptions {
@@ -41,7 +41,7 @@ function span(ms: number): string {
   return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)}s`;
 }
 
-/** Parses the interval (a string of seconds, protocol.md b.1) into ms, at least DEVICE_MIN_POLL_MS. */
+/** Parses the interval (a string of seconds, docs/protocol.md §b.1) into ms, at least DEVICE_MIN_POLL_MS. */
 export function pollIntervalMs(interval: unknown): number {
   const n = typeof interval === 'number' ? interval : Number.parseInt(String(interval ?? '').trim(), 10);
   return Math.max(DEVICE_MIN_POLL_MS, Number.isFinite(n) ? n * 1000 : 0);
@@ -133,11 +133,10 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     }
     grant = { authorization_code: j.authorization_code, code_verifier: j.code_verifier };
   }
-  const tokens = await exchangeCode(ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
+  return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
     if (err instanceof KolegaError && err.code === 'token_exchange_failed') {
       throw new KolegaError('auth', err.code, `device code exchange failed: ${err.message}`, { httpStatus: err.httpStatus, hint: err.hint });
     }
     throw err;
   });
-  return saveChatGPTLogin(opts.home, tokens, opts.signal);
 }

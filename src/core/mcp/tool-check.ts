@@ -24,8 +24,16 @@ function ajvFor(draft: string): Promise<AjvLike> {
   const kind = draft.includes('2020-12') ? '2020' : draft.includes('2019-09') ? '2019' : '07';
   let p = compilers.get(kind);
   if (!p) {
-    const mod = kind === '2020' ? import('ajv/dist/2020.js') : kind === '2019' ? import('ajv/dist/2019.js') : import('ajv');
-    p = mod.then((m) => new (m as unknown as { default: new (opts: object) => AjvLike }).default({ strict: false, logger: false, validateFormats: false }));
+    const mod =
+      kind === '2020' ? import('ajv/dist/2020.js') : kind === '2019' ? import('ajv/dist/2019.js') : import('ajv');
+    p = mod.then(
+      (m) =>
+        new (m as unknown as { default: new (opts: object) => AjvLike }).default({
+          strict: false,
+          logger: false,
+          validateFormats: false,
+        }),
+    );
     compilers.set(kind, p);
   }
   return p;
@@ -46,7 +54,9 @@ async function compileSchema(schema: Record<string, unknown>): Promise<void> {
  * Checks one raw `tools/list` entry.
  * @returns the tool, or why it is unusable (with its name when it has one); never throws
  */
-export async function checkListedTool(raw: unknown): Promise<{ tool: ListedTool } | { name?: string; problem: string }> {
+export async function checkListedTool(
+  raw: unknown,
+): Promise<{ tool: ListedTool } | { name?: string; problem: string }> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { problem: 'the entry is not an object' };
   const t = raw as Record<string, unknown>;
   if (typeof t.name !== 'string' || t.name === '') return { problem: 'its "name" is not a non-empty string' };
@@ -55,9 +65,14 @@ export async function checkListedTool(raw: unknown): Promise<{ tool: ListedTool 
     return { name, problem: 'it can only run as a task, which kolega does not support' };
   }
   const schema = t.inputSchema;
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return { name, problem: 'its inputSchema is not an object' };
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
+    return { name, problem: 'its inputSchema is not an object' };
   const type = (schema as Record<string, unknown>).type;
-  if (type !== 'object') return { name, problem: `its inputSchema has "type": ${JSON.stringify(type) ?? 'undefined'}; an MCP tool's input must be "object"` };
+  if (type !== 'object')
+    return {
+      name,
+      problem: `its inputSchema has "type": ${JSON.stringify(type) ?? 'undefined'}; an MCP tool's input must be "object"`,
+    };
   try {
     await compileSchema(schema as Record<string, unknown>);
   } catch (err) {

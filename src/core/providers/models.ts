@@ -1,5 +1,5 @@
 /**
- * The bundled model catalogue (README "Models"; docs/protocol.md g): the catalogue Codex 0.171.0
+ * The bundled model catalogue (README "Models"; docs/protocol.md §g): the catalogue Codex 0.171.0
  * ships (`../models/codex-catalogue.ts`), plus the models of earlier kolega releases that Codex no
  * longer lists, kept usable with `-m` and marked `in_catalogue: false`. The live `/models` list
  * refines it (`../models/known.ts`).
@@ -13,7 +13,7 @@ export type ProviderId = 'openai_chatgpt' | 'openai';
 /** All provider ids, in default-preference order. */
 export const PROVIDER_IDS: readonly ProviderId[] = ['openai_chatgpt', 'openai'];
 
-/** Reasoning effort values the client understands (docs/protocol.md g; `max`/`ultra` from the 0.171 catalogue). */
+/** Reasoning effort values the client understands (docs/protocol.md §g; `max`/`ultra` from the 0.171 catalogue). */
 export const ALL_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultra'] as const;
 
 /**
@@ -53,6 +53,8 @@ export interface ModelInfo {
   plans?: string[];
   /** Lowest Codex version the server lists it for. */
   minimal_client_version?: string;
+  /** Input kinds the model takes (`input_modalities`, e.g. `["text","image"]`); undefined = not stated (anything is sent). */
+  input_modalities?: string[];
   /** The request shape on the ChatGPT backend. */
   wire: ModelWire;
 }
@@ -103,6 +105,8 @@ export function toModelInfo(m: LiveModel, known: ModelInfo | undefined, provider
   if (plans) info.plans = plans;
   const minimal = m.minimal_client_version ?? known?.minimal_client_version;
   if (minimal) info.minimal_client_version = minimal;
+  const modalities = m.input_modalities ?? known?.input_modalities;
+  if (modalities) info.input_modalities = modalities;
   return info;
 }
 
@@ -144,14 +148,14 @@ export function firstUsable(list: ModelInfo[], plan?: string): ModelInfo {
   return list.find((m) => m.in_catalogue && planAllows(m, plan)) ?? list.find((m) => m.in_catalogue) ?? list[0]!;
 }
 
-/** The default model of `provider` in the bundled catalogue, for `plan` (undefined = any plan). */
-export function defaultModel(provider: ProviderId, plan?: string): ModelInfo {
-  return firstUsable(modelsFor(provider), plan);
-}
-
 /** Looks a model up for `provider`; undefined when that provider does not offer it. */
 export function findModel(provider: ProviderId, id: string): ModelInfo | undefined {
   return modelsFor(provider).find((m) => m.id === id);
+}
+
+/** True when `m` takes image input (a model whose catalogue entry states no modalities is given the benefit of the doubt). */
+export function takesImages(m: ModelInfo): boolean {
+  return m.input_modalities === undefined || m.input_modalities.includes('image');
 }
 
 /** True when `id` is a provider id. */

@@ -1,6 +1,6 @@
 /**
  * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
- * (protocol.md e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
+ * (docs/protocol.md §e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
  */
 import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { TokenManager } from '../auth/token-manager.js';
@@ -14,6 +14,8 @@ export interface ChatGPTProviderOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
+  /** Told (once per run) when a token that could not be renewed is used; see TokenManagerOptions. */
+  warn?: (line: string) => void;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The retry policy, in one place (protocol.md f.4/f.5/f.7 and the Decisions table "retries").
+ * The retry policy, in one place (docs/protocol.md §f.4/f.5/f.7 and docs/protocol.md "Decisions", retries).
  *
  * Retried (when the attempt showed nothing yet): 5xx other than 503 `server_is_overloaded` /
  * `slow_down`; connection refused/reset, EAI_AGAIN, a stream cut before `response.completed`
@@ -21,7 +21,7 @@
  */
 import { KolegaError } from '../errors.js';
 
-/** Extra attempts after the first (protocol.md f.4 `request_max_retries`). */
+/** Extra attempts after the first (docs/protocol.md §f.4: four, as Codex). */
 export const MAX_RETRIES = 4;
 /** Longest server-suggested delay we wait for, in ms; a longer one fails the run instead. */
 export const MAX_RETRY_DELAY_MS = 60_000;

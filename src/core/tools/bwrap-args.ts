@@ -56,7 +56,12 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
   for (const dir of readOnly) {
     if (existsSync(dir) && !hidden.some((h) => isInside(dir, h))) args.push('--ro-bind', dir, dir);
   }
-  for (const p of hidden) hide(args, p, (spec.rebind ?? []).some((r) => isInside(r, p)));
+  for (const p of hidden)
+    hide(
+      args,
+      p,
+      (spec.rebind ?? []).some((r) => isInside(r, p)),
+    );
   for (const root of spec.rebind ?? []) {
     args.push('--bind', root, root);
     for (const dir of readOnly) if (isInside(dir, root) && existsSync(dir)) args.push('--ro-bind', dir, dir);

@@ -101,5 +101,9 @@ function maskedFor(ctx: ToolContext, real: string, roots: string[]): boolean {
 /** True when `real` is the credentials file or a masked secret (for directory walks that must skip it). */
 export function isProtected(ctx: ToolContext, real: string): boolean {
   if (ctx.protectedPaths.some((p) => realpathLenient(p) === real)) return true;
-  return maskedFor(ctx, real, [ctx.root, ...ctx.addDirs].map((r) => realpathLenient(r)));
+  return maskedFor(
+    ctx,
+    real,
+    [ctx.root, ...ctx.addDirs].map((r) => realpathLenient(r)),
+  );
 }

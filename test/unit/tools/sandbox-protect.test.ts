@@ -33,7 +33,11 @@ beforeAll(async () => {
 });
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: home } });
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: home },
+  });
 }
 
 beforeEach(() => {
@@ -62,10 +66,16 @@ describe('protected directories under workspace-write', () => {
     const config = readFileSync(path.join(s.ws, '.git', 'config'), 'utf8');
     const w = await call(writeFileTool, { path: '.git/hooks/pre-commit', content: '#!/bin/sh\ntouch /tmp/pwned\n' });
     expect(w.status).toBe('denied');
-    expect(w.output).toMatch(/\.git\/hooks\/pre-commit is inside .*\.git, which stays read-only under --sandbox workspace-write/);
+    expect(w.output).toMatch(
+      /\.git\/hooks\/pre-commit is inside .*\.git, which stays read-only under --sandbox workspace-write/,
+    );
     expect(w.output).toMatch(/--sandbox full-access/);
     expect(existsSync(path.join(s.ws, '.git', 'hooks', 'pre-commit'))).toBe(false);
-    const e = await call(editFileTool, { path: '.git/config', old_string: '[core]', new_string: '[core]\n\tfsmonitor = touch /tmp/pwned' });
+    const e = await call(editFileTool, {
+      path: '.git/config',
+      old_string: '[core]',
+      new_string: '[core]\n\tfsmonitor = touch /tmp/pwned',
+    });
     expect(e.status).toBe('denied');
     expect(readFileSync(path.join(s.ws, '.git', 'config'), 'utf8')).toBe(config);
     for (const p of ['.codex/config.toml', '.agents/x.md', '.kolega/settings.json', './sub/../.git/HEAD']) {
@@ -88,17 +98,25 @@ describe('protected directories under workspace-write', () => {
     const r = await call(writeFileTool, { path: path.join(realGit, 'hooks', 'post-checkout'), content: 'x' }, ctx);
     expect(r.status).toBe('denied');
     expect(existsSync(path.join(realGit, 'hooks', 'post-checkout'))).toBe(false);
-    const sh = await shell.run({ command: `echo x > ${realGit}/hooks/post-checkout; echo x > ${extra}/.git; echo done` }, ctx);
+    const sh = await shell.run(
+      { command: `echo x > ${realGit}/hooks/post-checkout; echo x > ${extra}/.git; echo done` },
+      ctx,
+    );
     expect(sh.output).toMatch(/Read-only file system/);
     expect(existsSync(path.join(realGit, 'hooks', 'post-checkout'))).toBe(false);
     expect(readFileSync(path.join(extra, '.git'), 'utf8')).toMatch(/^gitdir: /);
-    expect(sandboxView(ctx).protected_paths).toEqual(expect.arrayContaining([path.join(s.ws, '.git'), path.join(extra, '.git'), realGit]));
+    expect(sandboxView(ctx).protected_paths).toEqual(
+      expect.arrayContaining([path.join(s.ws, '.git'), path.join(extra, '.git'), realGit]),
+    );
   });
 
-  it('shell cannot write .git, while git status, diff and log work and git commit fails with git\'s own message', async () => {
+  it("shell cannot write .git, while git status, diff and log work and git commit fails with git's own message", async () => {
     writeFileSync(path.join(s.ws, 'a.txt'), 'two\n');
     const r = await shell.run(
-      { command: 'echo x > .git/hooks/pre-commit; echo "[core] fsmonitor = x" >> .git/config; git status --short; git diff --stat; git log --oneline; git commit -qam second; echo end' },
+      {
+        command:
+          'echo x > .git/hooks/pre-commit; echo "[core] fsmonitor = x" >> .git/config; git status --short; git diff --stat; git log --oneline; git commit -qam second; echo end',
+      },
       s.ctx,
     );
     expect(r.output).toMatch(/\.git\/hooks\/pre-commit: Read-only file system/);
@@ -113,7 +131,9 @@ describe('protected directories under workspace-write', () => {
 
   it('full-access lifts the protection', async () => {
     const ctx: ToolContext = { ...s.ctx, sandbox: 'full-access' };
-    expect((await call(writeFileTool, { path: '.git/hooks/pre-commit', content: '#!/bin/sh\n' }, ctx)).status).toBe('ok');
+    expect((await call(writeFileTool, { path: '.git/hooks/pre-commit', content: '#!/bin/sh\n' }, ctx)).status).toBe(
+      'ok',
+    );
     expect(existsSync(path.join(s.ws, '.git', 'hooks', 'pre-commit'))).toBe(true);
     expect(sandboxView(ctx)).toEqual({ protected_paths: [], masked_paths: [] });
   });
@@ -121,7 +141,13 @@ describe('protected directories under workspace-write', () => {
 
 describe('no way back out of the read-only mounts', () => {
   it('the command has no capabilities, so it cannot remount / read-write (even when kolega runs as root)', async () => {
-    const r = await shell.run({ command: 'grep CapEff /proc/self/status; mount -o remount,rw / && echo REMOUNTED; echo x > .git/HEAD && echo WROTE-HEAD; echo end' }, s.ctx);
+    const r = await shell.run(
+      {
+        command:
+          'grep CapEff /proc/self/status; mount -o remount,rw / && echo REMOUNTED; echo x > .git/HEAD && echo WROTE-HEAD; echo end',
+      },
+      s.ctx,
+    );
     expect(r.output).toMatch(/CapEff:\s+0+\n/);
     expect(r.output).not.toMatch(/REMOUNTED|WROTE-HEAD/);
     expect(readFileSync(path.join(s.ws, '.git', 'HEAD'), 'utf8')).toMatch(/^ref: /);
@@ -130,10 +156,17 @@ describe('no way back out of the read-only mounts', () => {
 
 describe('masked secrets', () => {
   it('shell cannot read ~/.ssh, ~/.aws or ~/.netrc; they look empty', async () => {
-    const r = await shell.run({ command: `cat ${home}/.ssh/id_ed25519 ${home}/.aws/credentials ${home}/.netrc; ls -A ${home}/.ssh | wc -l; echo end` }, s.ctx);
+    const r = await shell.run(
+      {
+        command: `cat ${home}/.ssh/id_ed25519 ${home}/.aws/credentials ${home}/.netrc; ls -A ${home}/.ssh | wc -l; echo end`,
+      },
+      s.ctx,
+    );
     expect(r.output).not.toMatch(/PRIVATE-KEY-MATERIAL|AWS-SECRET|NETRC-SECRET/);
     expect(r.output).toMatch(/\n0\nend/);
-    expect(sandboxView(s.ctx).masked_paths).toEqual(expect.arrayContaining([path.join(home, '.ssh'), path.join(home, '.aws'), path.join(home, '.netrc')]));
+    expect(sandboxView(s.ctx).masked_paths).toEqual(
+      expect.arrayContaining([path.join(home, '.ssh'), path.join(home, '.aws'), path.join(home, '.netrc')]),
+    );
   });
 
   it('the file tools refuse them too, even with the home directory as the workspace', async () => {
@@ -152,7 +185,9 @@ describe('masked secrets', () => {
     const r = await shell.run({ command: `cat ${home}/.aws/credentials; cat ${home}/.ssh/id_ed25519; echo end` }, ctx);
     expect(r.output).toContain('AWS-SECRET');
     expect(r.output).not.toContain('PRIVATE-KEY-MATERIAL');
-    expect((await call(readFileTool, { path: path.join(home, '.aws', 'credentials') }, ctx)).output).toContain('AWS-SECRET');
+    expect((await call(readFileTool, { path: path.join(home, '.aws', 'credentials') }, ctx)).output).toContain(
+      'AWS-SECRET',
+    );
     expect(sandboxView(ctx).masked_paths).not.toContain(path.join(home, '.aws'));
   });
 
@@ -160,7 +195,12 @@ describe('masked secrets', () => {
     const inner = path.join(home, '.ssh', 'work');
     mkdirSync(inner);
     const ctx: ToolContext = { ...s.ctx, addDirs: [inner] };
-    const r = await shell.run({ command: `echo hi > ${inner}/note; cat ${inner}/note; cat ${home}/.ssh/id_ed25519; touch ${home}/.ssh/new && echo wrote-mask; echo end` }, ctx);
+    const r = await shell.run(
+      {
+        command: `echo hi > ${inner}/note; cat ${inner}/note; cat ${home}/.ssh/id_ed25519; touch ${home}/.ssh/new && echo wrote-mask; echo end`,
+      },
+      ctx,
+    );
     expect(r.output).toMatch(/hi\n/);
     expect(r.output).not.toContain('wrote-mask');
     expect(r.output).not.toContain('PRIVATE-KEY-MATERIAL');
@@ -173,9 +213,19 @@ describe('nothing outlives a command under full-access', () => {
     const m1 = uniqueSleepSeconds();
     const m2 = uniqueSleepSeconds();
     const ctx: ToolContext = { ...s.ctx, sandbox: 'full-access' };
-    const r = await shell.run({ command: `setsid sleep ${m1} >/dev/null 2>&1 < /dev/null & ( (sleep ${m2} >/dev/null 2>&1 &) & ); echo started` }, ctx);
+    const r = await shell.run(
+      {
+        command: `setsid sleep ${m1} >/dev/null 2>&1 < /dev/null & ( (sleep ${m2} >/dev/null 2>&1 &) & ); echo started`,
+      },
+      ctx,
+    );
     expect(r).toMatchObject({ status: 'ok', exit_code: 0 });
-    expect(await waitFor(() => processesMatching(`sleep ${m1}`).length === 0 && processesMatching(`sleep ${m2}`).length === 0, 10_000)).toBe(true);
+    expect(
+      await waitFor(
+        () => processesMatching(`sleep ${m1}`).length === 0 && processesMatching(`sleep ${m2}`).length === 0,
+        10_000,
+      ),
+    ).toBe(true);
   });
 
   it('a setsid child that keeps the output open holds the call until the timeout, then is ended', async () => {
@@ -193,7 +243,10 @@ describe('output that outlives its writer', () => {
   for (const sandbox of ['workspace-write', 'full-access'] as const) {
     it(`returns everything a tee-redirected command writes, and the tee file is complete (${sandbox})`, async () => {
       const ctx: ToolContext = { ...s.ctx, sandbox };
-      const r = await shell.run({ command: 'exec > >(tee -a log.txt) 2>&1; for i in $(seq 1 400); do echo line$i; done; echo last >&2' }, ctx);
+      const r = await shell.run(
+        { command: 'exec > >(tee -a log.txt) 2>&1; for i in $(seq 1 400); do echo line$i; done; echo last >&2' },
+        ctx,
+      );
       expect(r.status).toBe('ok');
       for (const n of [1, 200, 400]) expect(r.output).toContain(`line${n}\n`);
       expect(r.output).toContain('last');
@@ -224,7 +277,7 @@ describe('truncation on UTF-8 character boundaries', () => {
     const r = await call(readFileTool, { path: 'big.txt' });
     expect(r.output).toMatch(/truncated/);
     expect(r.output).not.toContain('\uFFFD');
-     // 7 ASCII characters, then pairs: the 300-unit line cut falls inside a surrogate pair.
+    // 7 ASCII characters, then pairs: the 300-unit line cut falls inside a surrogate pair.
     writeFileSync(path.join(s.ws, 'emoji.txt'), 'matchx ' + '😀'.repeat(400) + '\n');
     const g = await call(grepTool, { pattern: 'match', path: 'emoji.txt' });
     expect(g.status).toBe('ok');
