@@ -13,6 +13,7 @@ import { parseMaskedSetting } from '../../core/tools/masked-paths.js';
 import { settingsPath, kolegaHome } from '../../core/store/paths.js';
 import { readSettings, writeSettings } from '../../core/store/settings.js';
 import { CONFIG_KEYS, type ConfigKey } from '../commands/config.js';
+import { isTransportMode, TRANSPORT_MODES } from '../../core/responses/transport.js';
 import type { CliContext } from '../context.js';
 import { IO } from '../io.js';
 
@@ -48,6 +49,10 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
   if (key === 'sandbox_masked_paths') {
     const { bad } = parseMaskedSetting(v, '/');
     if (bad.length > 0) throw usageError('bad_masked_path', `not an absolute path or ~/...: ${bad.join(', ')}`, "separate paths with ':', e.g. '~/.secret:/opt/creds'");
+    return v;
+  }
+  if (key === 'transport') {
+    if (!isTransportMode(v)) throw usageError('bad_transport', `unknown transport "${v}"`, `valid: ${TRANSPORT_MODES.join(', ')}`);
     return v;
   }
   const offered = new Set(MODELS.flatMap((m) => m.efforts));

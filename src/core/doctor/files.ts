@@ -92,7 +92,7 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
 }
 
-const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version', 'sandbox_masked_paths']);
+const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version', 'transport', 'sandbox_masked_paths']);
 
 /** settings.json parses; unknown keys are a warning only (a newer kolega may
  * have written them). */
