@@ -152,7 +152,7 @@ describe.skipIf(!has('fish'))('fish', () => {
     expect(fish(withAuth.fish, 'kolega au')).toEqual(['auth']);
     expect(fish(committed('fish'), 'kolega run --sandbox ').sort()).toEqual(['full-access', 'read-only', 'workspace-write']);
     expect(fish(committed('fish'), 'kolega run -m openai/gpt-5.').sort()).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini', 'openai/gpt-5.5', 'openai/gpt-5.6-luna', 'openai/gpt-5.6-sol', 'openai/gpt-5.6-terra']);
-    expect(fish(committed('fish'), 'kolega config get ').sort()).toEqual(['codex_version', 'effort', 'model', 'provider', 'transport', 'sandbox_masked_paths']);
+    expect(fish(committed('fish'), 'kolega config get ').sort()).toEqual(['codex_version', 'effort', 'model', 'provider', 'sandbox_masked_paths', 'transport']);
     expect(fish(committed('fish'), 'kolega config set provider ').sort()).toEqual(['openai', 'openai_chatgpt']);
   });
 });
