@@ -61,6 +61,7 @@ export const CREDENTIAL_CODES = [
   'no_refresh_token',
   'refresh_failed',
   'refresh_server_error',
+  'token_endpoint_unavailable',
   'refresh_bug',
   'token_response_invalid',
   'token_response_incomplete',
