@@ -4,10 +4,8 @@
  * shapes, HTML error pages from a CDN or captive portal, one terminal NDJSON event for every run,
  * and usage errors reported before credentials are looked at.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ev, textAnswer, toSse } from '../fakes/sse-events.js';
+import { ev, textAnswer } from '../fakes/sse-events.js';
 import { runCli } from '../helpers/cli.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
 import { parseEvents } from '../helpers/schema.js';
@@ -95,4 +93,49 @@ describe('stream error events, top-level and nested shapes', () => {
   });
 });
 
-export { path, toSse, writeFileSync };
+const CLOUDFLARE_PAGE =
+  '<!DOCTYPE html>\n<html lang="en-US"><head><title>Attention Required! | Cloudflare</title></head>\n' +
+  '<body><div id="cf-wrapper"><h1>Sorry, you have been blocked</h1><p>You are unable to access chatgpt.com</p>' +
+  '<script>window._cf_chl_opt={cvId:"3"}</script></div></body></html>\n';
+const PORTAL_PAGE = '<html><head><title>Hotel WiFi - Log in</title></head><body><form action="/login">Room number</form></body></html>';
+
+describe('HTML error pages are never shown', () => {
+  it('a 403 Cloudflare block page: one line naming Cloudflare, the status and the cf-ray; exit 5, not "sign in again"', async () => {
+    h.fake.push({ kind: 'http', status: 403, headers: { 'content-type': 'text/html; charset=UTF-8', 'cf-ray': '8f1e2d3c4b5a6978-FRA', server: 'cloudflare' }, body: CLOUDFLARE_PAGE });
+    const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('Cloudflare');
+    expect(lines[0]).toContain('403');
+    expect(lines[0]).toContain('cf-ray 8f1e2d3c4b5a6978-FRA');
+    expect(r.stderr).not.toMatch(/<|_cf_chl_opt|Sorry, you have been blocked/);
+    expect(r.stderr).not.toMatch(/sign in again|auth login/);
+    expect(h.fake.requests).toHaveLength(1);
+  });
+
+  it('a 503 captive-portal page without a content type is retried, then reported with its request id', async () => {
+    for (let i = 0; i < 5; i++) h.fake.push({ kind: 'http', status: 503, headers: { 'content-type': '', 'x-request-id': 'req_portal_1' }, body: PORTAL_PAGE });
+    const r = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
+    expect(r.code).toBe(5);
+    const events = parseEvents(r.stdout);
+    expect(events.at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'html_error_page', http_status: 503 } });
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toContain('503');
+    expect(last).toContain('request id req_portal_1');
+    expect(r.stderr).not.toMatch(/<form|Room number/);
+    expect(h.fake.requests).toHaveLength(5);
+  });
+
+  it('a 401 HTML page is not an authentication failure; a JSON 401 from the backend still is', async () => {
+    h.fake.push({ kind: 'http', status: 401, headers: { 'content-type': 'text/html' }, body: PORTAL_PAGE });
+    const html = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
+    expect(html.code).toBe(5);
+    expect(parseEvents(html.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'html_error_page', http_status: 401 } });
+    expect(html.stderr).not.toMatch(/<html|Room number/);
+    h.fake.push({ kind: 'http', status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }) });
+    const json = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
+    expect(json.code).toBe(3);
+  });
+});

@@ -4,6 +4,7 @@
  * 5xx, network and `rate_limit_exceeded` are transient; usage limits and other 4xx never are.
  */
 import { KolegaError } from '../errors.js';
+import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { formatDuration, usageLimitError } from './usage-limit.js';
 
 export { formatDuration, usageLimitError };
@@ -148,9 +149,12 @@ export function errorDetail(bodyText: string): { detail: string; json: Record<st
  * Maps a non-2xx response of the Responses endpoint to an error (protocol.md f.4).
  * 401/403 -> auth; 429 usage_limit_reached -> quota with reset time; 429 usage_not_included -> auth;
  * other 429 -> quota (retryable); 5xx -> upstream (retryable, except 503 overloaded); other 4xx ->
- * upstream (never retried).
+ * upstream (never retried). An HTML page (a CDN, proxy or captive portal answered, not the API) is
+ * `html_error_page`, upstream, whatever its status: only the backend's own JSON says the
+ * credentials are wrong.
  */
 export function errorFromHttp(status: number, headers: Record<string, string>, bodyText: string): KolegaError {
+  if (isHtmlPage(headers, bodyText)) return htmlPageError(status, headers, bodyText);
   const { detail, json } = errorDetail(bodyText);
   const requestId = headers['x-request-id'] ?? headers['x-oai-request-id'] ?? headers['cf-ray'];
   const errObj = (json?.error && typeof json.error === 'object' ? json.error : {}) as Record<string, unknown>;
