@@ -4,6 +4,8 @@
  * shapes, HTML error pages from a CDN or captive portal, one terminal NDJSON event for every run,
  * and usage errors reported before credentials are looked at.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ev, textAnswer } from '../fakes/sse-events.js';
 import { runCli } from '../helpers/cli.js';
@@ -137,5 +139,83 @@ describe('HTML error pages are never shown', () => {
     h.fake.push({ kind: 'http', status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }) });
     const json = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
     expect(json.code).toBe(3);
+  });
+});
+
+describe('one terminal event: every run --json that gets past flag parsing ends with turn.completed or turn.failed', () => {
+  /** Asserts stdout is schema-valid NDJSON with exactly one terminal event, the last line. */
+  function terminal(stdout: string): Record<string, unknown> {
+    const events = parseEvents(stdout);
+    const terminals = events.filter((e) => e.type === 'turn.completed' || e.type === 'turn.failed');
+    expect(terminals).toHaveLength(1);
+    expect(events.at(-1)).toBe(terminals[0]);
+    return terminals[0]!;
+  }
+
+  it.each([
+    ['not signed in', ['--no-stdin', 'hi'], {}, 3, 'no_credentials'],
+    ['unknown model', ['--no-stdin', '-m', 'no-such-model', 'hi'], undefined, 2, 'unknown_model'],
+    ['unreadable image', ['--no-stdin', '--image', '/nonexistent/cat.png', 'hi'], undefined, 2, 'file_missing'],
+    ['empty prompt', ['-'], undefined, 2, 'empty_prompt'],
+    ['bad effort', ['--no-stdin', '-e', 'hyper', 'hi'], undefined, 2, 'bad_effort'],
+    ['missing workspace', ['--no-stdin', '-C', '/nonexistent/ws', 'hi'], undefined, 2, 'bad_workspace'],
+    ['-o in a missing directory', ['--no-stdin', '-o', '/nonexistent/dir/out.txt', 'hi'], undefined, 2, 'output_file_unwritable'],
+  ] as const)('%s: one turn.failed line, no request', async (_name, args, envOverride, exit, code) => {
+    const env = envOverride === undefined ? h.env() : { KOLEGA_HOME: h.home };
+    const r = await runCli(['run', '--json', ...args], { env });
+    expect(r.code).toBe(exit);
+    expect(terminal(r.stdout)).toMatchObject({ type: 'turn.failed', error: { code } });
+    expect(h.fake.requests).toHaveLength(0);
+  });
+
+  it('a missing --mcp-config file: one turn.failed line', async () => {
+    const r = await runCli(['run', '--json', '--no-stdin', '--mcp-config', '/nonexistent/mcp.json', 'hi'], { env: h.env() });
+    expect(r.code).toBe(2);
+    expect(terminal(r.stdout)).toMatchObject({ type: 'turn.failed' });
+  });
+
+  it('a success and a server failure also end with exactly one terminal line', async () => {
+    h.fake.push({ kind: 'sse', events: textAnswer('fine') }, { kind: 'http', status: 400, body: '{"error":{"message":"bad"}}' });
+    const ok = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
+    expect(ok.code).toBe(0);
+    expect(terminal(ok.stdout)).toMatchObject({ type: 'turn.completed' });
+    const bad = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
+    expect(bad.code).toBe(5);
+    expect(terminal(bad.stdout)).toMatchObject({ type: 'turn.failed', error: { code: 'http_400' } });
+  });
+});
+
+describe('usage before credentials: input problems exit 2 even when nothing is signed in', () => {
+  const noCredentials = () => ({ KOLEGA_HOME: h.home });
+
+  it.each([
+    ['an empty prompt argument', ['run', '--no-stdin', '']],
+    ['an empty prompt on stdin', ['run', '-']],
+    ['a blank prompt', ['run', '--no-stdin', '   ']],
+    ['an unknown --effort', ['run', '--no-stdin', '-e', 'hyper', 'hi']],
+    ['an --effort the model does not offer', ['run', '--no-stdin', '-m', 'gpt-5.5', '-e', 'ultra', 'hi']],
+  ])('%s -> exit 2, not "not signed in"', async (_name, args) => {
+    const r = await runCli(args, { env: noCredentials() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('not signed in');
+  });
+
+  it('a bad --output-schema file (not JSON, not a schema) -> exit 2 without credentials', async () => {
+    const notJson = path.join(h.home, 'bad.json');
+    writeFileSync(notJson, '{ not json');
+    const notSchema = path.join(h.home, 'num.json');
+    writeFileSync(notSchema, '42');
+    for (const file of [notJson, notSchema, path.join(h.home, 'missing.json')]) {
+      const r = await runCli(['run', '--no-stdin', '--output-schema', file, 'hi'], { env: noCredentials() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(file);
+      expect(r.stderr).not.toContain('not signed in');
+    }
+  });
+
+  it('valid input without credentials is still exit 3', async () => {
+    const r = await runCli(['run', 'hi'], { env: noCredentials(), stdin: 'more context' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('not signed in');
   });
 });

@@ -10,7 +10,7 @@ import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
 import { openaiProvider } from '../../core/providers/openai.js';
-import { selectModel } from '../../core/providers/select.js';
+import { selectModel, type Selection } from '../../core/providers/select.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
@@ -18,7 +18,7 @@ import { requestShapeFor } from '../../core/responses/presentation.js';
 import { uuidv7 } from '../../core/ids.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
-import { runTurn } from '../../core/turn.js';
+import { asKolegaError, runTurn, turnFailedEvent } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
 import { EXIT_STDOUT_CLOSED, exitCodeFor, reportError } from '../exit.js';
@@ -70,6 +70,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   let timer: NodeJS.Timeout | undefined;
   let tools: ToolSetup | undefined;
   let phase = 'starting';
+  let terminalWritten = false;
   try {
     // Validate everything cheap before touching stdin or the network.
     const instructions = resolveInstructions(opts);
@@ -80,8 +81,17 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
-    const selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
-    for (const note of selection.notes) io.warn(`kolega: ${note}`);
+    // Usage problems (model, effort, prompt) are reported before missing credentials: a missing
+    // sign-in is held back until the input is known to be valid.
+    let selection: Selection | undefined;
+    let noCredentials: KolegaError | undefined;
+    try {
+      selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
+    } catch (err) {
+      if (!(err instanceof KolegaError) || err.exitClass !== 'auth') throw err;
+      noCredentials = err;
+    }
+    for (const note of selection?.notes ?? []) io.warn(`kolega: ${note}`);
     // --timeout covers the whole run, waiting for stdin included (--stdin on a silent pipe).
     if (opts.timeout !== undefined) {
       timer = setTimeout(() => {
@@ -93,6 +103,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const { prompt, notes } = await untilAborted(readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream), controller.signal);
     phase = 'starting the request';
     for (const note of notes) io.warn(`kolega: ${note}`);
+    if (noCredentials || !selection) throw noCredentials ?? new KolegaError('internal', 'no_selection', 'no model was selected');
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     const provider: Provider =
@@ -108,7 +119,11 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     let stopSpinner = () => undefined as void;
     let sink: EventSink;
     if (opts.json) {
-      sink = ndjsonRenderer(io);
+      const render = ndjsonRenderer(io);
+      sink = (ev) => {
+        if (ev.type === 'turn.completed' || ev.type === 'turn.failed') terminalWritten = true;
+        render(ev);
+      };
     } else {
       if (io.showProgress && io.stderrIsTTY && spinnerFits(io)) stopSpinner = await startSpinner(io);
       sink = textRenderer(io, () => stopSpinner());
@@ -157,6 +172,12 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     return 0;
   } catch (err) {
     if (stdoutClosed) return EXIT_STDOUT_CLOSED;
+    // In --json, every run that got past flag parsing ends stdout with exactly one terminal event,
+    // also when it failed before the request (design.md "JSON mode").
+    if (opts.json && !terminalWritten) {
+      terminalWritten = true;
+      io.out(JSON.stringify(turnFailedEvent(asKolegaError(err, controller.signal))) + '\n');
+    }
     reportError(io, err);
     return exitCodeFor(err);
   } finally {
