@@ -125,7 +125,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         render(ev);
       };
     } else {
-      if (io.showProgress && io.stderrIsTTY && spinnerFits(io)) stopSpinner = await startSpinner(io);
+      if (io.animations && spinnerFits(io)) stopSpinner = await startSpinner(io);
       sink = textRenderer(io, () => stopSpinner());
     }
 
