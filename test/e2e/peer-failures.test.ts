@@ -219,3 +219,37 @@ describe('usage before credentials: input problems exit 2 even when nothing is s
     expect(r.stderr).toContain('not signed in');
   });
 });
+
+describe('stdin encodings', () => {
+  /** The user message text of the first request. */
+  const userText = () => {
+    const input = h.fake.requests[0]!.body.input as { role?: string; content: { type: string; text?: string }[] }[];
+    return input.find((i) => i.role === 'user')!.content.find((c) => c.type === 'input_text')!.text;
+  };
+
+  it('UTF-16LE with a BOM (PowerShell pipe) is decoded: the model gets the text, no warning', async () => {
+    h.fake.push({ kind: 'sse', events: textAnswer('ok') });
+    const text = 'Résumé: 東京 🦊\r\nsecond line';
+    const r = await runCli(['run', '-'], { env: h.env(), stdin: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) });
+    expect(r.code).toBe(0);
+    expect(userText()).toBe(text);
+    expect(r.stderr).toBe('');
+  });
+
+  it('UTF-16BE with a BOM appended to a prompt argument', async () => {
+    h.fake.push({ kind: 'sse', events: textAnswer('ok') });
+    const le = Buffer.from('naïve', 'utf16le');
+    for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
+    const r = await runCli(['run', 'summarise'], { env: h.env(), stdin: Buffer.concat([Buffer.from([0xfe, 0xff]), le]) });
+    expect(r.code).toBe(0);
+    expect(userText()).toBe('summarise\n\nnaïve');
+  });
+
+  it('invalid UTF-8: the warning gives the byte offset of the first bad byte', async () => {
+    h.fake.push({ kind: 'sse', events: textAnswer('ok') });
+    const r = await runCli(['run', '-'], { env: h.env(), stdin: Buffer.concat([Buffer.from('ok so far: '), Buffer.from([0xc3, 0x28]), Buffer.from(' then more')]) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('byte offset 11');
+    expect(userText()).toBe('ok so far: \ufffd( then more');
+  });
+});
