@@ -76,7 +76,8 @@ describe.skipIf(!hasScript)('colour and cursor control on a terminal', () => {
   });
 
   it('TERM=dumb: no spinner and no cursor movement, also with FORCE_COLOR', async () => {
-    for (const extra of [{ TERM: 'dumb' }, { TERM: 'dumb', FORCE_COLOR: '1' }]) {
+    const variants: Record<string, string>[] = [{ TERM: 'dumb' }, { TERM: 'dumb', FORCE_COLOR: '1' }];
+    for (const extra of variants) {
       slowAnswer();
       const r = await onTerminal(['run', '--no-stdin', 'hi'], env(extra));
       expect(r.code).toBe(0);

@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
+import { checkCaEnv } from '../../core/net/ca-env.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
@@ -79,6 +80,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     resolveAddDirs(opts.addDir ?? []);
     if (opts.outputLastMessage !== undefined) checkOutputFile(opts.outputLastMessage);
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
+    checkCaEnv(ctx.env); // a bad CA file: exit 2 before any request
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     // Usage problems (model, effort, prompt) are reported before missing credentials: a missing
