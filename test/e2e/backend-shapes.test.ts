@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeBackend, type FakeBackend, type FakeBackendOptions, type RecordedRequest } from '../fakes/backend.js';
+import { DEFAULT_LIVE_MODELS, liveModel, startFakeBackend, type FakeBackend, type FakeBackendOptions, type RecordedRequest } from '../fakes/backend.js';
 import { ev, phasedMessage, refusalAnswer, textAnswer, type SseEvent } from '../fakes/sse-events.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { parseEvents } from '../helpers/schema.js';
@@ -279,8 +279,13 @@ describe('the catalogue from the server', () => {
     expect(r.stderr).toMatch(/gpt-6\.2-sol/);
     expect(r.stderr).toMatch(/kolega models/);
     const doctor = await runCli(['doctor', '--json'], { env: older });
-    expect(doctor.stdout).toMatch(/0\.150\.0/);
-    expect(doctor.stdout).toMatch(/gpt-6\.2-sol/);
+    const identity = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'codex.identity')!;
+    expect(identity.status).toBe('warn');
+    expect(identity.message).toMatch(/claims Codex 0\.150\.0 from KOLEGA_CODEX_VERSION/);
+    expect(identity.message).toMatch(/gpt-6\.2-sol \(needs 0\.166\.0\)/);
+    expect(identity.fix).toBe('unset KOLEGA_CODEX_VERSION');
+    const current = JSON.parse((await runCli(['doctor', '--json'], { env: env() })).stdout) as { checks: { id: string; status: string }[] };
+    expect(current.checks.find((c) => c.id === 'codex.identity')!.status).toBe('ok');
   });
 
   it('a model the server does not support exits 5 naming the model and kolega models', async () => {
@@ -291,12 +296,35 @@ describe('the catalogue from the server', () => {
     expect(r.stderr).toMatch(/kolega models/);
   });
 
+  it('--image with a model whose input_modalities lack image exits 2 naming the model, before any request', async () => {
+    const textOnly = { ...liveModel('gpt-text-only', 'Text Only', 'medium', 0), input_modalities: ['text'] };
+    await restart({ models: [...DEFAULT_LIVE_MODELS, textOnly] });
+    const listed = await runCli(['models', '--json', '--provider', 'openai_chatgpt'], { env: env() });
+    const doc = JSON.parse(listed.stdout) as { models: { id: string; input_modalities: string[] | null }[] };
+    expect(doc.models.find((m) => m.id === 'gpt-text-only')!.input_modalities).toEqual(['text']);
+    expect(doc.models.find((m) => m.id === 'gpt-6.2-sol')!.input_modalities).toEqual(['text', 'image']);
+    const img = path.join(work.dir, 'dot.png');
+    writeFileSync(img, Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082', 'hex'));
+    const r = await runCli(['run', '-m', 'gpt-text-only', '--image', img, 'what is this?'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/model "openai_chatgpt\/gpt-text-only" does not take images/);
+    expect(responses()).toHaveLength(0);
+    // the same image with a model that takes images goes through
+    fake.push({ kind: 'sse', events: textAnswer('a dot') });
+    const ok = await runCli(['run', '-m', 'gpt-6.2-sol', '--image', img, 'what is this?'], { env: env() });
+    expect(ok.code).toBe(0);
+    expect(JSON.stringify(responses()[0]!.body.input)).toContain('"input_image"');
+  });
+
   it('the fake enforces the real rules: a lite request without reasoning.context or with parallel calls, a gated model without `version`', async () => {
-    const { validateLite, gateModel, DEFAULT_LIVE_MODELS } = await import('../fakes/backend.js');
+    const { validateLite, gateModel } = await import('../fakes/backend.js');
     expect(validateLite({ reasoning: { effort: 'low' }, parallel_tool_calls: false })).toMatch(/all_turns/);
     expect(validateLite({ reasoning: { effort: 'low', context: 'all_turns' }, parallel_tool_calls: true })).toMatch(/parallel_tool_calls/);
     expect(validateLite({ reasoning: { effort: 'low', context: 'all_turns' }, parallel_tool_calls: false })).toBeUndefined();
     expect(gateModel({ model: 'gpt-6.2-sol' }, {}, DEFAULT_LIVE_MODELS, [])).toMatch(/requires a newer version/);
     expect(gateModel({ model: 'gpt-6.2-sol' }, { version: '0.171.0' }, DEFAULT_LIVE_MODELS, [])).toBeUndefined();
+    const textOnly = [{ slug: 'gpt-text-only', input_modalities: ['text'] }];
+    expect(gateModel({ model: 'gpt-text-only', input: [{ type: 'message', role: 'user', content: [{ type: 'input_image', image_url: 'data:' }] }] }, {}, textOnly, [])).toMatch(/image/);
   });
 });

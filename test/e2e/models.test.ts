@@ -64,13 +64,13 @@ describe('kolega models (not signed in)', () => {
   });
 
   it('--json validates against schema/models.schema.json', async () => {
-    const r = await runCli(['models', '--json'], { env: env({ OPENAI_API_KEY: 'test-key' }) });
+    const r = await runCli(['models', '--json'], { env: env({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl }) });
     expect(r.code).toBe(0);
     const doc = parseDocument<ModelsDocument>('models', r.stdout);
     expect(doc.default_model).toBe('openai/gpt-6.2-sol');
     expect(doc.providers).toEqual([
       { id: 'openai_chatgpt', has_credentials: false, source: 'bundled' },
-      { id: 'openai', has_credentials: true, source: 'bundled' },
+      { id: 'openai', has_credentials: true, source: 'live' },
     ]);
     const spark = doc.models.find((m) => m.id === 'gpt-5.3-codex-spark')!;
     expect(spark).toMatchObject({ provider: 'openai_chatgpt', is_default: false, source: 'bundled', in_catalogue: false, efforts: ['low', 'medium', 'high', 'xhigh'], default_effort: 'medium', max_output_tokens: 32000 });
@@ -88,7 +88,7 @@ describe('kolega models (not signed in)', () => {
   it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table with defaults marked and credentials listed', () => {
     // util-linux `script` gives the CLI a pseudo-terminal as stdout
     const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} models`, '/dev/null'], {
-      env: baseEnv({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', TERM: 'dumb' }),
+      env: baseEnv({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, TERM: 'dumb' }),
       encoding: 'utf8',
       timeout: 20_000,
     });

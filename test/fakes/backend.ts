@@ -13,6 +13,9 @@
  * Lite request (`x-openai-internal-codex-responses-lite: true`) without `reasoning.context:
  * "all_turns"` or with `parallel_tool_calls: true`. Turn state, models ETag, phases and refusals
  * are scripted through step headers and ./sse-events.ts.
+ * The public API's model list `GET /v1/models` is served behind the same API-key check as
+ * `/v1/responses` (`{"object":"list","data":[{"id",...}]}`), with an `ETag`; a matching
+ * `If-None-Match` gets a 304 with no body (RFC 9110 section 13.1.2).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -94,6 +97,12 @@ export interface FakeBackendOptions {
   refuseModels?: string[];
   /** Replaces the `/models` answer (after the auth checks), e.g. an error, stall or reset. */
   modelsStep?: Step;
+  /** Model ids of the `GET /v1/models` answer (default: `DEFAULT_API_MODEL_IDS`). */
+  apiModels?: string[];
+  /** `ETag` of the `/v1/models` answer (default `"fake-api-models-1"`); a function may change it between calls. */
+  apiModelsEtag?: string | (() => string);
+  /** Replaces the `/v1/models` answer (after the key check), e.g. an error, stall or reset. */
+  apiModelsStep?: Step;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
   tls?: { key: string; cert: string };
 }
@@ -105,6 +114,18 @@ export interface FakeBackendOptions {
 export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = (
   JSON.parse(readFileSync(new URL('../fixtures/models/codex-0.171-catalogue.json', import.meta.url), 'utf8')) as { models: Record<string, unknown>[] }
 ).models;
+
+/**
+ * The default `/v1/models` ids: the catalogue's models the public API serves, two seed models, and
+ * models of other kinds (as the real list holds embeddings, speech, ...), which kolega must ignore.
+ */
+export const DEFAULT_API_MODEL_IDS: string[] = [
+  ...DEFAULT_LIVE_MODELS.filter((m) => m.supported_in_api !== false && m.visibility === 'list').map((m) => m.slug as string),
+  'gpt-5.4',
+  'gpt-5.4-mini',
+  'text-embedding-3-small',
+  'whisper-1',
+];
 
 /** Compares `x.y.z` versions numerically. */
 function versionAtLeast(have: string, need: string): boolean {
@@ -170,12 +191,17 @@ function reject(res: http.ServerResponse, status: number, body: unknown): void {
 
 /**
  * The model checks of the ChatGPT path: a catalogue model needs a `version` header at or above its
- * `minimal_client_version`; a model in `refuse` is not supported. @returns an error detail or undefined.
+ * `minimal_client_version`; a model in `refuse` is not supported; an `input_image` to a model whose
+ * `input_modalities` lack `image` is refused. @returns an error detail or undefined.
  */
 export function gateModel(body: Record<string, unknown>, headers: http.IncomingHttpHeaders, catalogue: Record<string, unknown>[], refuse: string[]): string | undefined {
   const model = typeof body.model === 'string' ? body.model : '';
   if (refuse.includes(model)) return `The '${model}' model is not supported when using Codex with a ChatGPT account.`;
   const entry = catalogue.find((m) => m.slug === model);
+  const modalities = entry?.input_modalities;
+  if (Array.isArray(modalities) && !modalities.includes('image') && JSON.stringify(body.input ?? []).includes('"input_image"')) {
+    return `The '${model}' model does not support image inputs.`;
+  }
   const need = typeof entry?.minimal_client_version === 'string' ? entry.minimal_client_version : undefined;
   if (need === undefined) return undefined;
   const version = headers.version;
@@ -331,7 +357,8 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     const models = path === '/backend-api/codex/models' && req.method === 'GET';
-    if (!chatgpt && !models && path !== '/v1/responses') {
+    const apiModels = path === '/v1/models' && req.method === 'GET';
+    if (!chatgpt && !models && !apiModels && path !== '/v1/responses') {
       rec.status = 404;
       return reject(res, 404, { detail: 'Not Found' });
     }
@@ -370,6 +397,15 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     } else if (!(opts.apiKeys ?? ['test-key']).includes(token)) {
       rec.status = 401;
       return reject(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    } else if (apiModels) {
+      const etag = typeof opts.apiModelsEtag === 'function' ? opts.apiModelsEtag() : (opts.apiModelsEtag ?? '"fake-api-models-1"');
+      if (!opts.apiModelsStep && req.headers['if-none-match'] === etag) {
+        rec.status = 304;
+        res.writeHead(304, { etag }).end();
+        return;
+      }
+      const data = (opts.apiModels ?? DEFAULT_API_MODEL_IDS).map((id) => ({ id, object: 'model', created: 1_780_000_000, owned_by: 'system' }));
+      return play(opts.apiModelsStep ?? { kind: 'http', status: 200, headers: { etag }, body: JSON.stringify({ object: 'list', data }) }, req, res, rec);
     }
     const invalid = validateBody(body, chatgpt) ?? (chatgpt && req.headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
     if (invalid) {

@@ -177,3 +177,27 @@ describe('usage', () => {
     expect(total).toEqual({ input_tokens: 3, cached_input_tokens: 1, output_tokens: 4, reasoning_output_tokens: 0, total_tokens: 7 });
   });
 });
+
+describe('ResponseAssembler: phases and refusals', () => {
+  it('a refusal that arrives only as a refusal content part (no deltas) is still emitted once', () => {
+    const r = run([
+      { type: 'response.created', response: { id: 'r9' } },
+      { type: 'response.output_item.done', item: { type: 'message', id: 'm9', role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }] } },
+      { type: 'response.completed', response: { id: 'r9', status: 'completed', output: [] } },
+    ]);
+    expect(r.error).toBeUndefined();
+    expect(r.out.filter((e) => e.type === 'refusal.delta')).toEqual([{ type: 'refusal.delta', delta: 'No.' }]);
+  });
+
+  it('streamed refusal deltas are not repeated when the item arrives', () => {
+    const r = run([
+      { type: 'response.created', response: { id: 'r8' } },
+      { type: 'response.output_item.added', item: { type: 'message', id: 'm8', role: 'assistant', content: [] } },
+      { type: 'response.refusal.delta', item_id: 'm8', delta: 'I can' },
+      { type: 'response.refusal.delta', item_id: 'm8', delta: "'t." },
+      { type: 'response.output_item.done', item: { type: 'message', id: 'm8', role: 'assistant', content: [{ type: 'refusal', refusal: "I can't." }] } },
+      { type: 'response.completed', response: { id: 'r8', status: 'completed', output: [] } },
+    ]);
+    expect(r.out.filter((e) => e.type === 'refusal.delta').map((e) => (e as { delta: string }).delta).join('')).toBe("I can't.");
+  });
+});

@@ -99,3 +99,29 @@ describe('doctor exit status', () => {
     expect(maskSecret('short')).toBe('***');
   });
 });
+
+describe('checkCodexIdentity', () => {
+  it('ok at the default version; warns naming each model a lower claimed version hides, with the fix; fails on a malformed version', async () => {
+    const { checkCodexIdentity } = await import('../../src/core/doctor/identity.js');
+    const home = tempDir();
+    try {
+      const ok = checkCodexIdentity(home.dir, {});
+      expect(ok).toMatchObject({ id: 'codex.identity', status: 'ok', message: 'claims Codex 0.171.0 to the ChatGPT backend' });
+      const low = checkCodexIdentity(home.dir, { KOLEGA_CODEX_VERSION: '0.150.0' });
+      expect(low.status).toBe('warn');
+      expect(low.message).toMatch(/from KOLEGA_CODEX_VERSION/);
+      expect(low.message).toMatch(/gpt-6\.2-sol \(needs 0\.166\.0\)/);
+      expect(low.message).not.toMatch(/gpt-5\.6-sol/); // needs 0.144.0: still listed at 0.150.0
+      expect(low.fix).toBe('unset KOLEGA_CODEX_VERSION');
+      // a model of the cached live list the bundled catalogue does not know counts too
+      writeFileSync(path.join(home.dir, 'models-cache.json'), JSON.stringify({ version: 2, fetched_at: new Date().toISOString(), base_url: 'x', account_id: null, client_version: '0.171.0', models: [{ slug: 'gpt-7-sol', efforts: ['low'], minimal_client_version: '0.180.0' }] }));
+      const future = checkCodexIdentity(home.dir, {});
+      expect(future.status).toBe('warn');
+      expect(future.message).toMatch(/hides 1 model\(s\) at this version: gpt-7-sol \(needs 0\.180\.0\)/);
+      expect(future.fix).toBe('update kolega');
+      expect(checkCodexIdentity(home.dir, { KOLEGA_CODEX_VERSION: 'latest' }).status).toBe('fail');
+    } finally {
+      home.cleanup();
+    }
+  });
+});

@@ -15,14 +15,15 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .command('models')
     .summary('list the models you can use, with efforts and context windows')
     .description(
-      'List models per provider: the bundled catalogue, refined by the live ChatGPT model list when you ' +
-        'are signed in with ChatGPT (cached for 5 minutes under KOLEGA_HOME). Offline, the bundled list ' +
+      'List models per provider: the bundled catalogue, refined by the live model list of each provider ' +
+        'you have credentials for (ChatGPT: GET /models; API key: GET /v1/models; each cached for 5 minutes ' +
+        'under KOLEGA_HOME). Offline, the bundled list ' +
         'is shown with a note on stderr. On a terminal: a table (* = default); piped: one provider/model ' +
         'per line; --json: one JSON document (schema/models.schema.json).',
     )
     .option('-p, --provider <provider>', 'only this provider (openai_chatgpt, openai)')
     .option('--json', 'print one JSON document')
-    .option('--refresh', 'ignore the cached live list and fetch it again')
+    .option('--refresh', 'ignore the cached live lists and fetch them again')
     .addHelpText(
       'after',
       '\nExamples:\n' +

@@ -87,7 +87,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     )
     .argument('[prompt...]', 'the prompt; "-" or nothing reads it from stdin')
     .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)', parseNonEmpty)
-    .option('-e, --effort <effort>', 'reasoning effort (low, medium, high, xhigh; per model)')
+    .option('-e, --effort <effort>', 'reasoning effort, per model (low, medium, high, xhigh, max, ultra, ...; see kolega models)')
     .option('--json', 'write NDJSON events to stdout instead of text')
     .option('-i, --instructions <text>', 'system instructions (replace the default)')
     .option('--instructions-file <file>', 'read the system instructions from a file')

@@ -12,6 +12,7 @@ import type { EventSink } from '../../core/events.js';
 import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
 import { openaiProvider } from '../../core/providers/openai.js';
 import { selectModel, type Selection } from '../../core/providers/select.js';
+import { takesImages } from '../../core/providers/models.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
@@ -94,6 +95,12 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       noCredentials = err;
     }
     for (const note of selection?.notes ?? []) io.warn(`kolega: ${note}`);
+    if (selection && images.length > 0 && !takesImages(selection.model)) {
+      const kinds = selection.model.input_modalities!.join(', ') || 'none stated';
+      throw new KolegaError('usage', 'images_not_supported', `model "${selection.provider}/${selection.model.id}" does not take images (its input: ${kinds})`, {
+        hint: 'drop --image, or pick a model that takes images (kolega models --json lists input_modalities)',
+      });
+    }
     // --timeout covers the whole run, waiting for stdin included (--stdin on a silent pipe).
     if (opts.timeout !== undefined) {
       timer = setTimeout(() => {

@@ -2,8 +2,9 @@
  * The model list `kolega models` shows: for `openai_chatgpt` the live `/models` list when signed in
  * with ChatGPT (cached 5 minutes under KOLEGA_HOME with its ETag) is the source of truth — its
  * listed models in priority order, bundled facts filled in — followed by the bundled models it
- * lacks (still usable with -m). The `openai` provider uses the bundled list. Offline or on error:
- * the bundled list plus one note.
+ * lacks (still usable with -m). For `openai` with an API key, the public API's `/v1/models` list
+ * (cached the same way, ./openai-live.ts) decides which bundled models are listed. Offline or on
+ * error: the bundled list plus one note.
  */
 import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
@@ -13,7 +14,8 @@ import { claimedCodexVersion } from '../providers/codex-identity.js';
 import { modelsFor, PROVIDER_IDS, type ModelInfo, type ProviderId } from '../providers/models.js';
 import { readCredentials } from '../store/credentials.js';
 import { isCacheFresh, readModelsCache, writeModelsCache } from './cache.js';
-import { chatgptPlan, defaultKnown, mergeLive } from './known.js';
+import { chatgptPlan, defaultKnown, mergeLive, mergeOpenAILive } from './known.js';
+import { findApiKey } from '../providers/openai.js';
 import { fetchLiveModels } from './live.js';
 import type { LiveModel } from './parse.js';
 
@@ -34,6 +36,8 @@ export interface CatalogueEntry {
   source: ModelSource;
   /** False for a model the current Codex catalogue no longer lists (kept usable with -m). */
   in_catalogue: boolean;
+  /** Input kinds the model takes (`text`, `image`); null when the catalogue does not say. */
+  input_modalities: string[] | null;
 }
 
 /** What `loadCatalogue` found. */
@@ -71,6 +75,7 @@ function entry(provider: ProviderId, m: ModelInfo, def: string, source: ModelSou
     default_effort: m.default_effort,
     source,
     in_catalogue: m.in_catalogue,
+    input_modalities: m.input_modalities ? [...m.input_modalities] : null,
   };
 }
 
@@ -79,6 +84,13 @@ export function bundledEntries(provider: ProviderId, plan?: string): CatalogueEn
   const list = modelsFor(provider);
   const def = defaultKnown({ modelsFor }, provider, plan).id;
   return list.map((m) => entry(provider, m, def, 'bundled'));
+}
+
+/** `openai` entries from the ids of a `/v1/models` answer: the bundled models it names (source `live`). */
+export function openaiLiveEntries(ids: string[]): CatalogueEntry[] {
+  const list = mergeOpenAILive(ids);
+  const def = defaultKnown({ modelsFor: () => list }, 'openai').id;
+  return list.map((m) => entry('openai', m, def, ids.includes(m.id) ? 'live' : 'bundled'));
 }
 
 /** ChatGPT entries from a live list: its listed models (source `live`), then the bundled ones it lacks. */
@@ -113,8 +125,8 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<Catalog
   let live: Catalogue['live'] = 'not_requested';
   const entries: CatalogueEntry[] = [];
   for (const provider of providers) {
-    if (provider !== 'openai_chatgpt') {
-      entries.push(...bundledEntries(provider));
+    if (provider === 'openai') {
+      entries.push(...(await openaiEntries(opts, notes)));
       continue;
     }
     const who = chatgptIdentity(opts.home, opts.env);
@@ -144,6 +156,22 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<Catalog
     }
   }
   return { entries, live, notes };
+}
+
+/** The `openai` entries: from the key's `/v1/models` list when a key is configured, else bundled. */
+async function openaiEntries(opts: LoadCatalogueOptions, notes: string[]): Promise<CatalogueEntry[]> {
+  if (!findApiKey(opts.home, opts.env)) return bundledEntries('openai');
+  try {
+    const { loadOpenAIModelIds } = await import('./openai-live.js');
+    const got = await loadOpenAIModelIds({ home: opts.home, env: opts.env, refresh: opts.refresh, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 8000, debug: opts.debug });
+    const entries = openaiLiveEntries(got.ids);
+    if (!entries.some((e) => e.source === 'live')) notes.push('the API key\'s model list names none of the bundled models; showing the bundled list');
+    return entries;
+  } catch (err) {
+    if (isKolegaError(err) && (err.exitClass === 'interrupted' || err.exitClass === 'config')) throw err;
+    notes.push(`could not fetch the openai model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`);
+    return bundledEntries('openai');
+  }
 }
 
 /** Options of `refreshModelsCache`. */

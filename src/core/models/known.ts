@@ -1,16 +1,19 @@
 /**
- * The models `kolega run` (and `config set`) accept: the bundled catalogue, plus — for
- * `openai_chatgpt` — the models of the last live list cached for the same base URL and account (any
- * age: it is the last word the server said; a retired model then fails upstream). The live list
- * leads (its listed models in priority order, live facts winning); bundled models it lacks stay
- * usable after it. No network here.
+ * The models `kolega run` (and `config set`) accept: the bundled catalogue, refined by the last live
+ * list cached (any age: it is the last word the server said; a retired model then fails upstream).
+ * For `openai_chatgpt` (same base URL and account): the live list leads (its listed models in
+ * priority order, live facts winning); bundled models it lacks stay usable after it. For `openai`
+ * (same base URL and API key): the bundled models the key's `/v1/models` list names, in catalogue
+ * order (that list has ids only). No network here.
  */
-import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
+import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { checkBaseUrl } from '../providers/base-url.js';
 import { findModel, firstUsable, listedInOrder, MODELS, modelsFor, toModelInfo, type ModelInfo, type ProviderId } from '../providers/models.js';
 import { readCredentials } from '../store/credentials.js';
 import { readModelsCache } from './cache.js';
+import { cacheMatches, keyFingerprint, readOpenAIModelsCache } from './openai-cache.js';
+import { findApiKey } from '../providers/openai.js';
 import type { LiveModel } from './parse.js';
 
 /** A model list per provider, in listing order. */
@@ -31,6 +34,16 @@ export function mergeLive(live: LiveModel[]): ModelInfo[] {
   return [...fromLive, ...rest];
 }
 
+/**
+ * The `openai` list from a `/v1/models` answer: the bundled models it names, in catalogue order;
+ * the whole bundled list when it names none of them (e.g. a compatible server with other models).
+ */
+export function mergeOpenAILive(ids: string[]): ModelInfo[] {
+  const bundled = modelsFor('openai');
+  const named = bundled.filter((m) => ids.includes(m.id));
+  return named.length > 0 ? named : bundled;
+}
+
 /** The ChatGPT plan of the stored sign-in (`chatgpt_plan_type`), when known. Never throws. */
 export function chatgptPlan(home: string): string | undefined {
   try {
@@ -42,22 +55,43 @@ export function chatgptPlan(home: string): string | undefined {
 }
 
 /**
- * The known models for `home`: bundled, refined by the cached live list when it was fetched for
- * the current ChatGPT base URL and account. Never throws (a bad cache or base URL = bundled only).
+ * The known models for `home`: bundled, refined per provider by its cached live list when that was
+ * fetched for the current base URL and account (ChatGPT) or key (openai). Never throws (a bad cache
+ * or base URL = bundled only).
  */
 export function knownModels(home: string, env: NodeJS.ProcessEnv): KnownModels {
+  const chatgpt = cachedChatGPT(home, env);
+  const openai = cachedOpenAI(home, env);
+  if (!chatgpt && !openai) return BUNDLED;
+  return { modelsFor: (p) => (p === 'openai_chatgpt' ? (chatgpt ?? modelsFor(p)) : (openai ?? modelsFor(p))) };
+}
+
+function cachedChatGPT(home: string, env: NodeJS.ProcessEnv): ModelInfo[] | undefined {
   try {
     const cache = readModelsCache(home);
-    if (!cache || cache.models.length === 0) return BUNDLED;
+    if (!cache || cache.models.length === 0) return undefined;
     const v = env.KOLEGA_CHATGPT_BASE_URL;
     const base = checkBaseUrl(v ? v : DEFAULT_CHATGPT_BASE_URL, 'KOLEGA_CHATGPT_BASE_URL');
     const tokens = readCredentials(home).chatgpt;
     const account = tokens ? (tokens.account_id ?? readClaims(tokens.id_token).accountId ?? null) : undefined;
-    if (cache.base_url !== base || account === undefined || cache.account_id !== account) return BUNDLED;
-    const chatgpt = mergeLive(cache.models);
-    return { modelsFor: (p) => (p === 'openai_chatgpt' ? chatgpt : modelsFor(p)) };
+    if (cache.base_url !== base || account === undefined || cache.account_id !== account) return undefined;
+    return mergeLive(cache.models);
   } catch {
-    return BUNDLED;
+    return undefined;
+  }
+}
+
+function cachedOpenAI(home: string, env: NodeJS.ProcessEnv): ModelInfo[] | undefined {
+  try {
+    const cache = readOpenAIModelsCache(home);
+    if (!cache) return undefined;
+    const v = env.OPENAI_BASE_URL;
+    const base = checkBaseUrl(v ? v : DEFAULT_OPENAI_BASE_URL, 'OPENAI_BASE_URL');
+    const key = findApiKey(home, env);
+    if (!key || !cacheMatches(cache, base, keyFingerprint(key.key))) return undefined;
+    return mergeOpenAILive(cache.ids);
+  } catch {
+    return undefined;
   }
 }
 

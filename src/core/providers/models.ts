@@ -53,6 +53,8 @@ export interface ModelInfo {
   plans?: string[];
   /** Lowest Codex version the server lists it for. */
   minimal_client_version?: string;
+  /** Input kinds the model takes (`input_modalities`, e.g. `["text","image"]`); undefined = not stated (anything is sent). */
+  input_modalities?: string[];
   /** The request shape on the ChatGPT backend. */
   wire: ModelWire;
 }
@@ -103,6 +105,8 @@ export function toModelInfo(m: LiveModel, known: ModelInfo | undefined, provider
   if (plans) info.plans = plans;
   const minimal = m.minimal_client_version ?? known?.minimal_client_version;
   if (minimal) info.minimal_client_version = minimal;
+  const modalities = m.input_modalities ?? known?.input_modalities;
+  if (modalities) info.input_modalities = modalities;
   return info;
 }
 
@@ -152,6 +156,11 @@ export function defaultModel(provider: ProviderId, plan?: string): ModelInfo {
 /** Looks a model up for `provider`; undefined when that provider does not offer it. */
 export function findModel(provider: ProviderId, id: string): ModelInfo | undefined {
   return modelsFor(provider).find((m) => m.id === id);
+}
+
+/** True when `m` takes image input (a model whose catalogue entry states no modalities is given the benefit of the doubt). */
+export function takesImages(m: ModelInfo): boolean {
+  return m.input_modalities === undefined || m.input_modalities.includes('image');
 }
 
 /** True when `id` is a provider id. */
