@@ -35,7 +35,7 @@ export interface Figures {
   notes: string[];
 }
 
-/** `codex exec --json` on a local 2,000-delta stream as measured in issue 7 on these machines. */
+/** `codex exec --json` on a local 2,000-delta stream as measured on the team's machines (README "Performance"). */
 export const CODEX_REFERENCE = { wallMs: 875, firstTextMs: 664, rssMb: 145 };
 
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x)} ms`);

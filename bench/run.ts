@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: kolega's start-up and streaming figures side by side in one run (issue 7), all
+ * `npm run bench`: kolega's start-up and streaming figures side by side in one run (README "Performance"), all
  * against a local server on 127.0.0.1. Prints medians over several runs, the per-delta cost at
  * 2,000 / 10,000 / 100,000 deltas (linearity), the added latency per delta on a paced stream, the
  * optional `codex exec --json` peer, and each target with its verdict.

@@ -1,11 +1,11 @@
 /**
  * The only place that turns failures into exit statuses and the one-line error message
- * (style.md #2; design.md "Exit status").
+ * (docs/design.md "Exit status"), so a status never depends on which command failed.
  */
 import { isKolegaError, KolegaError, type ExitClass } from '../core/errors.js';
 import type { IO } from './io.js';
 
-/** Exit status per class (design.md). */
+/** Exit status per class (docs/design.md). */
 export const EXIT_CODES: Record<ExitClass, number> = {
   internal: 1,
   usage: 2,

@@ -7,7 +7,7 @@
 /** One row of a two-column table (markdown allowed in both cells: `code` spans and `\|`). */
 export type Row = readonly [string, string];
 
-/** Exit statuses of every command (design.md "Exit status"). */
+/** Exit statuses of every command (docs/design.md "Exit status"). */
 export const EXIT_CODE_ROWS: readonly Row[] = [
   ['0', 'success'],
   ['1', 'unexpected internal error (a bug: message + hint to rerun with `--debug`)'],

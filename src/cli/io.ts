@@ -1,5 +1,6 @@
 /**
- * The one IO object (style.md #3): owns stdout/stderr, TTY detection, colour (NO_COLOR, FORCE_COLOR,
+ * The one IO object (after GitHub CLI's iostreams,
+ * https://github.com/cli/cli/tree/trunk/pkg/iostreams): owns stdout/stderr, TTY detection, colour (NO_COLOR, FORCE_COLOR,
  * --no-color) and debug output. Renderers and commands never look at `process.stdout` directly;
  * tests construct an IO with buffers.
  */
@@ -41,7 +42,7 @@ export class IO {
    * events of one body chunk) goes out in one `write` in the same event-loop turn (setImmediate),
    * or earlier when anything goes to stderr or the process exits (`flush`). It never waits for a
    * later read or a timer. One syscall per chunk instead of one per event cut the CPU of a
-   * 100,000-delta run, reader included, by more than half (issue 7). Only for the process's own
+   * 100,000-delta run, reader included, by more than half (README "Performance"). Only for the process's own
    * stdout; injected streams (tests) get every write immediately.
    */
   private pending: string[] | undefined;
@@ -56,7 +57,7 @@ export class IO {
     this.quiet = opts.quiet === true;
     this.coalesce = opts.stdout === process.stdout;
     opts.stdout.on?.('error', (err) => this.handleStdoutError(err));
-    opts.stderr.on?.('error', () => undefined); // a closed stderr must never crash the run (B30)
+    opts.stderr.on?.('error', () => undefined); // a closed stderr must never crash the run: stdout may still be read
   }
 
   /** Calls `fn` once when stdout is closed by its reader (EPIPE). */

@@ -18,7 +18,7 @@ export function redact(text: string): string {
   return out;
 }
 
-/** Masks an API key for display: first 8 + `***` + last 5; short keys become `***` (protocol.md c.4). */
+/** Masks an API key for display: first 8 + `***` + last 5; short keys become `***` (docs/protocol.md §c.4). */
 export function maskKey(key: string): string {
   return key.length <= 13 ? '***' : `${key.slice(0, 8)}***${key.slice(-5)}`;
 }

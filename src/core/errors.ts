@@ -1,6 +1,6 @@
 /**
  * Typed failures. Core code throws `KolegaError`; only `src/cli/exit.ts` turns the exit class into a
- * process exit status (design.md "Exit status").
+ * process exit status (docs/design.md "Exit status").
  */
 
 /** What kind of failure this is; each class maps to one documented exit status. */

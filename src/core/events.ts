@@ -1,5 +1,5 @@
 /**
- * The events of one `kolega run` turn. These are exactly the NDJSON lines of `--json` (design.md
+ * The events of one `kolega run` turn. These are exactly the NDJSON lines of `--json` (docs/design.md
  * "JSON mode"; `schema/events.schema.json`): the core emits them, the CLI renders them as text or
  * writes them one per line. Names never change meaning; fields may be added.
  */

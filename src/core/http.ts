@@ -7,7 +7,7 @@
  * With no proxy variable set, requests go through `node:http`/`node:https` instead (./http-node.ts,
  * same timeouts, aborts, error mapping, keep-alive and CA certificates): importing undici costs
  * ~130 ms and ~20 MB per process (it also loads Node's bundled copy), most of a short `kolega run`
- * (issue 7; README "Performance").
+ * (README "Performance").
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
@@ -54,7 +54,7 @@ export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * The shared proxy-aware dispatcher. An empty lower-case proxy variable must not mask a set
- * upper-case one (peer-failures B33), so values are picked explicitly.
+ * upper-case one (a script's `https_proxy=` must not silently disable the proxy), so values are picked explicitly.
  */
 async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Dispatcher> {
   if (dispatcher) return dispatcher;
@@ -150,7 +150,8 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
     return new KolegaError('interrupted', 'interrupted', 'interrupted', { cause: err });
   }
   const proxy = proxyFor(url);
-  // Through a proxy, a connect failure is usually the proxy's: name it (peer-failures B33).
+  // Through a proxy, a connect failure is usually the proxy's: name it, or the user
+  // looks for a fault at the server.
   const host = proxy ? `${safeHost(url)} via proxy ${redactProxyUrl(proxy)}` : safeHost(url);
   const code = e.code ?? e.cause?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

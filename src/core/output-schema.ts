@@ -1,6 +1,6 @@
 /**
  * `--output-schema FILE`: the JSON Schema the final answer must follow. It is sent as
- * `text.format` {type: "json_schema", strict: true, name, schema} (protocol.md e.4) and the final
+ * `text.format` {type: "json_schema", strict: true, name, schema} (docs/protocol.md §e.4) and the final
  * message is validated against it with ajv, which is imported only when the flag is used.
  */
 import { readFileSync } from 'node:fs';

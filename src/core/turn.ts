@@ -1,6 +1,6 @@
 /**
  * One turn of `kolega run`: request -> stream -> tool calls -> tool outputs -> request ... until the
- * model answers without calling a tool. Emits the design.md events to `sink` as they happen and
+ * model answers without calling a tool. Emits the docs/design.md events to `sink` as they happen and
  * returns the outcome; never writes to a terminal and never exits the process.
  */
 import { performance } from 'node:perf_hooks';
@@ -103,7 +103,7 @@ export function asKolegaError(err: unknown, signal?: AbortSignal): KolegaError {
 }
 
 /**
- * The `turn.failed` event of `error` (design.md "JSON mode"): its code, one-line message and the
+ * The `turn.failed` event of `error` (docs/design.md "kolega run", JSON mode): its code, one-line message and the
  * optional HTTP status and limit facts, with the usage spent so far.
  */
 export function turnFailedEvent(error: KolegaError, usage: Usage = emptyUsage()): TurnEvent {

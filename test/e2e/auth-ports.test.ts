@@ -1,5 +1,5 @@
 /**
- * The real callback ports 1455 and 1457 (protocol.md a.3; peer-failures B01). The only test file
+ * The real callback ports 1455 and 1457 (docs/protocol.md §a.3; case B01). The only test file
  * that binds them; its tests run one after another.
  */
 import { statSync } from 'node:fs';
@@ -36,7 +36,11 @@ const env = () => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, BROW
 
 /** Env that makes listen() on `ports` fail with `code`, as a reserved or excluded port range does (fakes/deny-listen.mjs). */
 const DENY_LISTEN = fileURLToPath(new URL('../fakes/deny-listen.mjs', import.meta.url));
-const denied = (ports: number[], code = 'EACCES') => ({ NODE_OPTIONS: `--import=${DENY_LISTEN}`, KOLEGA_TEST_DENY_PORTS: ports.join(','), KOLEGA_TEST_DENY_CODE: code });
+const denied = (ports: number[], code = 'EACCES') => ({
+  NODE_OPTIONS: `--import=${DENY_LISTEN}`,
+  KOLEGA_TEST_DENY_PORTS: ports.join(','),
+  KOLEGA_TEST_DENY_CODE: code,
+});
 
 describe.sequential('loopback ports 1455 / 1457', () => {
   it('uses 1455 by default', async () => {
@@ -110,22 +114,31 @@ describe.sequential('loopback ports 1455 / 1457', () => {
     const out = live(child);
     const url = await waitForAuthorizeUrl(out);
     expect(new URL(url).searchParams.get('redirect_uri')).toBe('http://localhost:1457/auth/callback');
-    expect(out.stderr).toMatch(/port 1455 on 127\.0\.0\.1 was refused by the operating system \(EACCES\); using port 1457/);
+    expect(out.stderr).toMatch(
+      /port 1455 on 127\.0\.0\.1 was refused by the operating system \(EACCES\); using port 1457/,
+    );
     expect(out.stderr).not.toMatch(/in use/);
     expect((await playBrowser(url)).successStatus).toBe(200);
     expect((await exited(child)).code).toBe(0);
   });
 
-  it.each(['EACCES', 'EPERM'])('both ports refused (%s): exit 3, "refused" with the code, hints --port and --device-auth', async (code) => {
-    const r = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], { env: { ...env(), ...denied([1455, 1457], code) } });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`refused 127\\.0\\.0\\.1:1455 \\(${code}\\) and 127\\.0\\.0\\.1:1457 \\(${code}\\)`));
-    expect(r.stderr).not.toMatch(/in use/);
-    expect(r.stderr).toContain('--port');
-    expect(r.stderr).toContain('--device-auth');
-    expect(r.stderr).not.toMatch(/oauth\/authorize/);
-    expect(issuer.requests).toHaveLength(0);
-  });
+  it.each(['EACCES', 'EPERM'])(
+    'both ports refused (%s): exit 3, "refused" with the code, hints --port and --device-auth',
+    async (code) => {
+      const r = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], {
+        env: { ...env(), ...denied([1455, 1457], code) },
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        new RegExp(`refused 127\\.0\\.0\\.1:1455 \\(${code}\\) and 127\\.0\\.0\\.1:1457 \\(${code}\\)`),
+      );
+      expect(r.stderr).not.toMatch(/in use/);
+      expect(r.stderr).toContain('--port');
+      expect(r.stderr).toContain('--device-auth');
+      expect(r.stderr).not.toMatch(/oauth\/authorize/);
+      expect(issuer.requests).toHaveLength(0);
+    },
+  );
 
   it('one refused and one busy port are each named for what they are', async () => {
     await hold(1457);

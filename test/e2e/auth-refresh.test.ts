@@ -1,5 +1,5 @@
 /**
- * Token refresh end to end (protocol.md d; peer-failures B06, B07, B09, B10, B38e): the real binary
+ * Token refresh end to end (docs/protocol.md §d; cases B06, B07, B09, B10, B38e): the real binary
  * against the strict fake issuer (rotating single-use refresh tokens) and a backend that accepts only
  * unexpired access tokens this issuer issued.
  */

@@ -1,6 +1,6 @@
 /**
- * The credential store and the status/logout/API-key commands end to end (peer-failures B35, B36;
- * issue 5 item 7): corrupt files are reported and never overwritten, modes stay 0600/0700, 20
+ * The credential store and the status/logout/API-key commands end to end (cases B35, B36;
+ * docs/design.md "Stored state"): corrupt files are reported and never overwritten, modes stay 0600/0700, 20
  * concurrent writers never corrupt the file, status and logout exit statuses.
  */
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';

@@ -32,7 +32,10 @@ beforeAll(() => {
   spawnSync('mkdir', [otherDir]);
   const other = makeTestPki(otherDir);
   bundle = path.join(pkiDir.dir, 'bundle.pem');
-  writeFileSync(bundle, `# corporate bundle\n${readFileSync(other.caFile, 'utf8')}\n${readFileSync(pki.caFile, 'utf8')}`);
+  writeFileSync(
+    bundle,
+    `# corporate bundle\n${readFileSync(other.caFile, 'utf8')}\n${readFileSync(pki.caFile, 'utf8')}`,
+  );
 });
 afterAll(() => pkiDir.cleanup());
 
@@ -56,7 +59,12 @@ describe.skipIf(!hasOpenssl)('CA variables are honoured for every request', () =
     home.cleanup();
   });
 
-  const apiEnv = (extra: Record<string, string>) => ({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, ...extra });
+  const apiEnv = (extra: Record<string, string>) => ({
+    KOLEGA_HOME: home.dir,
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: fake.openaiBaseUrl,
+    ...extra,
+  });
 
   it('without a CA variable the HTTPS fake is not trusted (control)', async () => {
     const r = await runCli(['run', '--no-stdin', 'hi'], { env: apiEnv({}) });
@@ -64,16 +72,21 @@ describe.skipIf(!hasOpenssl)('CA variables are honoured for every request', () =
     expect(r.stderr).toContain('KOLEGA_CA_CERTIFICATE');
   });
 
-  it.each(['KOLEGA_CA_CERTIFICATE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'])('%s with a bundle of several certificates: the Responses request succeeds', async (variable) => {
-    const r = await runCli(['run', '--no-stdin', 'hi'], { env: apiEnv({ [variable]: bundle }) });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe('trusted\n');
-  });
+  it.each(['KOLEGA_CA_CERTIFICATE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'])(
+    '%s with a bundle of several certificates: the Responses request succeeds',
+    async (variable) => {
+      const r = await runCli(['run', '--no-stdin', 'hi'], { env: apiEnv({ [variable]: bundle }) });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('trusted\n');
+    },
+  );
 
   it('KOLEGA_CA_CERTIFICATE also through an HTTPS_PROXY tunnel', async () => {
     proxy = await startProxy();
-    const r = await runCli(['run', '--no-stdin', 'hi'], { env: apiEnv({ KOLEGA_CA_CERTIFICATE: bundle, HTTPS_PROXY: proxy.url }) });
+    const r = await runCli(['run', '--no-stdin', 'hi'], {
+      env: apiEnv({ KOLEGA_CA_CERTIFICATE: bundle, HTTPS_PROXY: proxy.url }),
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(proxy.log.some((e) => e.method === 'CONNECT')).toBe(true);
@@ -83,7 +96,12 @@ describe.skipIf(!hasOpenssl)('CA variables are honoured for every request', () =
     issuer = await startFakeIssuer();
     front = await startTlsFront(issuer.url, pki);
     await fake.close();
-    fake = await startFakeBackend({ tls: pki, chatgptTokens: (t) => issuer!.isValidAccessToken(t), accountId: 'acct-fake-1', fallback: { kind: 'sse', events: textAnswer('refreshed') } });
+    fake = await startFakeBackend({
+      tls: pki,
+      chatgptTokens: (t) => issuer!.isValidAccessToken(t),
+      accountId: 'acct-fake-1',
+      fallback: { kind: 'sse', events: textAnswer('refreshed') },
+    });
     issuer.writeSession(home.dir, { expired: true });
     const env = { KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: front.url, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl };
     const untrusted = await runCli(['run', '--no-stdin', 'hi'], { env });
@@ -139,28 +157,53 @@ describe('a CA variable naming a bad file is a configuration error before any re
     ] as const;
   };
 
-  it.each(['KOLEGA_CA_CERTIFICATE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'])('%s: run exits 2 naming the variable and the file; no request', async (variable) => {
-    for (const [file, why] of bad()) {
-      const r = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, [variable]: file } });
-      expect(r.code, file).toBe(2);
-      expect(r.stderr).toContain(`${variable}=${file} ${why}`);
-      expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'bad_ca_file' } });
-    }
-    expect(fake.requests).toHaveLength(0);
-  });
+  it.each(['KOLEGA_CA_CERTIFICATE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS'])(
+    '%s: run exits 2 naming the variable and the file; no request',
+    async (variable) => {
+      for (const [file, why] of bad()) {
+        const r = await runCli(['run', '--json', '--no-stdin', 'hi'], {
+          env: {
+            KOLEGA_HOME: home.dir,
+            OPENAI_API_KEY: 'test-key',
+            OPENAI_BASE_URL: fake.openaiBaseUrl,
+            [variable]: file,
+          },
+        });
+        expect(r.code, file).toBe(2);
+        expect(r.stderr).toContain(`${variable}=${file} ${why}`);
+        expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'bad_ca_file' } });
+      }
+      expect(fake.requests).toHaveLength(0);
+    },
+  );
 
   it('auth login fails with exit 2 before printing a URL or calling the issuer', async () => {
-    const r = await runCli(['auth', 'login', 'chatgpt', '--device-auth'], { env: { KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, KOLEGA_CA_CERTIFICATE: path.join(home.dir, 'nope.pem') } });
+    const r = await runCli(['auth', 'login', 'chatgpt', '--device-auth'], {
+      env: {
+        KOLEGA_HOME: home.dir,
+        KOLEGA_AUTH_ISSUER: issuer.url,
+        KOLEGA_CA_CERTIFICATE: path.join(home.dir, 'nope.pem'),
+      },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`KOLEGA_CA_CERTIFICATE=${path.join(home.dir, 'nope.pem')} does not exist`);
     expect(issuer.requests).toHaveLength(0);
-    const browser = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], { env: { KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, BROWSER: '/bin/true', SSL_CERT_FILE: path.join(home.dir, 'nope.pem') } });
+    const browser = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], {
+      env: {
+        KOLEGA_HOME: home.dir,
+        KOLEGA_AUTH_ISSUER: issuer.url,
+        BROWSER: '/bin/true',
+        SSL_CERT_FILE: path.join(home.dir, 'nope.pem'),
+      },
+    });
     expect(browser.code).toBe(2);
     expect(browser.stderr).not.toMatch(/oauth\/authorize/);
   });
 
   it('doctor names the bad variable and file', async () => {
-    const r = await runCli(['doctor', '--json'], { env: { KOLEGA_HOME: home.dir, SSL_CERT_FILE: path.join(home.dir, 'nope.pem') } });
+    const r = await runCli(['doctor', '--json'], {
+      env: { KOLEGA_HOME: home.dir, SSL_CERT_FILE: path.join(home.dir, 'nope.pem') },
+    });
     const doc = JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string }[] };
     const ca = doc.checks.find((c) => c.id === 'tls.extra_ca')!;
     expect(ca.status).toBe('fail');

@@ -11,7 +11,9 @@ import { ev, textAnswer } from '../fakes/sse-events.js';
 import { BIN, REPO_ROOT } from '../helpers/cli.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
 
-const hasScript = spawnSync('sh', ['-c', 'command -v script && script --version'], { encoding: 'utf8' }).stdout.includes('util-linux');
+const hasScript = spawnSync('sh', ['-c', 'command -v script && script --version'], {
+  encoding: 'utf8',
+}).stdout.includes('util-linux');
 
 const h = useFakeBackend();
 
@@ -46,12 +48,18 @@ function slowAnswer() {
   h.fake.push({
     kind: 'sse',
     headersDelayMs: 400,
-    events: [ev.created(), ev.reasoningDelta('thinking hard'), ev.reasoningDone('thinking hard'), ...textAnswer('plain answer').slice(1)],
+    events: [
+      ev.created(),
+      ev.reasoningDelta('thinking hard'),
+      ev.reasoningDone('thinking hard'),
+      ...textAnswer('plain answer').slice(1),
+    ],
   });
 }
 
 describe.skipIf(!hasScript)('colour and cursor control on a terminal', () => {
-  const env = (extra: Record<string, string>) => ({ ...h.env(), TERM: 'xterm-256color', ...extra }) as Record<string, string>;
+  const env = (extra: Record<string, string>) =>
+    ({ ...h.env(), TERM: 'xterm-256color', ...extra }) as Record<string, string>;
 
   it('control: on a colour terminal the spinner and dim reasoning use escape sequences', async () => {
     slowAnswer();

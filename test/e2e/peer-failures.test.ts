@@ -25,7 +25,12 @@ describe('Retry-After never shortens the backoff', () => {
       { kind: 'http', status: 503, headers: { 'retry-after': '0' }, body: '{"detail":"busy"}' },
       { kind: 'http', status: 502, headers: { 'retry-after': '-30' }, body: '{"detail":"busy"}' },
       { kind: 'http', status: 500, headers: { 'retry-after': past }, body: '{"detail":"busy"}' },
-      { kind: 'http', status: 429, headers: { 'retry-after-ms': '0', 'retry-after': 'soon' }, body: '{"error":{"code":"rate_limit_exceeded","message":"slow"}}' },
+      {
+        kind: 'http',
+        status: 429,
+        headers: { 'retry-after-ms': '0', 'retry-after': 'soon' },
+        body: '{"error":{"code":"rate_limit_exceeded","message":"slow"}}',
+      },
       { kind: 'sse', events: textAnswer('finally') },
     );
     const r = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
@@ -50,7 +55,10 @@ describe('Retry-After never shortens the backoff', () => {
 
 describe('stream error events, top-level and nested shapes', () => {
   const topLevel = (code: string, message: string) => ({ type: 'error', code, message, param: null });
-  const nested = (code: string, message: string) => ({ type: 'error', error: { code, message, type: 'invalid_request_error' } });
+  const nested = (code: string, message: string) => ({
+    type: 'error',
+    error: { code, message, type: 'invalid_request_error' },
+  });
 
   for (const [shape, make] of [
     ['top-level', topLevel],
@@ -74,19 +82,26 @@ describe('stream error events, top-level and nested shapes', () => {
       expect(r.stderr).toContain(`(fixture) server text for ${code}`);
     });
 
-    it.each(['server_is_overloaded', 'slow_down'])(`${shape}: %s is named in the final message when the retries run out`, async (code) => {
-      for (let i = 0; i < 6; i++) h.fake.push({ kind: 'sse', events: [ev.created(), make(code, '(fixture) model busy')] });
-      const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env(), killAfterMs: 60_000 });
-      expect(r.code).toBe(5);
-      expect(h.fake.requests).toHaveLength(5); // the first request and 4 retries, then it stops
-      const last = r.stderr.trim().split('\n').at(-1)!;
-      expect(last).toContain(code);
-      expect(last).toContain('(fixture) model busy');
-    });
+    it.each(['server_is_overloaded', 'slow_down'])(
+      `${shape}: %s is named in the final message when the retries run out`,
+      async (code) => {
+        for (let i = 0; i < 6; i++)
+          h.fake.push({ kind: 'sse', events: [ev.created(), make(code, '(fixture) model busy')] });
+        const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env(), killAfterMs: 60_000 });
+        expect(r.code).toBe(5);
+        expect(h.fake.requests).toHaveLength(5); // the first request and 4 retries, then it stops
+        const last = r.stderr.trim().split('\n').at(-1)!;
+        expect(last).toContain(code);
+        expect(last).toContain('(fixture) model busy');
+      },
+    );
   }
 
   it('an unknown code in the nested shape is named (not "stream_error") and retried', async () => {
-    h.fake.push({ kind: 'sse', events: [ev.created(), nested('server_error', '(fixture) oops')] }, { kind: 'sse', events: textAnswer('recovered') });
+    h.fake.push(
+      { kind: 'sse', events: [ev.created(), nested('server_error', '(fixture) oops')] },
+      { kind: 'sse', events: textAnswer('recovered') },
+    );
     const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('recovered\n');
@@ -99,11 +114,17 @@ const CLOUDFLARE_PAGE =
   '<!DOCTYPE html>\n<html lang="en-US"><head><title>Attention Required! | Cloudflare</title></head>\n' +
   '<body><div id="cf-wrapper"><h1>Sorry, you have been blocked</h1><p>You are unable to access chatgpt.com</p>' +
   '<script>window._cf_chl_opt={cvId:"3"}</script></div></body></html>\n';
-const PORTAL_PAGE = '<html><head><title>Hotel WiFi - Log in</title></head><body><form action="/login">Room number</form></body></html>';
+const PORTAL_PAGE =
+  '<html><head><title>Hotel WiFi - Log in</title></head><body><form action="/login">Room number</form></body></html>';
 
 describe('HTML error pages are never shown', () => {
   it('a 403 Cloudflare block page: one line naming Cloudflare, the status and the cf-ray; exit 5, not "sign in again"', async () => {
-    h.fake.push({ kind: 'http', status: 403, headers: { 'content-type': 'text/html; charset=UTF-8', 'cf-ray': '8f1e2d3c4b5a6978-FRA', server: 'cloudflare' }, body: CLOUDFLARE_PAGE });
+    h.fake.push({
+      kind: 'http',
+      status: 403,
+      headers: { 'content-type': 'text/html; charset=UTF-8', 'cf-ray': '8f1e2d3c4b5a6978-FRA', server: 'cloudflare' },
+      body: CLOUDFLARE_PAGE,
+    });
     const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');
@@ -118,7 +139,13 @@ describe('HTML error pages are never shown', () => {
   });
 
   it('a 503 captive-portal page without a content type is retried, then reported with its request id', async () => {
-    for (let i = 0; i < 5; i++) h.fake.push({ kind: 'http', status: 503, headers: { 'content-type': '', 'x-request-id': 'req_portal_1' }, body: PORTAL_PAGE });
+    for (let i = 0; i < 5; i++)
+      h.fake.push({
+        kind: 'http',
+        status: 503,
+        headers: { 'content-type': '', 'x-request-id': 'req_portal_1' },
+        body: PORTAL_PAGE,
+      });
     const r = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
     expect(r.code).toBe(5);
     const events = parseEvents(r.stdout);
@@ -134,9 +161,17 @@ describe('HTML error pages are never shown', () => {
     h.fake.push({ kind: 'http', status: 401, headers: { 'content-type': 'text/html' }, body: PORTAL_PAGE });
     const html = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
     expect(html.code).toBe(5);
-    expect(parseEvents(html.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'html_error_page', http_status: 401 } });
+    expect(parseEvents(html.stdout).at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'html_error_page', http_status: 401 },
+    });
     expect(html.stderr).not.toMatch(/<html|Room number/);
-    h.fake.push({ kind: 'http', status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }) });
+    h.fake.push({
+      kind: 'http',
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { message: 'Incorrect API key provided', code: 'invalid_api_key' } }),
+    });
     const json = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
     expect(json.code).toBe(3);
   });
@@ -159,7 +194,13 @@ describe('one terminal event: every run --json that gets past flag parsing ends 
     ['empty prompt', ['-'], undefined, 2, 'empty_prompt'],
     ['bad effort', ['--no-stdin', '-e', 'hyper', 'hi'], undefined, 2, 'bad_effort'],
     ['missing workspace', ['--no-stdin', '-C', '/nonexistent/ws', 'hi'], undefined, 2, 'bad_workspace'],
-    ['-o in a missing directory', ['--no-stdin', '-o', '/nonexistent/dir/out.txt', 'hi'], undefined, 2, 'output_file_unwritable'],
+    [
+      '-o in a missing directory',
+      ['--no-stdin', '-o', '/nonexistent/dir/out.txt', 'hi'],
+      undefined,
+      2,
+      'output_file_unwritable',
+    ],
   ] as const)('%s: one turn.failed line, no request', async (_name, args, envOverride, exit, code) => {
     const env = envOverride === undefined ? h.env() : { KOLEGA_HOME: h.home };
     const r = await runCli(['run', '--json', ...args], { env });
@@ -169,13 +210,18 @@ describe('one terminal event: every run --json that gets past flag parsing ends 
   });
 
   it('a missing --mcp-config file: one turn.failed line', async () => {
-    const r = await runCli(['run', '--json', '--no-stdin', '--mcp-config', '/nonexistent/mcp.json', 'hi'], { env: h.env() });
+    const r = await runCli(['run', '--json', '--no-stdin', '--mcp-config', '/nonexistent/mcp.json', 'hi'], {
+      env: h.env(),
+    });
     expect(r.code).toBe(2);
     expect(terminal(r.stdout)).toMatchObject({ type: 'turn.failed' });
   });
 
   it('a success and a server failure also end with exactly one terminal line', async () => {
-    h.fake.push({ kind: 'sse', events: textAnswer('fine') }, { kind: 'http', status: 400, body: '{"error":{"message":"bad"}}' });
+    h.fake.push(
+      { kind: 'sse', events: textAnswer('fine') },
+      { kind: 'http', status: 400, body: '{"error":{"message":"bad"}}' },
+    );
     const ok = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
     expect(ok.code).toBe(0);
     expect(terminal(ok.stdout)).toMatchObject({ type: 'turn.completed' });
@@ -230,7 +276,10 @@ describe('stdin encodings', () => {
   it('UTF-16LE with a BOM (PowerShell pipe) is decoded: the model gets the text, no warning', async () => {
     h.fake.push({ kind: 'sse', events: textAnswer('ok') });
     const text = 'Résumé: 東京 🦊\r\nsecond line';
-    const r = await runCli(['run', '-'], { env: h.env(), stdin: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]) });
+    const r = await runCli(['run', '-'], {
+      env: h.env(),
+      stdin: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    });
     expect(r.code).toBe(0);
     expect(userText()).toBe(text);
     expect(r.stderr).toBe('');
@@ -240,14 +289,20 @@ describe('stdin encodings', () => {
     h.fake.push({ kind: 'sse', events: textAnswer('ok') });
     const le = Buffer.from('naïve', 'utf16le');
     for (let i = 0; i < le.length; i += 2) [le[i], le[i + 1]] = [le[i + 1]!, le[i]!];
-    const r = await runCli(['run', 'summarise'], { env: h.env(), stdin: Buffer.concat([Buffer.from([0xfe, 0xff]), le]) });
+    const r = await runCli(['run', 'summarise'], {
+      env: h.env(),
+      stdin: Buffer.concat([Buffer.from([0xfe, 0xff]), le]),
+    });
     expect(r.code).toBe(0);
     expect(userText()).toBe('summarise\n\nnaïve');
   });
 
   it('invalid UTF-8: the warning gives the byte offset of the first bad byte', async () => {
     h.fake.push({ kind: 'sse', events: textAnswer('ok') });
-    const r = await runCli(['run', '-'], { env: h.env(), stdin: Buffer.concat([Buffer.from('ok so far: '), Buffer.from([0xc3, 0x28]), Buffer.from(' then more')]) });
+    const r = await runCli(['run', '-'], {
+      env: h.env(),
+      stdin: Buffer.concat([Buffer.from('ok so far: '), Buffer.from([0xc3, 0x28]), Buffer.from(' then more')]),
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('byte offset 11');
     expect(userText()).toBe('ok so far: \ufffd( then more');

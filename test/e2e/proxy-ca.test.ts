@@ -1,5 +1,5 @@
 /**
- * Proxies and CAs (issue 4 item 4; peer-failures B33): the CLI reaches an HTTPS fake signed by a
+ * Proxies and CAs (README "Proxies and custom CAs"; case B33): the CLI reaches an HTTPS fake signed by a
  * test CA through a real proxy on 127.0.0.1, and we assert the proxy carried the traffic.
  *   (a) HTTPS_PROXY  (b) an empty https_proxy does not mask HTTPS_PROXY  (c) proxy auth with %40 in
  *   the password  (d) NO_PROXY bypass  (e) models and doctor under (a)  and a dead proxy -> exit 6

@@ -1,5 +1,5 @@
 /**
- * One end-to-end test per documented exit status of `kolega run` (design.md / README "Exit status"):
+ * One end-to-end test per documented exit status of `kolega run` (docs/design.md / README "Exit status"):
  * 0, 2, 3, 4, 5, 6, 130 and 141.
  */
 import { spawn } from 'node:child_process';

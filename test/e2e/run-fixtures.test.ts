@@ -1,5 +1,5 @@
 /**
- * Every shared fixture (shared/fixtures/sse/README.md) through the real binary against the fake:
+ * Every recorded fixture (test/fixtures/sse/README.md) through the real binary against the fake:
  * each gives the outcome its README states; a few byte splits and CRLF end to end.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * `kolega run` flags end to end (issue 2 items 4 and 6): -o, --instructions-file, --image, -e,
+ * `kolega run` flags end to end (docs/design.md "kolega run"): -o, --instructions-file, --image, -e,
  * --no-tools, --max-tool-calls, -C and tool confinement, invalid tool arguments.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

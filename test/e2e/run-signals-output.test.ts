@@ -1,5 +1,5 @@
 /**
- * signals (B38) and output-hygiene (B28, B30) cases of peer-failures.md, plus large piped outputs
+ * signals (case B38) and output-hygiene (cases B28, B30): interrupts flush and exit 130, plus large piped outputs
  * and ANSI-free output off a TTY.
  */
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * The prompt and stdin rules of design.md "kolega run" and peer-failures B32 (a silent inherited
+ * The prompt and stdin rules of docs/design.md "kolega run" and case B32 (a silent inherited
  * stdin never hangs a run), plus bad input: invalid UTF-8 (decoded with U+FFFD and a warning — the
  * documented choice) and prompts above the 4 MiB limit (exit 2 naming the size).
  */

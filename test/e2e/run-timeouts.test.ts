@@ -1,5 +1,5 @@
 /**
- * network-timeout cases (peer-failures B25 a-d) and keep-alive liveness (B24 variant): the idle
+ * network-timeout cases (cases B25 a-d) and keep-alive liveness (B24 variant): the idle
  * timeout covers the wait for headers and the stream, keep-alives reset it, `--timeout` bounds the
  * whole run; all exit 6 saying which phase stalled. Short timeouts keep the suite fast; the bounds
  * are generous (idle + 1 s plus process start-up on a busy machine).

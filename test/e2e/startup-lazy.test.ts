@@ -1,5 +1,5 @@
 /**
- * Start-up stays lazy (issue 2 item 11, issue 7): `kolega --version` and `--help` load only what
+ * Start-up stays lazy (README "Performance"): `kolega --version` and `--help` load only what
  * they print — no undici (npm or Node's bundled copy), ora, conf, chalk, HTTP, tool, store or
  * protocol code. Checked by tracing every module the real binary resolves; not timed.
  */

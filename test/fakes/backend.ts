@@ -1,11 +1,11 @@
 /**
  * A strict local fake of the ChatGPT Responses backend (`/backend-api/codex/responses`) and of the
- * public API (`/v1/responses`) on 127.0.0.1. It rejects what the real servers reject (protocol.md
- * e.7: missing instructions, store not false, stream not true, max_output_tokens/temperature on the
+ * public API (`/v1/responses`) on 127.0.0.1. It rejects what the real servers reject (docs/protocol.md
+ * §e.7: missing instructions, store not false, stream not true, max_output_tokens/temperature on the
  * ChatGPT backend, a wrong bearer, a missing account id, item ids with store:false, a
  * function_call_output without its function_call), replays scripted steps, can split the bytes at
  * any boundary, use CRLF, stall, reset or cut mid-event, and records every request.
- * It also serves the live model list `GET /backend-api/codex/models?client_version=` (protocol.md g)
+ * It also serves the live model list `GET /backend-api/codex/models?client_version=` (docs/protocol.md §g)
  * behind the same auth checks as the ChatGPT `/responses` path: by default the Codex 0.171 catalogue,
  * hiding every model whose `minimal_client_version` is above the `client_version` asked with (as
  * the real server does), with an `ETag`. Like the real server it refuses a request to a catalogue
@@ -109,7 +109,7 @@ export interface FakeBackendOptions {
 
 /**
  * The default live model list of the fake: the catalogue of Codex 0.171 (test/fixtures/models),
- * in the backend's shape (protocol.md g).
+ * in the backend's shape (docs/protocol.md §g).
  */
 export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = (
   JSON.parse(readFileSync(new URL('../fixtures/models/codex-0.171-catalogue.json', import.meta.url), 'utf8')) as { models: Record<string, unknown>[] }
@@ -172,9 +172,9 @@ export interface FakeBackend {
 }
 
 /**
- * Directory of the recorded fixtures: a copy of the team's shared/fixtures kept in the repository, so
- * the suite runs from a fresh clone anywhere (test/unit/fixtures-copy.test.ts checks the copy is
- * current whenever ../shared is present beside the checkout).
+ * Directory of the recorded fixtures: a copy of the team's shared recordings kept in the repository,
+ * so the suite runs from a fresh clone anywhere (test/unit/fixtures-copy.test.ts checks the copy is
+ * current whenever the shared folder is present beside the checkout).
  */
 export const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);
 
@@ -230,7 +230,7 @@ function hasDeveloperMessage(input: unknown): boolean {
   });
 }
 
-/** Validates a request body like the real servers (protocol.md e.4, e.7). @returns an error detail or undefined. */
+/** Validates a request body like the real servers (docs/protocol.md §e.4, §e.7). @returns an error detail or undefined. */
 export function validateBody(body: Record<string, unknown>, chatgpt: boolean): string | undefined {
   if (chatgpt) {
     // Codex 0.171 sends its instructions as a developer message and no `instructions` field.

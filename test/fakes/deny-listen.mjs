@@ -21,10 +21,17 @@ const original = net.Server.prototype.listen;
 net.Server.prototype.listen = function listen(...args) {
   const first = args[0];
   const port = first !== null && typeof first === 'object' ? first.port : first;
-  const host = first !== null && typeof first === 'object' ? first.host : typeof args[1] === 'string' ? args[1] : undefined;
+  const host =
+    first !== null && typeof first === 'object' ? first.host : typeof args[1] === 'string' ? args[1] : undefined;
   if (deny.has(Number(port))) {
     const address = host ?? '0.0.0.0';
-    const err = Object.assign(new Error(`listen ${code}: permission denied ${address}:${port}`), { code, errno, syscall: 'listen', address, port: Number(port) });
+    const err = Object.assign(new Error(`listen ${code}: permission denied ${address}:${port}`), {
+      code,
+      errno,
+      syscall: 'listen',
+      address,
+      port: Number(port),
+    });
     process.nextTick(() => this.emit('error', err));
     return this;
   }

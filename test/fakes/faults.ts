@@ -1,11 +1,10 @@
 /**
- * Fault injection for the fake backend (issue 5 item 8): step builders for HTTP error sequences
+ * Fault injection for the fake backend (retries and timeouts, docs/protocol.md §f.4): step builders for HTTP error sequences
  * with headers, and a TCP shim that keeps the client's side of a connection open after the server
- * closed it (a half-open socket, as behind a proxy that ignores FIN — peer-failures B25c).
+ * closed it (a half-open socket, as behind a proxy that ignores FIN — case B25c).
  */
 import net from 'node:net';
 import type { Step } from './backend.js';
-import { fixture, parseHttpFixture } from './backend.js';
 
 /** A plain HTTP error answer; `body` objects are sent as JSON. */
 export function httpError(status: number, body: unknown = { detail: `fake: ${status}` }, headers: Record<string, string> = {}): Step {
@@ -31,12 +30,6 @@ export function rateLimitStep(retryAfter: { seconds?: number; ms?: number } = {}
 /** `n` copies of a step (e.g. a 5xx sequence). */
 export function repeat(step: Step, n: number): Step[] {
   return Array.from({ length: n }, () => step);
-}
-
-/** A `.http` fixture from shared/fixtures/sse as an `http` step (status, headers, body). */
-export function httpFixtureStep(file: string): Step {
-  const h = parseHttpFixture(fixture(`sse/${file}`).toString('utf8'));
-  return { kind: 'http', status: h.status, headers: h.headers, body: h.body };
 }
 
 /** A running half-open shim. */

@@ -1,5 +1,5 @@
 /**
- * A strict local fake of the OpenAI OAuth issuer (protocol.md a, b, d) on 127.0.0.1:
+ * A strict local fake of the OpenAI OAuth issuer (docs/protocol.md §a, §b, §d) on 127.0.0.1:
  * - `GET /oauth/authorize` validates every a.2 parameter (400 with the reason otherwise) and
  *   redirects to the redirect_uri with `code`, `state` (and an extra `scope`, as the real one);
  *   modes for `access_denied`, `missing_entitlement` and a `free` plan;

@@ -1,5 +1,6 @@
 /**
- * Small builders for Responses stream events (style.md #6) and their SSE encoding.
+ * Small builders for Responses stream events (one helper per event, as in
+ * https://github.com/openai/codex/blob/main/codex-rs/core/tests/common/responses.rs) and their SSE encoding.
  */
 
 /** One SSE event: its `type` plus payload fields. */

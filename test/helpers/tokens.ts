@@ -1,5 +1,5 @@
 /**
- * Unsigned JWTs and credential files for tests (fixtures/jwt/README.md claim layout).
+ * Unsigned JWTs and credential files for tests (test/fixtures/jwt/README.md claim layout).
  */
 import { writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-/** Unit tests of the sign-in building blocks (protocol.md a.1-a.4, b, d.1, d.3). */
+/** Unit tests of the sign-in building blocks (docs/protocol.md §a.1-a.4, §b, §d.1, §d.3). */
 import { describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, encodeStrict } from '../../src/core/auth/authorize-url.js';
 import { judgeCallback } from '../../src/core/auth/callback.js';

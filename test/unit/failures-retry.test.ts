@@ -1,5 +1,6 @@
 /**
- * Failure mapping (protocol.md f.4, f.5; fixtures 10-12) and the retry policy (issue 5 item 1).
+ * Failure mapping (docs/protocol.md §f.4, §f.5; test/fixtures/sse 10-12) and the retry policy
+ * (src/core/responses/retry.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { KolegaError } from '../../src/core/errors.js';
@@ -205,12 +206,13 @@ describe('retry policy', () => {
     expect(retryDelay(e(MAX_RETRY_DELAY_MS + 1), 1, false)).toBeUndefined();
   });
 
-  it('a server delay shorter than the backoff (0, tiny, NaN) never shortens it: no retry storm', () => {
+  it('a server delay of zero, negative or NaN never shortens the backoff: no retry storm', () => {
     const e = (ms: number) => new KolegaError('upstream', 'http_503', 'x', { retryable: true, retryDelayMs: ms });
     for (let n = 1; n <= MAX_RETRIES; n++) {
       const floor = Math.round(Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (n - 1)) * 0.9);
-      for (const ms of [0, 1, -5, Number.NaN]) expect(retryDelay(e(ms), n, false, () => 0)).toBe(floor);
+      for (const ms of [0, -0, -5, Number.NaN, Number.NEGATIVE_INFINITY]) expect(retryDelay(e(ms), n, false, () => 0)).toBe(floor);
     }
+    expect(retryDelay(e(30), 1, false)).toBe(30); // a positive server delay is the server's call
   });
 
   it('retry-after values that are negative, in the past or unreadable count as absent', () => {

@@ -1,5 +1,5 @@
 /**
- * test/fixtures is a copy of the team's shared/fixtures (recorded streams and token payloads). When
+ * test/fixtures is a copy of the team's shared recordings (recorded streams and token payloads). When
  * the shared folder sits beside the checkout (as in CI), the copy must match it byte for byte.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

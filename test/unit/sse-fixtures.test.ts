@@ -1,5 +1,5 @@
 /**
- * The SSE + assembly layer over every shared fixture (shared/fixtures/sse/README.md): each gives
+ * The SSE + assembly layer over every recorded fixture (test/fixtures/sse/README.md): each gives
  * its stated outcome, and — property-tested — every two-chunk byte split, every one-byte-per-chunk
  * delivery and CRLF / CR line ends give exactly the same events, outcome and error.
  */

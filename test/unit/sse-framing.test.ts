@@ -1,5 +1,5 @@
 /**
- * sse-framing cases of peer-failures.md on the SSE + assembly layer: B21 (events split across
+ * SSE framing cases on the SSE + assembly layer: B21 (events split across
  * reads), B23 (multi-byte UTF-8 split, truncated tail), B24 (keep-alives, empty data, pings, [DONE]).
  */
 import { describe, expect, it } from 'vitest';

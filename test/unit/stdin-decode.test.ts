@@ -16,7 +16,9 @@ function utf16be(text: string): Buffer {
 
 describe('decodeStdin', () => {
   it('UTF-16LE with a BOM (PowerShell, Notepad "Unicode")', () => {
-    expect(decodeStdin(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SAMPLE, 'utf16le')]))).toEqual({ text: SAMPLE });
+    expect(decodeStdin(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SAMPLE, 'utf16le')]))).toEqual({
+      text: SAMPLE,
+    });
   });
 
   it('UTF-16BE with a BOM', () => {
@@ -24,7 +26,9 @@ describe('decodeStdin', () => {
   });
 
   it('UTF-16 that is cut (odd byte) or holds a lone surrogate: U+FFFD and a note', () => {
-    const odd = decodeStdin(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ab', 'utf16le'), Buffer.from([0x41])]));
+    const odd = decodeStdin(
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('ab', 'utf16le'), Buffer.from([0x41])]),
+    );
     expect(odd.text).toBe('ab\ufffd');
     expect(odd.note).toMatch(/UTF-16LE.*U\+FFFD/);
     const lone = decodeStdin(Buffer.from([0xff, 0xfe, 0x3d, 0xd8, 0x41, 0x00]));
@@ -33,13 +37,20 @@ describe('decodeStdin', () => {
   });
 
   it('a UTF-8 BOM is dropped; clean UTF-8 gives no note', () => {
-    expect(decodeStdin(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)]))).toEqual({ text: SAMPLE });
+    expect(decodeStdin(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SAMPLE)]))).toEqual({
+      text: SAMPLE,
+    });
     expect(decodeStdin(Buffer.from(SAMPLE))).toEqual({ text: SAMPLE });
     expect(decodeStdin(Buffer.alloc(0))).toEqual({ text: '' });
   });
 
   it('invalid UTF-8: the note gives the offset and value of the first bad byte (BOM counted)', () => {
-    const bytes = Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' au lait '), Buffer.from([0xff])]);
+    const bytes = Buffer.concat([
+      Buffer.from('caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' au lait '),
+      Buffer.from([0xff]),
+    ]);
     const r = decodeStdin(bytes);
     expect(r.text).toBe('caf\ufffd au lait \ufffd');
     expect(r.note).toContain('byte offset 3');
@@ -70,7 +81,9 @@ describe('firstInvalidUtf8Offset', () => {
     const pool = [0x41, 0x0a, 0x80, 0xbf, 0xc2, 0xc3, 0xdf, 0xe0, 0xe6, 0xed, 0xef, 0xf0, 0xf4, 0xa0, 0x9f, 0x90, 0x8f];
     for (let n = 0; n < 5000; n++) {
       const len = 1 + (rand() % 8);
-      const buf = Buffer.from(Array.from({ length: len }, () => (rand() % 3 === 0 ? rand() : pool[rand() % pool.length]!)));
+      const buf = Buffer.from(
+        Array.from({ length: len }, () => (rand() % 3 === 0 ? rand() : pool[rand() % pool.length]!)),
+      );
       const off = firstInvalidUtf8Offset(buf);
       expect(off === -1, buf.toString('hex')).toBe(isUtf8(buf));
       if (off > 0) expect(isUtf8(buf.subarray(0, off)), buf.toString('hex')).toBe(true);

@@ -1,4 +1,4 @@
-/** The store under concurrency (issue 5 item 7): locked read-change-write loses nothing. */
+/** The store under concurrency (docs/design.md "Stored state"): locked read-change-write loses nothing. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** The strict chunked UTF-8 decoder behind the SSE layer (peer-failures B23). */
+/** The strict chunked UTF-8 decoder behind the SSE layer (case B23: a character split between reads). */
 import { describe, expect, it } from 'vitest';
 import { Utf8ChunkDecoder, completeLength } from '../../src/core/responses/utf8-chunks.js';
 

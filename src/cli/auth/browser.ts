@@ -1,5 +1,6 @@
 /**
- * Opening the authorize URL in a browser, best effort (peer-failures B03): skipped with
+ * Opening the authorize URL in a browser, best effort (a machine without a
+ * browser must still be able to sign in with the printed URL): skipped with
  * --no-browser, in CI, over SSH, and on Linux without DISPLAY/WAYLAND_DISPLAY — unless BROWSER names
  * a program, which is then used. A missing, failing or hanging opener never crashes or blocks the
  * sign-in: the child is detached and unreferenced, and its errors become one warning.

@@ -33,7 +33,8 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
   try {
     const t = parseTarget('login', target);
     const home = kolegaHome(ctx.env);
-    // A corrupt store would only be found after the browser round trip: fail first (B35).
+    // A corrupt store would only be found after the browser round trip: fail first, so the
+    // user does not sign in only to learn the result cannot be stored.
     readCredentials(home);
     if (t === 'openai') {
       if (opts.deviceAuth || opts.port !== undefined) throw new KolegaError('usage', 'conflicting_flags', '--device-auth and --port apply to chatgpt only');

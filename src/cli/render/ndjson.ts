@@ -1,4 +1,4 @@
-/** NDJSON renderer: one event per line on stdout, written as it happens (design.md "JSON mode"). */
+/** NDJSON renderer: one event per line on stdout, written as it happens (docs/design.md "JSON mode"). */
 import type { EventSink } from '../../core/events.js';
 import type { IO } from '../io.js';
 

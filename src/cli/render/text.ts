@@ -1,7 +1,7 @@
 /**
  * Text renderer: assistant text to stdout as it streams, ending with a newline; reasoning and tool
  * activity to stderr (dim) only when stderr is a TTY or --verbose; retries and denied tool calls
- * always get one stderr line (design.md "Text mode").
+ * always get one stderr line (docs/design.md "Text mode").
  */
 import { Chalk } from 'chalk';
 import type { EventSink, TurnEvent } from '../../core/events.js';

@@ -1,5 +1,6 @@
 /**
- * The work of `kolega run` (style.md #1: wiring in commands/run.ts, behaviour here): read the
+ * The work of `kolega run` (wiring in commands/run.ts, behaviour here, so
+ * `--help` never loads it): read the
  * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
  * turn, and return the exit status.
  */
@@ -182,7 +183,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   } catch (err) {
     if (stdoutClosed) return EXIT_STDOUT_CLOSED;
     // In --json, every run that got past flag parsing ends stdout with exactly one terminal event,
-    // also when it failed before the request (design.md "JSON mode").
+    // also when it failed before the request (docs/design.md "kolega run", JSON mode).
     if (opts.json && !terminalWritten) {
       terminalWritten = true;
       io.out(JSON.stringify(turnFailedEvent(asKolegaError(err, controller.signal))) + '\n');

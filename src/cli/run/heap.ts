@@ -2,7 +2,7 @@
  * Heap tuning for `kolega run`. A long answer is a sustained burst of short-lived objects (one
  * parsed event and one output line per delta). V8 answers such a burst by doubling the young
  * generation up to 16 MB semi-spaces, which alone took peak RSS from ~70 MB to ~84 MB at 100,000
- * deltas without making the run faster (issue 7, README "Performance"). Keeping the semi-space at
+ * deltas without making the run faster (README "Performance"). Keeping the semi-space at
  * its initial size bounds that; scavenges stay cheap because almost nothing survives them.
  */
 

@@ -1,6 +1,6 @@
 /**
  * File inputs of `kolega run`: instructions files and images (as `input_image` data URLs,
- * protocol.md e.5). Every problem is a usage error naming the file.
+ * docs/protocol.md §e.5). Every problem is a usage error naming the file.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { KolegaError } from '../../core/errors.js';

@@ -1,9 +1,9 @@
 /**
- * The prompt of `kolega run` from arguments and stdin (design.md "kolega run"):
+ * The prompt of `kolega run` from arguments and stdin (docs/design.md "kolega run"):
  * - no args, or the single arg `-`: stdin is the prompt, read to EOF;
  * - with args: stdin is appended after a blank line when it is a file, or a pipe that delivers data
  *   or EOF within `STDIN_GRACE_MS`; a pipe that stays silent is ignored with a note (an inherited,
- *   never-closed stdin must not hang CI — peer-failures B32);
+ *   never-closed stdin must not hang CI: docs/design.md "kolega run");
  * - `--stdin` waits for stdin regardless; `--no-stdin` never reads it;
  * - UTF-16 with a byte-order mark is decoded; invalid UTF-8 is replaced with a note giving the
  *   offset of the first bad byte (./stdin-decode.ts).

@@ -6,7 +6,7 @@
  */
 import { KolegaError } from '../../core/errors.js';
 
-/** Exit status for an interrupted run (design.md "Exit status"). */
+/** Exit status for an interrupted run (docs/design.md "Exit status"). */
 const EXIT_INTERRUPTED = 130;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Storing an OpenAI API key (`kolega auth login openai --with-api-key`; protocol.md c.4): the key
+ * Storing an OpenAI API key (`kolega auth login openai --with-api-key`; docs/protocol.md §c.4): the key
  * comes from stdin only, trimmed; stored next to a ChatGPT sign-in without touching it.
  */
 import { KolegaError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The authorize URL with every parameter of protocol.md a.2, in order, each value encoded so that
+ * The authorize URL with every parameter of docs/protocol.md §a.2, in order, each value encoded so that
  * only `A-Z a-z 0-9 - _ . ~` stay literal (spaces become `%20`, never `+`).
  */
 import { CLIENT_ID, ORIGINATOR, SCOPES } from './constants.js';
@@ -13,12 +13,12 @@ export interface AuthorizeParams {
   state: string;
 }
 
-/** RFC 3986 unreserved-only encoding (protocol.md a.2). */
+/** RFC 3986 unreserved-only encoding (docs/protocol.md §a.2). */
 export function encodeStrict(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** Builds the authorize URL (protocol.md a.2 parameters 1-10). */
+/** Builds the authorize URL (docs/protocol.md §a.2 parameters 1-10). */
 export function buildAuthorizeUrl(p: AuthorizeParams): string {
   const params: [string, string][] = [
     ['response_type', 'code'],

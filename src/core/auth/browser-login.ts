@@ -1,8 +1,8 @@
 /**
- * The browser sign-in (protocol.md a.1): PKCE + state, the loopback server bound before the URL is
+ * The browser sign-in (docs/protocol.md §a.1): PKCE + state, the loopback server bound before the URL is
  * announced, the authorize URL, then the first of: a valid callback, a valid pasted callback URL,
  * the timeout, or an abort. The code is exchanged with the redirect_uri of the port actually bound
- * (B01), the plan is gated, the tokens are stored, and the browser is sent to our success page.
+ * (the server compares it with the authorize request's), the plan is gated, the tokens are stored, and the browser is sent to our success page.
  * Nothing here writes to a terminal: lines for the user go through `notify`.
  */
 import { KolegaError } from '../errors.js';

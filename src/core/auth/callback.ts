@@ -1,5 +1,5 @@
 /**
- * Validating an OAuth callback (protocol.md a.4), shared by the loopback server and the
+ * Validating an OAuth callback (docs/protocol.md §a.4), shared by the loopback server and the
  * pasted-URL path so both apply exactly the same rules: a wrong or missing `state` is ignored
  * (the login keeps waiting, the code is never used); `error=...` and a missing `code` end the login
  * with an explanation; extra parameters (e.g. `scope`) are ignored.

@@ -1,5 +1,5 @@
 /**
- * The device-code sign-in (protocol.md b; OpenAI's own flow, not RFC 8628): request a user code,
+ * The device-code sign-in (docs/protocol.md §b; OpenAI's own flow, not RFC 8628): request a user code,
  * show the verification URL and code, poll at max(interval, 1 s) while the server answers 403/404,
  * for at most 15 minutes, then exchange the code with the server-provided verifier and redirect_uri
  * `{issuer}/deviceauth/callback`. Lines for the user go through `notify`.
@@ -41,7 +41,7 @@ function span(ms: number): string {
   return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)}s`;
 }
 
-/** Parses the interval (a string of seconds, protocol.md b.1) into ms, at least DEVICE_MIN_POLL_MS. */
+/** Parses the interval (a string of seconds, docs/protocol.md §b.1) into ms, at least DEVICE_MIN_POLL_MS. */
 export function pollIntervalMs(interval: unknown): number {
   const n = typeof interval === 'number' ? interval : Number.parseInt(String(interval ?? '').trim(), 10);
   return Math.max(DEVICE_MIN_POLL_MS, Number.isFinite(n) ? n * 1000 : 0);

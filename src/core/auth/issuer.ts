@@ -1,6 +1,6 @@
 /**
  * The OAuth issuer and its endpoint URLs: `KOLEGA_AUTH_ISSUER` or the default
- * (protocol.md "Constants at a glance"). Plain http only for loopback hosts (design.md).
+ * (docs/protocol.md "Constants at a glance"). Plain http only for loopback hosts (docs/design.md).
  */
 import { baseUrlFromEnv } from '../providers/base-url.js';
 import {
@@ -46,7 +46,7 @@ export function issuerEndpoints(env: NodeJS.ProcessEnv): IssuerEndpoints {
   };
 }
 
-/** The loopback redirect URI for `port` (protocol.md a.1 step 3: host literally `localhost`). */
+/** The loopback redirect URI for `port` (docs/protocol.md §a.1 step 3: host literally `localhost`). */
 export function loopbackRedirectUri(port: number): string {
   return `http://localhost:${port}${CALLBACK_PATH}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Reading JWT claims without verifying signatures, as Codex does (fixtures/jwt/README.md: split on
+ * Reading JWT claims without verifying signatures, as Codex does (test/fixtures/jwt/README.md: split on
  * `.`, three non-empty segments, base64url-decode the payload, parse JSON).
  */
 import { AUTH_CLAIM, PROFILE_CLAIM } from './constants.js';
@@ -35,7 +35,7 @@ export interface ChatGPTClaims {
   fedramp: boolean;
 }
 
-/** Extracts the claims of fixtures/jwt/README.md "Where the claims live" from any token. */
+/** Extracts the claims of test/fixtures/jwt/README.md "Where the claims live" from any token. */
 export function readClaims(token: string): ChatGPTClaims {
   const payload = decodeJwtPayload(token) ?? {};
   const auth = (payload[AUTH_CLAIM] ?? {}) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * Signing out (protocol.md d.6): revoke the ChatGPT refresh token (best effort, short timeout), then
+ * Signing out (docs/protocol.md §d.6): revoke the ChatGPT refresh token (best effort, short timeout), then
  * delete the credentials of the chosen providers. Idempotent: nothing stored is not an error.
  */
 import { rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The loopback server of the browser sign-in (protocol.md a.3, a.4): binds 127.0.0.1 (and ::1 when
+ * The loopback server of the browser sign-in (docs/protocol.md §a.3, a.4): binds 127.0.0.1 (and ::1 when
  * the machine has IPv6, so `localhost` cannot reach another program) on the first free port of a
  * list, and turns a valid `/auth/callback` into a pending code. It accepts connections before the
  * caller prints the URL. A wrong `state` gets 400 and the server keeps waiting. `/cancel` is not

@@ -1,5 +1,5 @@
 /**
- * The small HTML pages the loopback server shows in the browser (our own; protocol.md a.7 is
+ * The small HTML pages the loopback server shows in the browser (our own; docs/protocol.md §a.7 is
  * Codex's). They never contain a token or code.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Plan gating at login (Decisions table "plan gating"; fixtures/jwt/README.md): the id_token's
+ * Plan gating at login (docs/protocol.md "Decisions", plan gating; test/fixtures/jwt/README.md): the id_token's
  * `chatgpt_plan_type` decides; a plan listed in INELIGIBLE_PLANS is refused before anything is
  * stored. Plans outside both lists (new names) are let through: the server still enforces them.
  */

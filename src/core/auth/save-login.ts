@@ -1,5 +1,5 @@
 /**
- * Storing a completed ChatGPT sign-in (protocol.md c.1 fields, kept in kolega's credentials file):
+ * Storing a completed ChatGPT sign-in (docs/protocol.md §c.1 fields, kept in kolega's credentials file):
  * plan gate first, then an atomic 0600 write under the credentials lock. An API key stored next to
  * it is kept.
  */

@@ -1,7 +1,7 @@
 /**
- * Calls to the issuer's token and revoke endpoints (protocol.md a.5, b.4, d.2, d.3, d.6), through
+ * Calls to the issuer's token and revoke endpoints (docs/protocol.md §a.5, b.4, d.2, d.3, d.6), through
  * the one HTTP client so proxies apply. Build-and-send and validate-and-parse are separate steps;
- * errors carry string codes (style.md #9). No token ever appears in an error message.
+ * errors carry string codes (as in https://github.com/panva/oauth4webapi). No token ever appears in an error message.
  */
 import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { jsonObject } from './json-object.js';
@@ -9,7 +9,7 @@ import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, PERMANENT_REFRESH_CODES, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
 
-/** What the token endpoint returns (protocol.md a.5, d.2); refresh may omit any field. */
+/** What the token endpoint returns (docs/protocol.md §a.5, d.2); refresh may omit any field. */
 export interface TokenResponse {
   id_token?: string;
   access_token?: string;
@@ -30,7 +30,7 @@ function form(values: Record<string, string>): string {
   return new URLSearchParams(values).toString();
 }
 
-/** Reads the error code of a token-endpoint body: `error.code` -> `error` -> `code` (protocol.md d.3), lower-cased. */
+/** Reads the error code of a token-endpoint body: `error.code` -> `error` -> `code` (docs/protocol.md §d.3), lower-cased. */
 export function tokenErrorCode(body: string): string | undefined {
   try {
     const j = jsonObject(body);
@@ -44,7 +44,7 @@ export function tokenErrorCode(body: string): string | undefined {
   return undefined;
 }
 
-/** The human detail of a token-endpoint error body (protocol.md a.5), trimmed to one line. */
+/** The human detail of a token-endpoint error body (docs/protocol.md §a.5), trimmed to one line. */
 export function tokenErrorDetail(body: string): string {
   try {
     const j = jsonObject(body);
@@ -101,7 +101,7 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
 }
 
 /**
- * Exchanges an authorization code, form-encoded (protocol.md a.5; device flow b.4).
+ * Exchanges an authorization code, form-encoded (docs/protocol.md §a.5; device flow b.4).
  * @returns all three tokens
  * @throws KolegaError(auth, `token_exchange_failed`) on a non-2xx answer (message: status and
  *   detail); KolegaError(network) on transport errors.
@@ -122,7 +122,7 @@ export async function exchangeCode(
   return parseTokens(res.text, true, 'code exchange');
 }
 
-/** True when `code` (from tokenErrorCode) ends the session for good (protocol.md d.3, B09). */
+/** True when `code` (from tokenErrorCode) ends the session for good (docs/protocol.md §d.3). */
 export function isPermanentRefreshCode(code: string | undefined): boolean {
   return code !== undefined && (PERMANENT_REFRESH_CODES as readonly string[]).includes(code);
 }
@@ -137,7 +137,7 @@ const REASONS: Record<string, string> = {
 
 /** A permanent refresh failure (exit 3, sign in again); `refusal` is the issuer's code or `rejected`. */
 export class RefreshRefusedError extends KolegaError {
-  /** The issuer's error code (protocol.md d.3) or `rejected`. */
+  /** The issuer's error code (docs/protocol.md §d.3) or `rejected`. */
   readonly refusal: string;
   constructor(refusal: string, status?: number) {
     const reason = REASONS[refusal] ?? 'the refresh token was rejected';
@@ -156,7 +156,7 @@ export function permanentRefreshError(code: string | undefined, status?: number)
 
 /**
  * One refresh POST, form-encoded with `client_id`, `grant_type=refresh_token`, `refresh_token`
- * (protocol.md d.2: third parties send form; the OAuth standard). No retry here.
+ * (docs/protocol.md §d.2: third parties send form; the OAuth standard). No retry here.
  * @returns the new tokens (any may be absent except access_token)
  * @throws KolegaError(auth, `refresh_failed`) for a permanent code or any other 4xx;
  *   KolegaError(upstream, retryable) for 5xx / invalid bodies; KolegaError(network, retryable) for
@@ -178,7 +178,7 @@ export async function refreshOnce(tokenUrl: string, refreshToken: string, opts: 
 }
 
 /**
- * Revokes a token, best effort (protocol.md d.6): JSON body; a refresh token with
+ * Revokes a token, best effort (docs/protocol.md §d.6): JSON body; a refresh token with
  * `token_type_hint: refresh_token` and `client_id`, else the access token.
  * @returns true when the issuer answered 2xx; never throws (except nothing: all errors -> false).
  */

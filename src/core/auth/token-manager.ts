@@ -1,6 +1,6 @@
 /**
- * Access to the ChatGPT tokens for requests, with refresh (protocol.md d; Decisions table "refresh
- * timing", "refresh concurrency", "refresh errors"):
+ * Access to the ChatGPT tokens for requests, with refresh (docs/protocol.md §d; "Decisions",
+ * refresh timing, refresh concurrency, refresh errors):
  * - proactive: when the access token's `exp` is within REFRESH_WINDOW_MS (no `exp`: `last_refresh`
  *   older than REFRESH_MAX_AGE_MS);
  * - reactive: once on HTTP 401, after re-reading the store (another process may have refreshed);
@@ -103,7 +103,7 @@ export class TokenManager {
   }
 
   /**
-   * After an HTTP 401 (protocol.md d.4): re-reads the store and uses tokens another process wrote,
+   * After an HTTP 401 (docs/protocol.md §d.4): re-reads the store and uses tokens another process wrote,
    * else refreshes once.
    * @returns true when the request should be re-sent (the next `access()` returns the new token)
    * @throws KolegaError(auth) on a permanent refresh failure; as `access()` otherwise.
@@ -123,7 +123,8 @@ export class TokenManager {
   /** Refreshes under the lock. @returns the tokens to use. */
   private async refresh(seen: ChatGPTTokens, reason: RefreshReason): Promise<ChatGPTTokens> {
     if (seen.refresh_failure || !seen.refresh_token) {
-      // Zero POSTs: the issuer already refused this token, or there is nothing to send (B09).
+      // Zero POSTs: the issuer already refused this token, or there is nothing to send: a
+      // refused refresh token posted again only gets refused again (docs/protocol.md §d.3).
       if (reason === 'proactive' && !isExpired(seen, this.now())) return seen;
       throw (this.permanent = deadSessionError(seen));
     }
@@ -154,7 +155,7 @@ export class TokenManager {
         } catch (err) {
           if (err instanceof RefreshRefusedError) {
             // A writer outside this lock (another tool sharing the file) may have rotated the
-            // tokens while we posted: use what it stored instead of failing (B07).
+            // tokens while we posted: use what it stored instead of failing (docs/protocol.md §d.5).
             const latest = readCredentials(home);
             const l = latest.chatgpt;
             if (l?.access_token && l.refresh_token !== cur.refresh_token) {

@@ -76,7 +76,7 @@ export function checkHome(home: string, fromEnv: boolean, fix: boolean): CheckRe
   return check('home', 'KOLEGA_HOME', 'config', 'ok', `${home} (${where}, mode ${octal(st.mode)})`, undefined, details);
 }
 
-/** credentials.json must not be readable by group or others (peer-failures B36). */
+/** credentials.json must not be readable by group or others (it holds tokens). */
 export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   const file = credentialsPath(home);
   let st;
@@ -95,7 +95,8 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
 
 const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version']);
 
-/** settings.json parses; unknown keys are a warning only (peer-failures B35 c). */
+/** settings.json parses; unknown keys are a warning only (a newer kolega may
+ * have written them). */
 export function checkSettingsFile(home: string): CheckResult {
   const file = settingsPath(home);
   try {

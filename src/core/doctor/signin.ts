@@ -10,7 +10,7 @@ import type { Credentials } from '../store/credentials.js';
 import type { Settings } from '../store/settings.js';
 import { check, type CheckResult } from './types.js';
 
-/** Masks a key for display: first 8 + `***` + last 5; short keys become `***` (protocol.md c.4). */
+/** Masks a key for display: first 8 + `***` + last 5; short keys become `***` (docs/protocol.md §c.4). */
 export function maskSecret(key: string): string {
   return key.length <= 13 ? '***' : `${key.slice(0, 8)}***${key.slice(-5)}`;
 }

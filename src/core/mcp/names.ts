@@ -1,6 +1,6 @@
 /**
  * Function-tool names for MCP tools: `mcp__<server>__<tool>`, every character outside
- * `[a-zA-Z0-9_-]` replaced by `_` (protocol.md e.6), at most 64 characters (longer names are cut
+ * `[a-zA-Z0-9_-]` replaced by `_` (docs/protocol.md §e.6), at most 64 characters (longer names are cut
  * and end in a short hash), unique within the run (a clash gets `_2`, `_3`...).
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * An MCP tool's `inputSchema` made acceptable as Responses-API `parameters` (protocol.md e.6): the
+ * An MCP tool's `inputSchema` made acceptable as Responses-API `parameters` (docs/protocol.md §e.6): the
  * root is an object with `properties`, and every array schema has `items` (the API rejects arrays
  * without it). Nothing else is changed.
  */

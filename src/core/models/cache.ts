@@ -1,6 +1,6 @@
 /**
  * The on-disk cache of the live model list (`models-cache.json` under KOLEGA_HOME, 5 minutes, as
- * Codex does: protocol.md g), with the list's ETag: a `/responses` answer whose `x-models-etag`
+ * Codex does: docs/protocol.md §g), with the list's ETag: a `/responses` answer whose `x-models-etag`
  * differs from it marks the cache stale. It is written atomically; an unreadable or foreign cache
  * (including one of an older kolega) is a miss, never an error (the cache is disposable).
  */

@@ -1,5 +1,5 @@
 /**
- * Parsing one model list in the ChatGPT backend's `/models` shape (docs/protocol.md g): the live
+ * Parsing one model list in the ChatGPT backend's `/models` shape (docs/protocol.md §g): the live
  * answer, the cache and the bundled Codex catalogue all go through `parseModelList`, so a field
  * means the same wherever it came from. Only the fields kolega uses are kept.
  */

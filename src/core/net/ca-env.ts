@@ -44,12 +44,17 @@ export function readCaFile(variable: CaSource['variable'], file: string): CaSour
   try {
     const st = statSync(file);
     if (!st.isFile()) throw caError(variable, file, 'is not a file');
-    if (st.size > MAX_CA_FILE_BYTES) throw caError(variable, file, `is ${st.size} bytes; a CA file is at most ${MAX_CA_FILE_BYTES}`);
+    if (st.size > MAX_CA_FILE_BYTES)
+      throw caError(variable, file, `is ${st.size} bytes; a CA file is at most ${MAX_CA_FILE_BYTES}`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof KolegaError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw caError(variable, file, code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (err as Error).message})`);
+    throw caError(
+      variable,
+      file,
+      code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (err as Error).message})`,
+    );
   }
   const blocks = text.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) throw caError(variable, file, 'holds no PEM certificate');

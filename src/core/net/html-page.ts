@@ -36,8 +36,10 @@ function pageTitle(body: string): string | undefined {
 /** Who served the page, from its headers and body. */
 function blocker(headers: Record<string, string>, body: string): string {
   const server = (headers.server ?? '').toLowerCase();
-  if (headers['cf-ray'] !== undefined || server.includes('cloudflare') || /cloudflare/i.test(body.slice(0, 64 * 1024))) return 'Cloudflare (the CDN in front of the server)';
-  if (headers['proxy-authenticate'] !== undefined || headers.via !== undefined) return 'a proxy on the way to the server';
+  if (headers['cf-ray'] !== undefined || server.includes('cloudflare') || /cloudflare/i.test(body.slice(0, 64 * 1024)))
+    return 'Cloudflare (the CDN in front of the server)';
+  if (headers['proxy-authenticate'] !== undefined || headers.via !== undefined)
+    return 'a proxy on the way to the server';
   return 'something between kolega and the server (a CDN, proxy, firewall or captive portal)';
 }
 
@@ -46,10 +48,17 @@ function blocker(headers: Record<string, string>, body: string): string {
  * @param status the HTTP status of the page
  * @returns KolegaError(upstream, `html_error_page`), retryable for a 5xx page (before any output)
  */
-export function htmlPageError(status: number, headers: Record<string, string>, body: string, what = 'the request'): KolegaError {
+export function htmlPageError(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  what = 'the request',
+): KolegaError {
   const cfRay = headers['cf-ray'];
   const requestId = headers['x-request-id'] ?? headers['x-oai-request-id'];
-  const ids = [cfRay ? `cf-ray ${cfRay}` : undefined, requestId ? `request id ${requestId}` : undefined].filter(Boolean).join(', ');
+  const ids = [cfRay ? `cf-ray ${cfRay}` : undefined, requestId ? `request id ${requestId}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   const title = pageTitle(body);
   const message =
     `${what} was answered by ${blocker(headers, body)} with an HTML page instead of the API: HTTP ${status}` +

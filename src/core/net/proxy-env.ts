@@ -2,7 +2,7 @@
  * Proxy settings from the environment, decided once for the HTTP client and for messages:
  * `https_proxy`/`HTTPS_PROXY`, `http_proxy`/`HTTP_PROXY`, `no_proxy`/`NO_PROXY`. The lower-case
  * form wins when set, but an empty lower-case variable does not hide a set upper-case one
- * (peer-failures B33). Loopback is NOT bypassed implicitly (undici's EnvHttpProxyAgent does not
+ * (an empty `https_proxy=` left by a script must not silently disable the proxy). Loopback is NOT bypassed implicitly (undici's EnvHttpProxyAgent does not
  * either): list it in NO_PROXY to go direct.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Base URL resolution with the transport rule of design.md "kolega auth": plain `http://` only when
+ * Base URL resolution with the transport rule of docs/design.md "kolega auth": plain `http://` only when
  * the host is loopback (127.0.0.1, ::1, localhost); any other host must be `https://`.
  */
 import { KolegaError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The bundled model catalogue (README "Models"; docs/protocol.md g): the catalogue Codex 0.171.0
+ * The bundled model catalogue (README "Models"; docs/protocol.md §g): the catalogue Codex 0.171.0
  * ships (`../models/codex-catalogue.ts`), plus the models of earlier kolega releases that Codex no
  * longer lists, kept usable with `-m` and marked `in_catalogue: false`. The live `/models` list
  * refines it (`../models/known.ts`).
@@ -13,7 +13,7 @@ export type ProviderId = 'openai_chatgpt' | 'openai';
 /** All provider ids, in default-preference order. */
 export const PROVIDER_IDS: readonly ProviderId[] = ['openai_chatgpt', 'openai'];
 
-/** Reasoning effort values the client understands (docs/protocol.md g; `max`/`ultra` from the 0.171 catalogue). */
+/** Reasoning effort values the client understands (docs/protocol.md §g; `max`/`ultra` from the 0.171 catalogue). */
 export const ALL_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', 'ultra'] as const;
 
 /**
@@ -146,11 +146,6 @@ export function modelsFor(provider: ProviderId): ModelInfo[] {
  */
 export function firstUsable(list: ModelInfo[], plan?: string): ModelInfo {
   return list.find((m) => m.in_catalogue && planAllows(m, plan)) ?? list.find((m) => m.in_catalogue) ?? list[0]!;
-}
-
-/** The default model of `provider` in the bundled catalogue, for `plan` (undefined = any plan). */
-export function defaultModel(provider: ProviderId, plan?: string): ModelInfo {
-  return firstUsable(modelsFor(provider), plan);
 }
 
 /** Looks a model up for `provider`; undefined when that provider does not offer it. */

@@ -1,6 +1,6 @@
 /**
  * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
- * (protocol.md e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
+ * (docs/protocol.md §e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
  */
 import { DEFAULT_CHATGPT_BASE_URL } from '../auth/constants.js';
 import { TokenManager } from '../auth/token-manager.js';

@@ -1,6 +1,6 @@
 /**
  * The `openai` provider: the public Responses API with an API key (`OPENAI_API_KEY` wins over a
- * stored key; design.md "Providers and models"). Base URL `OPENAI_BASE_URL`.
+ * stored key; docs/design.md "Providers and models"). Base URL `OPENAI_BASE_URL`.
  */
 import { DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { isSendableKey } from '../auth/api-key.js';

@@ -1,5 +1,5 @@
 /**
- * Choosing the provider and model of a run (design.md "Providers and models"):
+ * Choosing the provider and model of a run (docs/design.md "Providers and models"):
  * `-m provider/model` or `-m model`; else `KOLEGA_MODEL`; else the saved settings; else the
  * provider's default. Default provider: ChatGPT credentials if present, else an API key, else exit 3.
  * A saved model or provider that no longer exists falls back to the default with a note.

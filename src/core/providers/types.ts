@@ -24,7 +24,7 @@ export interface Provider {
   id: ProviderId;
   /** Base URL without trailing slash; the Responses endpoint is `${baseUrl}/responses`. */
   baseUrl: string;
-  /** True for the ChatGPT backend (protocol.md e.7 differences apply). */
+  /** True for the ChatGPT backend (docs/protocol.md §e.7 differences apply). */
   chatgptBackend: boolean;
   auth: ProviderAuth;
   /** Headers every request of this provider carries besides auth. */

@@ -1,6 +1,6 @@
 /**
  * Turns the JSON events of one Responses stream into turn events and the response's final output
- * (protocol.md f.3 and the Decisions table "output assembly" / "terminal events"):
+ * (docs/protocol.md §f.3 and docs/protocol.md "Decisions", output assembly / "terminal events"):
  * - deltas are forwarded for live display;
  * - output items come from `response.output_item.done`; `response.completed.response.output` is used
  *   only when no item arrived that way (it is empty on the ChatGPT backend), and streamed deltas are
@@ -32,7 +32,7 @@ function badEvent(type: string, field: string): KolegaError {
   });
 }
 
-/** Converts a Responses `usage` object (protocol.md f.3 "Usage object") into ours. */
+/** Converts a Responses `usage` object (docs/protocol.md §f.3 "Usage object") into ours. */
 export function toUsage(raw: unknown): Usage | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const u = raw as Record<string, unknown>;
@@ -180,7 +180,7 @@ export class ResponseAssembler {
         this.lastErrorEvent = ev;
         break;
       default:
-        break; // unknown and ignored event types (protocol.md f.1)
+        break; // unknown and ignored event types (docs/protocol.md §f.1)
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * One Responses request: POST `{base}/responses`, map a non-2xx status to a typed error (with one
- * credential recovery on 401, protocol.md d.4), then feed the SSE events to an assembler until a
- * terminal event (protocol.md f.3: stop reading at `response.completed`).
+ * credential recovery on 401, docs/protocol.md §d.4), then feed the SSE events to an assembler until a
+ * terminal event (docs/protocol.md §f.3: stop reading at `response.completed`).
  */
 import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
 import { KolegaError } from '../errors.js';
@@ -111,7 +111,7 @@ export async function streamResponse(
 
 /**
  * Parses an SSE body and pushes its events into `assembler` until a terminal event or EOF
- * (protocol.md f.3 "Stream end rules": stop reading at the terminal event). Call
+ * (docs/protocol.md §f.3 "Stream end rules": stop reading at the terminal event). Call
  * `assembler.finish()` afterwards for the outcome.
  * @throws the errors of `parseSseStream` (malformed stream) and of the body (transport)
  */
@@ -123,7 +123,8 @@ export async function feedAssembler(body: AsyncIterable<Uint8Array>, assembler: 
   }
 }
 
-/** A context-window failure names the size of what was sent (peer-failures B17). */
+/** A context-window failure names the size of what was sent, so the user
+ * knows how much to cut. */
 function withInputSize(err: unknown, bytes: number): unknown {
   if (!(err instanceof KolegaError) || err.code !== 'context_length_exceeded') return err;
   const size = bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;

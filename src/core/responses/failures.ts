@@ -1,6 +1,6 @@
 /**
  * Mapping server failures to typed errors, in one place: HTTP statuses before the stream
- * (protocol.md f.4) and `response.failed` codes (f.5). Retryability follows the Decisions table:
+ * (docs/protocol.md §f.4) and `response.failed` codes (§f.5). Retryability follows docs/protocol.md "Decisions":
  * 5xx, network and `rate_limit_exceeded` are transient; usage limits and other 4xx never are.
  */
 import { KolegaError } from '../errors.js';
@@ -9,7 +9,7 @@ import { formatDuration, usageLimitError } from './usage-limit.js';
 
 export { formatDuration, usageLimitError };
 
-/** Parses "try again in 11.054s" / "1.5 seconds" / "200ms" into ms (protocol.md f.5). */
+/** Parses "try again in 11.054s" / "1.5 seconds" / "200ms" into ms (docs/protocol.md §f.5). */
 export function parseTryAgainIn(message: string): number | undefined {
   const m = /try again in\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|seconds?)\b/i.exec(message);
   if (!m) return undefined;
@@ -36,7 +36,7 @@ export function retryAfterMs(headers: Record<string, string>, now = Date.now()):
   return date - now;
 }
 
-/** The `error.code` values `classifyFailedResponse` maps specifically (protocol.md f.5). */
+/** The `error.code` values `classifyFailedResponse` maps specifically (docs/protocol.md §f.5). */
 export const KNOWN_FAILURE_CODES: ReadonlySet<string> = new Set([
   'context_length_exceeded',
   'insufficient_quota',
@@ -50,10 +50,10 @@ export const KNOWN_FAILURE_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Classifies the `response.error` object of a `response.failed` event (protocol.md f.5), also used
- * for stream `error` events. Every message names the server's code and, when it sent one, its text.
- * `server_is_overloaded` / `slow_down` are transient (retried with the normal backoff) and named in
- * the message that ends the run when the retries run out.
+ * Classifies the `response.error` object of a `response.failed` event (docs/protocol.md §f.5), also
+ * used for stream `error` events. Every message names the server's code and, when it sent one, its
+ * text. `server_is_overloaded` / `slow_down` are transient (retried with the normal backoff) and
+ * named in the message that ends the run when the retries run out.
  */
 export function classifyFailedResponse(rawError: unknown): KolegaError {
   const err = (rawError ?? {}) as { code?: unknown; message?: unknown; resets_at?: unknown };
@@ -99,7 +99,7 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
 }
 
 /**
- * Classifies a stream `error` event (protocol.md f.3 "error (top-level)"). The backend sends two
+ * Classifies a stream `error` event (docs/protocol.md §f.3 "error (top-level)"). The backend sends two
  * shapes, read the same way: fields at the top (`{"type":"error","code":..,"message":..}`) and a
  * nested object (`{"type":"error","error":{"code":..,"message":..,"type":..}}`); a frame with a
  * numeric `status` is the WebSocket form and maps like that HTTP answer. A known code keeps its
@@ -146,7 +146,7 @@ export function errorDetail(bodyText: string): { detail: string; json: Record<st
 }
 
 /**
- * Maps a non-2xx response of the Responses endpoint to an error (protocol.md f.4).
+ * Maps a non-2xx response of the Responses endpoint to an error (docs/protocol.md §f.4).
  * 401/403 -> auth; 429 usage_limit_reached -> quota with reset time; 429 usage_not_included -> auth;
  * other 429 -> quota (retryable); 5xx -> upstream (retryable, except 503 overloaded); other 4xx ->
  * upstream (never retried). An HTML page (a CDN, proxy or captive portal answered, not the API) is
@@ -209,7 +209,7 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
 
 /**
  * Maps a Responses WebSocket `error` frame (`{"type":"error","status":N,"error":{...},"headers":{...}}`,
- * protocol.md f.3 "error (top-level)", fixture 12) exactly like an HTTP answer with that status,
+ * docs/protocol.md §f.3 (the top-level `error` event), test/fixtures/sse/12-ws-error-frame.json) exactly like an HTTP answer with that status,
  * headers and body. kolega speaks HTTP only; this keeps the two transports' failures identical.
  * @returns the error, or undefined when `frame` is not such a frame (no numeric `status`)
  */

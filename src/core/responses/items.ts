@@ -1,5 +1,5 @@
 /**
- * Responses-API input items kolega sends (protocol.md e.5). With `store:false` no item carries an
+ * Responses-API input items kolega sends (docs/protocol.md §e.5). With `store:false` no item carries an
  * `id`, and no `item_reference` is ever sent.
  */
 
@@ -75,7 +75,7 @@ export function finalAnswer(items: OutputItem[]): { text: string; refusal?: stri
 /**
  * Converts an output item into the input item that replays it on the next request, or undefined
  * for items that are not replayed. Reasoning keeps `encrypted_content` so the model keeps its chain
- * of thought without server storage (protocol.md e.5).
+ * of thought without server storage (docs/protocol.md §e.5).
  */
 export function toInputItem(item: OutputItem): InputItem | undefined {
   switch (item.type) {

@@ -1,5 +1,5 @@
 /**
- * Building the Responses request body (protocol.md e.4, the Decisions table "body", and
+ * Building the Responses request body (docs/protocol.md §e.4, docs/protocol.md "Decisions", body, and
  * docs/protocol.md "Responses Lite"): `store:false`, `stream:true`, `tool_choice:"auto"`,
  * `include:["reasoning.encrypted_content"]`, `prompt_cache_key` = the session id; where the
  * instructions and tools go, `parallel_tool_calls`, `reasoning` and `text.verbosity` follow the
@@ -9,7 +9,7 @@
 import type { InputItem } from './items.js';
 import { CLASSIC_SHAPE, type RequestShape } from './presentation.js';
 
-/** A function tool as the Responses API takes it (protocol.md e.6). */
+/** A function tool as the Responses API takes it (docs/protocol.md §e.6). */
 export interface FunctionToolSpec {
   type: 'function';
   name: string;

@@ -1,5 +1,5 @@
 /**
- * The retry policy, in one place (protocol.md f.4/f.5/f.7 and the Decisions table "retries").
+ * The retry policy, in one place (docs/protocol.md §f.4/f.5/f.7 and docs/protocol.md "Decisions", retries).
  *
  * Retried (when the attempt showed nothing yet): 5xx, 503 `server_is_overloaded` / `slow_down`
  * included, in every shape (HTTP, `response.failed`, a stream `error` event), named in the final
@@ -17,16 +17,16 @@
  * list; this module decides whether and when.
  *
  * An attempt that already emitted output (text, reasoning or an item) is never replayed, so the
- * user never sees an answer twice. At most `MAX_RETRIES` retries per request. The wait is the
- * backoff `BASE_DELAY_MS` x 2^(n-1) with +-10% jitter, capped at `MAX_BACKOFF_MS`; a server delay
- * (`retry-after-ms`, `retry-after`, "try again in Ns") may only lengthen it, up to
- * `MAX_RETRY_DELAY_MS` (a longer one fails the run instead). A server delay that is zero, negative,
- * in the past or unreadable never shortens the backoff: a hostile or broken `retry-after: 0` must
- * not turn the retries into a storm.
+ * user never sees an answer twice. At most `MAX_RETRIES` retries per request, waiting the server's
+ * delay (`retry-after-ms`, `retry-after`, "try again in Ns") when it gives a positive one, up to
+ * `MAX_RETRY_DELAY_MS` (a longer one fails the run instead), else `BASE_DELAY_MS` x 2^(n-1) with
+ * +-10% jitter, capped at `MAX_BACKOFF_MS`. A server delay that is zero, negative, in the past or
+ * unreadable never shortens that backoff: a broken or hostile `retry-after: 0` must not turn the
+ * retries into a storm.
  */
 import { KolegaError } from '../errors.js';
 
-/** Extra attempts after the first (protocol.md f.4 `request_max_retries`). */
+/** Extra attempts after the first (docs/protocol.md §f.4: four, as Codex). */
 export const MAX_RETRIES = 4;
 /** Longest server-suggested delay we wait for, in ms; a longer one fails the run instead. */
 export const MAX_RETRY_DELAY_MS = 60_000;
@@ -49,6 +49,6 @@ export function retryDelay(err: unknown, attempt: number, emittedOutput: boolean
   const base = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
   const backoff = Math.round(base * (0.9 + 0.2 * random()));
   const server = err.retryDelayMs;
-  if (server === undefined || !Number.isFinite(server) || server <= backoff) return backoff;
+  if (server === undefined || !Number.isFinite(server) || server <= 0) return backoff;
   return server <= MAX_RETRY_DELAY_MS ? Math.round(server) : undefined;
 }

@@ -1,7 +1,8 @@
 /**
- * SSE bytes -> parsed JSON events (protocol.md f.1). Framing is eventsource-parser's; this layer
- * decodes UTF-8 across chunk boundaries (peer-failures B23), skips comments, empty `data:` pings and
- * `[DONE]` (B24), and fails loudly on a complete event whose data is not JSON (B21).
+ * SSE bytes -> parsed JSON events (docs/protocol.md §f.1). Framing is eventsource-parser's; this layer
+ * decodes UTF-8 across chunk boundaries (a character may be split between network reads), skips
+ * comments, empty `data:` pings and `[DONE]` (some proxies and servers send them), and fails loudly on a
+ * complete event whose data is not JSON (a silently dropped event could lose part of the answer).
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { KolegaError } from '../errors.js';
@@ -75,7 +76,7 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
     }
     if (parseError) throw parseError;
   }
-  // A body that ended inside a multi-byte character (peer-failures B23): those bytes can only belong
+  // A body that ended inside a multi-byte character: those bytes can only belong
   // to an event that never got its closing blank line, so the stream is simply incomplete. The tail
   // is dropped and the caller reports `stream_incomplete` (never a U+FFFD in the output).
   decoder.end();

@@ -2,7 +2,7 @@
  * Accumulates streamed text in O(total length) time with few live objects: pieces are joined into
  * flat blocks every BLOCK_PIECES appends. Keeping 100,000 deltas as a `+=` rope instead holds
  * 100,000 small strings plus as many rope nodes, all surviving garbage collection, which grows the
- * heap (issue 7: peak RSS at 100,000 deltas).
+ * heap (README "Performance": peak RSS at 100,000 deltas).
  */
 const BLOCK_PIECES = 256;
 

@@ -1,5 +1,5 @@
 /**
- * The usage-limit failure (protocol.md f.4 "429 usage_limit_reached", f.6 rate-limit headers): the
+ * The usage-limit failure (docs/protocol.md §f.4 "429 usage_limit_reached", f.6 rate-limit headers): the
  * plan, when the limit resets (local time and relative, "resets at 14:32, in 3h 51m") and the
  * `x-codex-*` window figures when the server sent them.
  */
@@ -48,7 +48,7 @@ function windowName(minutes: number): string {
 
 /**
  * The `x-codex-primary-*` / `x-codex-secondary-*` figures as text, e.g.
- * `5h window 100% used, 7d window 80% used`; empty when absent (protocol.md f.6).
+ * `5h window 100% used, 7d window 80% used`; empty when absent (docs/protocol.md §f.6).
  */
 export function describeWindows(headers: Record<string, string> = {}): string {
   const parts: string[] = [];

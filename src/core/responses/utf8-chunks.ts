@@ -1,6 +1,6 @@
 /**
  * Strict UTF-8 decoding of a byte stream that may be cut anywhere, even inside a character
- * (peer-failures B23): a character split across chunks is carried to the next chunk, never replaced
+ * (network reads split text anywhere): a character split across chunks is carried to the next chunk, never replaced
  * by U+FFFD; invalid bytes are reported with how much text before them was valid, so the events that
  * completed before them can still be delivered.
  */

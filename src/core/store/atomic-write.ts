@@ -1,9 +1,9 @@
 /**
  * Atomic file replacement: the data goes to a temporary file in the same directory, opened with the
- * final mode before the first byte is written (so a secret is never readable by others, peer-failures
- * B36), fsynced, then renamed over the target; a reader sees the old or the new content, never part
- * of it (B35). Ours rather than `atomically`/`write-file-atomic` because those hook SIGINT/SIGTERM at
- * import (when-exit re-raises the signal), which breaks the run's own signal handling (design.md:
+ * final mode before the first byte is written (so a secret is never readable by others, not even
+ * briefly), fsynced, then renamed over the target; a reader sees the old or the new content, never part
+ * of it, even when several processes write at once. Ours rather than `atomically`/`write-file-atomic` because those hook SIGINT/SIGTERM at
+ * import (when-exit re-raises the signal), which breaks the run's own signal handling (docs/design.md:
  * SIGINT exits 130 after flushing partial output).
  */
 import { randomBytes } from 'node:crypto';

@@ -6,7 +6,7 @@
  *                  "last_refresh": RFC 3339 },
  *     "openai":  { "api_key", "saved_at": RFC 3339 } }
  *
- * Either provider section may be absent. Tokens mirror protocol.md c.1 (Codex's auth.json) but are
+ * Either provider section may be absent. Tokens mirror docs/protocol.md §c.1 (Codex's auth.json) but are
  * kept per provider so an API key and a ChatGPT sign-in can coexist.
  */
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { credentialsPath } from './paths.js';
 import { readJsonObject, writeJsonAtomic } from './json-file.js';
 import { withCredentialsLock } from './lock.js';
 
-/** ChatGPT OAuth tokens as stored (protocol.md c.1). */
+/** ChatGPT OAuth tokens as stored (docs/protocol.md §c.1). */
 export interface ChatGPTTokens {
   id_token: string;
   access_token: string;
@@ -24,7 +24,7 @@ export interface ChatGPTTokens {
   /** RFC 3339 time of the last successful login or refresh. */
   last_refresh: string;
   /**
-   * Set when the issuer rejected this refresh token for good (protocol.md d.3): later runs fail at
+   * Set when the issuer rejected this refresh token for good (docs/protocol.md §d.3): later runs fail at
    * once without a network call and `auth status` says "needs re-login". Cleared by a login.
    */
   refresh_failure?: RefreshFailure;
@@ -65,7 +65,7 @@ export function readCredentials(home: string): Credentials {
   const raw = readJsonObject(file);
   if (raw === undefined) return { version: 1 };
   // Anything this version does not fully understand is refused rather than normalised: a later
-  // write would otherwise silently drop what it could not read (peer-failures B35).
+  // write would otherwise silently drop what it could not read.
   if (raw.version !== undefined && raw.version !== 1) {
     throw new KolegaError('config', 'file_unsupported', `${file} has version ${JSON.stringify(raw.version)}, which this kolega does not understand`, {
       hint: 'upgrade kolega, or move the file away and sign in again',
@@ -134,7 +134,7 @@ export function writeCredentials(home: string, creds: Credentials): void {
   }
   writeJsonAtomic(file, { version: 1, chatgpt: creds.chatgpt, openai: creds.openai }, CREDENTIALS_FILE_MODE);
   // The temp file was created 0600 before any byte was written; make sure no umask or a
-  // pre-existing wider mode survives the rename (peer-failures B36).
+  // pre-existing wider mode survives the rename.
   try {
     chmodSync(file, CREDENTIALS_FILE_MODE);
   } catch {

@@ -1,7 +1,7 @@
 /**
  * Reading and atomically writing the small JSON files kolega keeps (settings, credentials).
  * Reads never repair or replace a corrupt file: they throw an error naming the file and the parse
- * position (peer-failures B35). Writes go through `writeFileAtomic` (temp file in the same directory,
+ * position, so the user can fix it without losing what it holds. Writes go through `writeFileAtomic` (temp file in the same directory,
  * opened with the final mode, fsync, rename), so a reader never sees partial content.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * A cross-process lock around read -> change -> write of the credentials file (design.md "Stored
- * state"; protocol.md d.5 recommendation). Uses proper-lockfile: an atomic `mkdir` of
+ * A cross-process lock around read -> change -> write of the credentials file (docs/design.md "Stored
+ * state"; docs/protocol.md §d.5 recommendation). Uses proper-lockfile: an atomic `mkdir` of
  * `credentials.json.lock` in KOLEGA_HOME, refreshed while held, considered stale after
  * LOCK_STALE_MS so a crashed holder cannot block others for long. Released on normal exit and on
  * signals (proper-lockfile removes it through signal-exit).
@@ -15,11 +15,6 @@ export const LOCK_STALE_MS = 10_000;
 
 /** Longest wait for the lock before giving up (ms). */
 export const LOCK_WAIT_MS = 45_000;
-
-/** Path of the lock directory for the credentials of `home`. */
-export function credentialsLockPath(home: string): string {
-  return credentialsPath(home) + '.lock';
-}
 
 /**
  * Runs `fn` while holding the credentials lock of `home` (creating `home` 0700 when missing).

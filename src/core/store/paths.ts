@@ -1,5 +1,5 @@
 /**
- * Where kolega keeps its state (design.md "Stored state"): `KOLEGA_HOME` when set, else conf's
+ * Where kolega keeps its state (docs/design.md "Stored state"): `KOLEGA_HOME` when set, else conf's
  * per-user config directory for project `kolega` with no `-nodejs` suffix (env-paths, as conf uses).
  */
 import { mkdirSync, statSync, chmodSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The built-in tools and the sandbox policy that decides which are offered (design.md "Tools and
+ * The built-in tools and the sandbox policy that decides which are offered (docs/design.md "Tools and
  * the sandbox"). A tool above the policy's level is not offered; a call to it anyway is `denied`
  * with a reason the model can read.
  */

@@ -1,5 +1,5 @@
 /**
- * Function tools the model may call, and the sandbox levels that gate them (design.md "Tools and
+ * Function tools the model may call, and the sandbox levels that gate them (docs/design.md "Tools and
  * the sandbox").
  */
 
