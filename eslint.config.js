@@ -75,7 +75,7 @@ export default tseslint.config(
   {
     // Only the entry point (and the second-signal exit) may end the process.
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/main.ts', 'src/cli/run/signals.ts'],
+    ignores: ['src/cli/main.ts', 'src/cli/signals.ts'],
     rules: {
       'no-restricted-properties': [
         'error',

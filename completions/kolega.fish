@@ -2,11 +2,13 @@
 function __kolega_subcmds
   switch "$argv[1]"
     case ''
-      echo 'run auth models config doctor completion help'
+      echo 'run auth models config sessions doctor completion help'
     case 'auth'
       echo 'login status logout'
     case 'config'
       echo 'get set unset list path'
+    case 'sessions'
+      echo 'list show rm prune'
   end
 end
 function __kolega_flags
@@ -14,11 +16,11 @@ function __kolega_flags
     case ''
       echo '-V --version --debug --no-color -q --quiet -h --help'
     case 'run'
-      echo '-m --model -e --effort --json -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose -h --help --debug --no-color -q --quiet'
+      echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet'
     case 'auth'
       echo '-h --help --debug --no-color -q --quiet'
     case 'auth login'
-      echo '--device-auth --no-browser --port --timeout --with-api-key -h --help --debug --no-color -q --quiet'
+      echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet'
     case 'auth status'
       echo '--json -h --help --debug --no-color -q --quiet'
     case 'auth logout'
@@ -37,8 +39,18 @@ function __kolega_flags
       echo '--json -h --help --debug --no-color -q --quiet'
     case 'config path'
       echo '-h --help --debug --no-color -q --quiet'
+    case 'sessions'
+      echo '-h --help --debug --no-color -q --quiet'
+    case 'sessions list'
+      echo '-C --cd --all --json --ids -h --help --debug --no-color -q --quiet'
+    case 'sessions show'
+      echo '--json -h --help --debug --no-color -q --quiet'
+    case 'sessions rm'
+      echo '-h --help --debug --no-color -q --quiet'
+    case 'sessions prune'
+      echo '--older-than --dry-run --json -h --help --debug --no-color -q --quiet'
     case 'doctor'
-      echo '--json --fix --timeout -h --help --debug --no-color -q --quiet'
+      echo '--json --fix --online --timeout -h --help --debug --no-color -q --quiet'
     case 'completion'
       echo '-h --help --debug --no-color -q --quiet'
     case 'help'
@@ -48,11 +60,15 @@ end
 function __kolega_valued
   switch "$argv[1]"
     case 'run'
-      echo '-m --model -e --effort -i --instructions --instructions-file --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens'
+      echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --resume --fork'
     case 'auth login'
       echo '--port --timeout'
     case 'models'
       echo '-p --provider'
+    case 'sessions list'
+      echo '-C --cd'
+    case 'sessions prune'
+      echo '--older-than'
     case 'doctor'
       echo '--timeout'
   end
@@ -68,6 +84,8 @@ function __kolega_values
     case 'run|--effort'
       echo 'low medium high xhigh max ultra'
     case 'run|--instructions-file'
+      echo '__files__'
+    case 'run|-i'
       echo '__files__'
     case 'run|--image'
       echo '__files__'
@@ -89,24 +107,40 @@ function __kolega_values
       echo '__files__'
     case 'run|--output-last-message'
       echo '__files__'
+    case 'run|--resume'
+      echo '__sessions__'
+    case 'run|--fork'
+      echo '__sessions__'
     case 'models|-p'
       echo 'openai_chatgpt openai'
     case 'models|--provider'
       echo 'openai_chatgpt openai'
+    case 'sessions list|-C'
+      echo '__files__'
+    case 'sessions list|--cd'
+      echo '__files__'
   end
 end
 function __kolega_args
   switch "$argv[1]"
+    case 'auth login'
+      echo 'chatgpt openai'
+    case 'auth logout'
+      echo 'chatgpt openai'
     case 'config get'
       echo 'model effort provider codex_version'
     case 'config set'
       echo 'model effort provider codex_version'
     case 'config unset'
       echo 'model effort provider codex_version'
+    case 'sessions show'
+      echo '__sessions__'
+    case 'sessions rm'
+      echo '__sessions__'
     case 'completion'
       echo 'bash zsh fish'
     case 'help'
-      echo 'exit-codes environment run auth models config doctor completion'
+      echo 'exit-codes environment run auth models config sessions doctor completion'
   end
 end
 function __kolega_args2
@@ -117,6 +151,15 @@ function __kolega_args2
       echo 'low medium high xhigh max ultra'
     case 'config set|provider'
       echo 'openai_chatgpt openai'
+  end
+end
+function __kolega_expand
+  for v in (string split -n ' ' -- $argv)
+    if test "$v" = __sessions__
+      command kolega sessions list --all --ids 2>/dev/null
+    else
+      echo $v
+    end
   end
 end
 function __kolega_complete
@@ -150,7 +193,7 @@ function __kolega_complete
     if test "$vals" = __files__
       __fish_complete_path $cur
     else
-      string split ' ' -- $vals
+      __kolega_expand $vals
     end
     return
   end
@@ -164,7 +207,7 @@ function __kolega_complete
       printf '%s\n' $vals
     end
   else
-    set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath") (__kolega_args "$kpath"))
+    set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath")) (__kolega_expand (__kolega_args "$kpath"))
     if test (count $vals) -eq 0
       __fish_complete_path $cur
     else

@@ -75,6 +75,9 @@ export function checkText(file: string, text: string, repo: RepoFacts): Finding[
     const add = (index: number, reason: string) => findings.push({ file, line: lineOf(c.pos + index), reason });
     for (const m of c.text.matchAll(/(?<![\w/.-])((?:\.{1,2}\/|[\w-]+\/)*[\w.-]+\.md)\b/g)) {
       const ref = m[1]!;
+      // AGENTS.md is the project-instructions file kolega reads from the user's workspace, a name
+      // the code talks about, not a document it cites.
+      if (ref === 'AGENTS.md') continue;
       const inRepo = repo.exists(ref) || repo.exists(path.posix.normalize(path.posix.join(dir, ref)));
       if (!inRepo)
         add(

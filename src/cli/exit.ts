@@ -33,17 +33,31 @@ export function reportError(io: IO, err: unknown): number {
       io.err('kolega: interrupted');
       return code;
     }
-    const hint = err.hint ? ` (${err.hint})` : '';
-    io.err(`kolega: ${err.message}${hint}`);
+    const hint = err.hint ? ` (${printable(err.hint)})` : '';
+    io.err(`kolega: ${printable(err.message)}${hint}`);
     if (err.exitClass === 'internal') io.err('kolega: this is a bug; rerun with --debug and report it');
     const cause = (err as { cause?: unknown }).cause;
     if (io.debugEnabled && cause instanceof Error && cause.stack) io.debug(cause.stack);
   } else {
     const e = err as Error;
-    io.err(`kolega: unexpected error: ${e?.message ?? String(err)} (this is a bug; rerun with --debug and report it)`);
+    io.err(
+      `kolega: unexpected error: ${printable(e?.message ?? String(err))} (this is a bug; rerun with --debug and report it)`,
+    );
     if (e?.stack) io.debug(e.stack);
   }
   return code;
+}
+
+/**
+ * `text` without terminal control characters: C0 (except newline and tab), DEL and C1 become
+ * `\xNN`, so a message quoting a file name or server text can neither hide itself nor drive the
+ * terminal (NUL, ESC sequences, ...).
+ */
+export function printable(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 export { KolegaError };

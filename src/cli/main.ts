@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { checkCaEnv } from '../core/net/ca-env.js';
+import { criticalWork, whenCriticalDone } from '../core/critical.js';
 import { kolegaVersion } from '../core/version.js';
+import { CRITICAL_EXIT_WAIT_MS, installProcessSignals } from './signals.js';
 import { IO } from './io.js';
 import { EXIT_CODES, reportError } from './exit.js';
 import { registerRun } from './commands/run.js';
@@ -14,6 +16,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './commands/help.js';
+import { registerSessions } from './commands/sessions.js';
 import type { CliContext } from './context.js';
 
 /** Commands (`parent name`) whose CA variables are checked before they start (net/ca-env.ts). */
@@ -28,6 +31,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--no-color', 'no ANSI colour on stderr (also NO_COLOR)')
     .option('-q, --quiet', 'no notices or warnings on stderr (errors still print)')
     .showHelpAfterError('(run with --help for usage)')
+    // Every subcommand's help also lists --debug, --no-color, -q (inherited by commands added below).
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
@@ -56,11 +61,21 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuth(program, ctx);
   registerModels(program, ctx);
   registerConfig(program, ctx);
+  registerSessions(program, ctx);
   registerDoctor(program, ctx);
   registerCompletion(program, ctx);
   registerHelp(program, ctx); // last: it lists the other commands
   describeFromSummary(program);
+  pointToTopics(program);
   return program;
+}
+
+/** Ends every subcommand's help with where the exit statuses and environment variables are listed. */
+function pointToTopics(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    if (sub.name() !== 'help') sub.addHelpText('after', 'Exit statuses: kolega help exit-codes. Environment variables: kolega help environment.\n');
+    pointToTopics(sub);
+  }
 }
 
 /** Gives every command without a description its summary, so its own --help starts with it. */
@@ -95,6 +110,14 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
 
 async function flushAndExit(code: number, io?: IO): Promise<never> {
   io?.flush();
+  // A rotated refresh token or a new sign-in still being stored (the run was interrupted, timed
+  // out or lost its stdout mid-request): let it finish, bounded, so the user stays signed in.
+  const pending = criticalWork();
+  if (pending.length > 0) {
+    io?.debug(`waiting up to ${CRITICAL_EXIT_WAIT_MS / 1000}s for ${pending.join(' and ')} before exiting`);
+    const done = await whenCriticalDone(CRITICAL_EXIT_WAIT_MS);
+    io?.debug(done ? 'critical work done; exiting' : 'critical work still running; exiting anyway');
+  }
   const out = process.stdout;
   if (out.writableLength > 0 && !out.destroyed) {
     // Wait for the queued writes, not for 'drain': 'drain' is emitted only after a write() returned
@@ -113,6 +136,7 @@ async function flushAndExit(code: number, io?: IO): Promise<never> {
 /** Runs kolega for this process (called by bin/kolega) and exits with the status. */
 export function runFromProcess(): void {
   const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  installProcessSignals();
   // Safety net: if a bug leaves the command waiting on nothing, never exit 0 silently.
   process.once('beforeExit', () => {
     process.stderr.write('kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n');

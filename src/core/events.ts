@@ -43,6 +43,8 @@ export type TurnEvent =
       sandbox: string;
       /** Names of the function tools offered to the model. */
       tools: string[];
+      /** AGENTS.md files whose text this turn sends (empty on resume and with --no-project-doc). */
+      project_docs?: string[];
     }
   | { type: 'reasoning.delta'; delta: string }
   /** Assistant text; `phase` when the server names one (`commentary` is progress, not the answer). */

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { KolegaError } from './errors.js';
+import { JsonSyntaxError, parseJsonText } from './json-syntax.js';
 
 /** The `name` sent in `text.format` (must match ^[a-zA-Z0-9_-]+$). */
 export const OUTPUT_SCHEMA_NAME = 'kolega_output_schema';
@@ -30,10 +31,10 @@ type AjvErrorsText = (errors?: unknown[] | null, options?: { dataVar?: string })
 export async function loadOutputSchema(file: string): Promise<OutputSchema> {
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema = parseJsonText(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message;
+    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
     throw new KolegaError('usage', 'output_schema_unreadable', `cannot read --output-schema ${file}: ${why}`, {
       hint: 'pass a file holding a JSON Schema object',
     });

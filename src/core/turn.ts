@@ -11,7 +11,7 @@ import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events
 import type { Provider } from './providers/types.js';
 import { ResponseAssembler, addUsage } from './responses/assemble.js';
 import { streamResponse } from './responses/client.js';
-import { finalAnswer, toInputItem, type InputContent, type InputItem } from './responses/items.js';
+import { finalAnswer, toInputItem, type InputContent, type InputItem, type OutputItem } from './responses/items.js';
 import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
@@ -26,6 +26,21 @@ export interface TurnOptions {
   instructions: string;
   /** The user message content (text, then images). */
   userContent: InputContent[];
+  /**
+   * The conversation so far, sent first and unchanged (a resumed session's replay, already on
+   * disk; ./sessions/compose.ts). Empty for a new session.
+   */
+  history?: InputItem[];
+  /**
+   * New items sent before the user message, recorded with it: a new session's lead (tools item,
+   * instructions message, AGENTS.md and environment context) or a resume's repairs. The request
+   * builder prepends nothing: `history` + `lead` + the user message is the whole `input`.
+   */
+  lead?: InputItem[];
+  /** Told of every item the conversation gains, in order (the session file). */
+  recorder?: TurnRecorder;
+  /** AGENTS.md files whose text is in `lead` (listed in `turn.started`). */
+  projectDocs?: string[];
   /** All tools kolega knows (calls to ones not offered are denied). */
   allTools: Tool[];
   /** Tools offered to the model under the sandbox policy (empty with --no-tools). */
@@ -44,6 +59,11 @@ export interface TurnOptions {
   textFormat?: Record<string, unknown>;
   /** Output cap (public API only). */
   maxOutputTokens?: number;
+  /**
+   * Checked after `turn.started` and before anything is sent or recorded (e.g. that a resumed
+   * conversation fits the context window); a KolegaError thrown fails the turn.
+   */
+  preflight?: () => void;
   /** Validates the final text (e.g. against --output-schema); throws KolegaError to fail the turn. */
   validateFinal?: (text: string) => void;
   debug?: (line: string) => void;
@@ -52,6 +72,14 @@ export interface TurnOptions {
    * response`, `running tool read_file`, `waiting to retry`), so a --timeout can say where it hit.
    */
   onPhase?: (phase: string) => void;
+}
+
+/** Receives the conversation's new items as the turn goes (./sessions/ writes them to disk). */
+export interface TurnRecorder {
+  /** Items about to be sent for the first time (the lead, the user message, tool outputs). */
+  sent(items: InputItem[]): void;
+  /** The output items of a response that completed, as received. */
+  received(items: OutputItem[]): void;
 }
 
 /** The outcome of a turn. */
@@ -68,9 +96,12 @@ export interface TurnResult {
   refusal?: string;
   /** The last `x-models-etag` the server sent (the ETag of its current model catalogue). */
   modelsEtag?: string;
+  /** Input plus output tokens of the turn's last completed request: the conversation's size. */
+  contextTokens?: number;
 }
 
-function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
+/** The function-tool specs of `tools`, as sent (top-level `tools` or the Lite tools item). */
+export function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
   return tools.map((t) => ({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.parameters }));
 }
 
@@ -128,7 +159,11 @@ export function turnFailedEvent(error: KolegaError, usage: Usage = emptyUsage())
 export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnResult> {
   const started = performance.now();
   const usage = emptyUsage();
-  const input: InputItem[] = [{ type: 'message', role: 'user', content: opts.userContent }];
+  // The whole input, explicit: what was said before, this turn's new lead items and prompt, then
+  // each response's replayed output and the tool outputs, appended as they happen.
+  const fresh: InputItem[] = [...(opts.lead ?? []), { type: 'message', role: 'user', content: opts.userContent }];
+  const input: InputItem[] = [...(opts.history ?? []), ...fresh];
+  let contextTokens: number | undefined;
   const specs = toolSpecs(opts.offeredTools);
   let requests = 0;
   let toolCalls = 0;
@@ -148,12 +183,17 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     cwd: opts.toolContext.root,
     sandbox: opts.toolContext.sandbox,
     tools: opts.offeredTools.map((t) => t.name),
+    project_docs: opts.projectDocs ?? [],
   });
 
   try {
+    opts.preflight?.();
+    opts.recorder?.sent(fresh);
     for (;;) {
       const outcome = await requestWithRetries(opts, input, specs, turnState, usage, sink, () => requests++);
       addUsage(usage, outcome.usage);
+      if (outcome.usage) contextTokens = outcome.usage.input_tokens + outcome.usage.output_tokens;
+      opts.recorder?.received(outcome.items);
       turnState ??= outcome.turnState;
       modelsEtag = outcome.modelsEtag ?? modelsEtag;
       const calls = outcome.items.filter((i) => i.type === 'function_call');
@@ -196,14 +236,26 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
         };
         if (result.exit_code !== undefined) ev.exit_code = result.exit_code;
         sink(ev);
-        input.push({ type: 'function_call_output', call_id: callId, output: result.output });
+        const output: InputItem = { type: 'function_call_output', call_id: callId, output: result.output };
+        opts.recorder?.sent([output]);
+        input.push(output);
       }
     }
   } catch (err) {
     const error = withoutSecrets(asKolegaError(err, opts.signal), opts.provider);
     const durationMs = Math.round(performance.now() - started);
     sink(turnFailedEvent(error, usage));
-    return { status: 'failed', finalText, usage, requests, toolCalls, durationMs, error, ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
+    return {
+      status: 'failed',
+      finalText,
+      usage,
+      requests,
+      toolCalls,
+      durationMs,
+      error,
+      ...(modelsEtag !== undefined ? { modelsEtag } : {}),
+      ...(contextTokens !== undefined ? { contextTokens } : {}),
+    };
   }
   const durationMs = Math.round(performance.now() - started);
   sink({
@@ -216,7 +268,17 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     tool_calls: toolCalls,
     duration_ms: durationMs,
   });
-  return { status: 'completed', finalText, usage, requests, toolCalls, durationMs, ...(refusal !== undefined ? { refusal } : {}), ...(modelsEtag !== undefined ? { modelsEtag } : {}) };
+  return {
+    status: 'completed',
+    finalText,
+    usage,
+    requests,
+    toolCalls,
+    durationMs,
+    ...(refusal !== undefined ? { refusal } : {}),
+    ...(modelsEtag !== undefined ? { modelsEtag } : {}),
+    ...(contextTokens !== undefined ? { contextTokens } : {}),
+  };
 }
 
 async function requestWithRetries(
@@ -247,6 +309,7 @@ async function requestWithRetries(
           sessionId: opts.sessionId,
           chatgptBackend: opts.provider.chatgptBackend,
           shape: opts.shape,
+          leadInInput: true,
           turnState,
           textFormat: opts.textFormat,
           maxOutputTokens: opts.maxOutputTokens,

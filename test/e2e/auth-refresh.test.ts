@@ -103,7 +103,9 @@ describe('proactive refresh', () => {
     const c = readCreds().chatgpt;
     expect(issuer.isValidAccessToken(c.access_token!)).toBe(true);
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json']);
+    // no lock or temporary file left behind (each run also recorded its session)
+    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
+    expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
   }, 90_000);
 
   it('retries transient token-endpoint failures (5xx, reset) with backoff, then succeeds', async () => {
@@ -266,10 +268,9 @@ describe('401 recovery (B10)', () => {
 });
 
 describe('signals (B38e)', () => {
-  it('SIGINT during a slow refresh exits 130 and leaves the credentials whole', async () => {
-    await setup({ refreshFaults: [{ delayMs: 5000 }] });
-    issuer.writeSession(home.dir, { expired: true });
-    const before = readFileSync(credsFile(), 'utf8');
+  it('SIGINT during a slow refresh exits 130, and the rotated tokens the issuer sent are stored whole', async () => {
+    await setup({ refreshFaults: [{ delayMs: 3000 }] });
+    const old = issuer.writeSession(home.dir, { expired: true });
     const child = spawnCli(['run', 'hi'], { env: env() });
     const result = collect(child);
     const started = Date.now();
@@ -278,11 +279,12 @@ describe('signals (B38e)', () => {
     child.kill('SIGINT');
     const r = await result;
     expect(r.code).toBe(130);
-    const after = readFileSync(credsFile(), 'utf8');
-    expect(() => JSON.parse(after)).not.toThrow();
-    expect(after).toBe(before);
+    const after = readCreds().chatgpt; // parses: whole
+    // once sent, a refresh is read to its end: the issuer has retired the old refresh token
+    expect(after.refresh_token).not.toBe(old.refresh_token);
+    expect(issuer.isValidAccessToken(after.access_token!)).toBe(true);
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-    expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
+    expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
   });
 });
-

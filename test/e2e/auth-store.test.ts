@@ -88,9 +88,13 @@ describe('auth status', () => {
   it('exit 3 with the fixing command when nothing is configured', async () => {
     const r = await runCli(['auth', 'status'], { env: env() });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/kolega auth login chatgpt/);
+    expect(r.stdout).toMatch(/kolega auth login chatgpt/);
+    // the text report is not repeated on stderr
+    expect(r.stderr).toBe('');
     const j = await runCli(['auth', 'status', '--json'], { env: env() });
     expect(j.code).toBe(3);
+    expect(j.stderr.trim().split('\n')).toHaveLength(1);
+    expect(j.stderr).toMatch(/kolega auth login chatgpt/);
     const doc = JSON.parse(j.stdout);
     expect(Object.keys(doc)).toEqual(['schema_version', 'selected_provider', 'usable', 'credentials_file', 'providers']);
     expect(doc.usable).toBe(false);
@@ -104,7 +108,7 @@ describe('auth status', () => {
     expect(r.stdout).toMatch(/plus\.user@example\.com/);
     expect(r.stdout).toMatch(/plan: +plus/);
     expect(r.stdout).toMatch(/acct-fake-1/);
-    expect(r.stdout).toMatch(/expires 20\d\d-/);
+    expect(r.stdout).toMatch(/expires (\d{4}-\d\d-\d\d )?\d\d:\d\d, in \d/); // local time and relative, as every message
     expect(r.stdout).toContain(file());
     const j = JSON.parse((await runCli(['auth', 'status', '--json'], { env: env() })).stdout);
     expect(j.selected_provider).toBe('openai_chatgpt');
@@ -189,7 +193,7 @@ describe('auth login openai --with-api-key', () => {
       }
     })();
     const keys = Array.from({ length: 20 }, (_, i) => `sk-writer-${String(i).padStart(2, '0')}-abcdefghijkl`);
-    const results = await Promise.all(keys.map((k) => runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: k, killAfterMs: 60_000 })));
+    const results = await Promise.all(keys.map((k) => runCli(['auth', 'login', 'openai', '--with-api-key', '--no-verify'], { env: env(), stdin: k, killAfterMs: 60_000 })));
     stop = true;
     await reader;
     expect(results.map((r) => r.code)).toEqual(keys.map(() => 0));

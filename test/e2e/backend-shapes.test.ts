@@ -179,13 +179,14 @@ describe('gpt-5.5 tool round trip (as capture C)', () => {
     const input1 = first!.body.input as Record<string, unknown>[];
     expect(input1.map((i) => [i.type, i.role])).toEqual([
       ['message', 'developer'],
+      ['message', 'user'], // environment context (capture C has it in the same place)
       ['message', 'user'],
     ]);
     const input2 = second!.body.input as Record<string, unknown>[];
-    expect(JSON.stringify(input2.slice(0, 2))).toBe(JSON.stringify(input1));
-    expect(input2.slice(2).map((i) => i.type)).toEqual(['reasoning', 'message', 'function_call', 'function_call_output']);
-    expect(input2[3]).toMatchObject({ role: 'assistant', phase: 'commentary' });
-    expect(input2[4]).toEqual({ type: 'function_call', name: 'read_file', arguments: '{"path":"note.txt"}', call_id: 'call_1' });
+    expect(JSON.stringify(input2.slice(0, 3))).toBe(JSON.stringify(input1));
+    expect(input2.slice(3).map((i) => i.type)).toEqual(['reasoning', 'message', 'function_call', 'function_call_output']);
+    expect(input2[4]).toMatchObject({ role: 'assistant', phase: 'commentary' });
+    expect(input2[5]).toEqual({ type: 'function_call', name: 'read_file', arguments: '{"path":"note.txt"}', call_id: 'call_1' });
   });
 });
 

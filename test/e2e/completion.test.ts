@@ -4,14 +4,14 @@
  * are installed (.ci/run installs them).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { completionSpec } from '../../src/cli/completion/spec.js';
 import { bashScript, fishScript, zshScript } from '../../src/cli/completion/shells.js';
-import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { staleFiles } from '../../scripts/gen-docs.js';
 
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
@@ -76,6 +76,26 @@ describe('bash', () => {
     expect(bashComplete(committed('bash'), ['kolega', '--debug', 'run', '-s', 'w'])).toEqual(['workspace-write']);
   });
 
+  it('kolega run --resume <Tab>, --fork <Tab> and sessions show|rm <Tab> list the recorded session ids', () => {
+    const home = path.join(tmp.dir, 'home');
+    const bin = path.join(tmp.dir, 'bin');
+    mkdirSync(path.join(home, 'sessions'), { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(BIN, path.join(bin, 'kolega'));
+    const id = '01a237af-6c02-79c1-b4fa-a846c3be4bca';
+    const header = { type: 'session', v: 1, id, created_at: new Date().toISOString(), cwd: '/', provider: 'openai', model: 'gpt-5.5', effort: null, sandbox: 'read-only', title: 't' };
+    writeFileSync(path.join(home, 'sessions', `${id}.jsonl`), JSON.stringify(header) + '\n');
+    const complete = (words: string[]) => {
+      const script = `source ${JSON.stringify(committed('bash'))}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kolega; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, KOLEGA_HOME: home };
+      return execFileSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8', env }).split('\n').filter(Boolean);
+    };
+    expect(complete(['kolega', 'run', '--resume', '01a2'])).toEqual([id]);
+    expect(complete(['kolega', 'run', '--fork', ''])).toEqual([id]);
+    expect(complete(['kolega', 'sessions', 'show', ''])).toEqual([id]);
+    expect(complete(['kolega', 'sessions', 'rm', '01'])).toEqual([id]);
+  });
+
   it('completes subcommands, flags, model ids, efforts, providers and config keys', () => {
     const f = committed('bash');
     expect(bashComplete(f, ['kolega', ''])).toEqual(expect.arrayContaining(['run', 'models', 'config', 'doctor', 'completion', 'help']));
@@ -90,6 +110,9 @@ describe('bash', () => {
     expect(bashComplete(f, ['kolega', 'config', 'set', 'model', 'openai/gpt-5.4'])).toEqual(['openai/gpt-5.4', 'openai/gpt-5.4-mini']);
     expect(bashComplete(f, ['kolega', 'config', 'get', 'model', ''])).toEqual([]); // nothing after the only argument
     expect(bashComplete(f, ['kolega', 'help', 'e'])).toEqual(['exit-codes', 'environment']);
+    // the targets of auth login/logout
+    expect(bashComplete(f, ['kolega', 'auth', 'login', ''])).toEqual(['chatgpt', 'openai']);
+    expect(bashComplete(f, ['kolega', 'auth', 'logout', 'o'])).toEqual(['openai']);
     // a flag value that looks like a subcommand does not change the command path
     expect(bashComplete(f, ['kolega', 'run', '-m', 'config', '--s'])).toEqual(expect.arrayContaining(['--sandbox', '--stdin']));
   });

@@ -42,7 +42,10 @@ describe('--help of every command', () => {
     const help = out();
     expect(help).toMatch(new RegExp(`^Usage: kolega ${path.join(' ')}`));
     for (const a of cmd.registeredArguments) expect(help).toContain(a.name());
-    for (const o of cmd.options) expect(help).toContain(o.long!);
+    for (const o of cmd.options.filter((x) => !x.hidden)) expect(help).toContain(o.long!);
+    // global flags and the exit-status topic in every command's help
+    expect(help).toMatch(/Global Options:[\s\S]*--debug[\s\S]*--quiet/);
+    expect(help).toContain('kolega help exit-codes');
     const examples = help.split('\nExamples:\n')[1];
     expect(examples, 'has an Examples section').toBeDefined();
     const n = examples!.split('\n').filter((l) => l.startsWith('  kolega') || l.includes('| kolega') || l.includes('$(kolega') || l.includes('<(kolega')).length;

@@ -267,10 +267,10 @@ describe('usage before credentials: input problems exit 2 even when nothing is s
 });
 
 describe('stdin encodings', () => {
-  /** The user message text of the first request. */
+  /** The prompt the first request carried: the last input item (a new session leads with context). */
   const userText = () => {
-    const input = h.fake.requests[0]!.body.input as { role?: string; content: { type: string; text?: string }[] }[];
-    return input.find((i) => i.role === 'user')!.content.find((c) => c.type === 'input_text')!.text;
+    const input = h.fake.requests[0]!.body.input as { content: { type: string; text?: string }[] }[];
+    return input.at(-1)!.content.find((c) => c.type === 'input_text')!.text;
   };
 
   it('UTF-16LE with a BOM (PowerShell pipe) is decoded: the model gets the text, no warning', async () => {

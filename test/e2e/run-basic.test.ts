@@ -45,7 +45,12 @@ describe('kolega run (API key)', () => {
     expect((body.instructions as string).length).toBeGreaterThan(0);
     expect(body).not.toHaveProperty('temperature');
     expect(body).not.toHaveProperty('max_output_tokens');
-    expect(body.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]);
+    // the environment context (a new session's lead, README "Sessions"), then the prompt
+    const input = body.input as { role: string; content: { text: string }[] }[];
+    expect(input).toHaveLength(2);
+    expect(input[0]).toMatchObject({ type: 'message', role: 'user' });
+    expect(input[0]!.content[0]!.text).toMatch(/^<environment_context>\n/);
+    expect(input[1]).toEqual({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] });
     expect(fake.requests[0]!.headers['session-id']).toBe(body.prompt_cache_key);
   });
 
@@ -90,10 +95,10 @@ describe('kolega run (API key)', () => {
     expect(result.output).toContain('"name": "kolega"');
     expect(fake.requests).toHaveLength(2);
     const input = fake.requests[1]!.body.input as Record<string, unknown>[];
-    expect(input.map((i) => i.type)).toEqual(['message', 'reasoning', 'function_call', 'function_call_output']);
-    expect(input[1]).toEqual({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: 'ENC1' });
-    expect(input[2]).toEqual({ type: 'function_call', name: 'read_file', arguments: '{"path":"package.json"}', call_id: 'call_1' });
-    expect(input[3]).toMatchObject({ type: 'function_call_output', call_id: 'call_1' });
+    expect(input.map((i) => i.type)).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
+    expect(input[2]).toEqual({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: 'ENC1' });
+    expect(input[3]).toEqual({ type: 'function_call', name: 'read_file', arguments: '{"path":"package.json"}', call_id: 'call_1' });
+    expect(input[4]).toMatchObject({ type: 'function_call_output', call_id: 'call_1' });
     expect(events.at(-1)).toMatchObject({ type: 'turn.completed', requests: 2, tool_calls: 1, final_text: 'The package is kolega.' });
   });
 });

@@ -2,7 +2,7 @@
  * `kolega run` flags end to end (docs/design.md "kolega run"): -o, --instructions-file, --image, -e,
  * --no-tools, --max-tool-calls, -C and tool confinement, invalid tool arguments.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -35,9 +35,48 @@ describe('run options', () => {
     expect(r.code).toBe(0);
     const body = t.fake.requests[0]!.body;
     expect(body.instructions).toBe('Answer in French.');
-    const content = (body.input as { content: Record<string, unknown>[] }[])[0]!.content;
+    const content = (body.input as { content: Record<string, unknown>[] }[]).at(-1)!.content;
     expect(content[0]).toEqual({ type: 'input_text', text: 'describe' });
     expect(content[1]).toEqual({ type: 'input_image', image_url: `data:image/png;base64,${PNG_1x1.toString('base64')}` });
+  });
+
+  it('-i/--image as in codex exec: repeatable and comma-separated; images keep their order', async () => {
+    const a = path.join(t.home, 'a.png');
+    const b = path.join(t.home, 'b.png');
+    const c = path.join(t.home, 'c.png');
+    for (const f of [a, b, c]) writeFileSync(f, PNG_1x1);
+    t.fake.push({ kind: 'sse', events: textAnswer('three') });
+    const r = await runCli(['run', '-i', `${a},${b}`, '--image', c, 'describe'], { env: t.env() });
+    expect(r.code).toBe(0);
+    const content = (t.fake.requests[0]!.body.input as { content: Record<string, unknown>[] }[])[0]!.content;
+    expect(content.map((p) => p.type)).toEqual(['input_text', 'input_image', 'input_image', 'input_image']);
+  });
+
+  it('-i with text (the old meaning: instructions) is an image that does not exist: exit 2 with a pointer to --instructions, nothing sent', async () => {
+    const r = await runCli(['run', '-i', 'be terse', 'hi'], { env: t.env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/image be terse does not exist/);
+    expect(r.stderr).toMatch(/--instructions/);
+    const empty = await runCli(['run', '-i', 'a.png,', 'hi'], { env: t.env() });
+    expect(empty.code).toBe(2);
+    expect(t.fake.requests).toHaveLength(0);
+  });
+
+  it('an image over the limit names both sizes in binary units (2078 bytes is 2 KiB)', async () => {
+    const big = path.join(t.home, 'big.png');
+    writeFileSync(big, '');
+    truncateSync(big, 21 * 1024 * 1024 + 100);
+    const r = await runCli(['run', '-i', big, 'hi'], { env: t.env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is 21 MiB (${21 * 1024 * 1024 + 100} bytes); the limit is 20 MiB`);
+  });
+
+  it('--instructions replaces the default; -s danger-full-access (Codex\'s name) means full-access', async () => {
+    t.fake.push({ kind: 'sse', events: textAnswer('ok') });
+    const r = await runCli(['run', '--json', '--instructions', 'Be terse.', '-s', 'danger-full-access', '--skip-git-repo-check', 'hi'], { env: t.env() });
+    expect(r.code).toBe(0);
+    expect(t.fake.requests[0]!.body.instructions).toBe('Be terse.');
+    expect(parseEvents(r.stdout)[0]!.sandbox).toBe('full-access');
   });
 
   it('-e is validated against the model; a valid one is sent', async () => {

@@ -28,7 +28,8 @@ async function runWithStdinFile(args: string[], file: string) {
 /** The text of the user message the fake received in request `i`. */
 function userText(i = 0): string {
   const input = t.fake.requests[i]!.body.input as { content: { type: string; text?: string }[] }[];
-  return input[0]!.content.find((c) => c.type === 'input_text')!.text!;
+  // the prompt is the last input item (a new session leads with the environment context)
+  return input.at(-1)!.content.find((c) => c.type === 'input_text')!.text!;
 }
 
 describe('B32 non-TTY stdin with no writer', () => {
@@ -154,7 +155,7 @@ describe('bad input', () => {
       [['run', '--instructions-file', '/nonexistent/instr.txt', 'hi'], /\/nonexistent\/instr\.txt does not exist/],
       [['run', '--image', '/nonexistent/a.png', 'hi'], /\/nonexistent\/a\.png does not exist/],
       [['run', '--image', notImage, 'hi'], /fake\.png is not a PNG/],
-      [['run', '-i', 'x', '--instructions-file', notImage, 'hi'], /cannot be used together/],
+      [['run', '--instructions', 'x', '--instructions-file', notImage, 'hi'], /cannot be used together/],
     ];
     for (const [args, re] of cases) {
       const r = await runCli(args, { env: t.env() });

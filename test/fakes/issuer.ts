@@ -6,7 +6,8 @@
  * - `POST /oauth/token`: `authorization_code` (form-encoded only; verifies the PKCE verifier against
  *   the challenge, the redirect_uri and the client id; codes are single-use) and `refresh_token`
  *   (form or JSON; refresh tokens rotate and are single-use: reuse -> 401 `refresh_token_reused`);
- *   latency and scripted faults (5xx, invalid_grant, resets, ...);
+ *   latency and scripted faults (5xx, invalid_grant, resets, ...), and answers held after the token
+ *   was rotated or the code spent (`holdNext`), to interrupt kolega mid-flight;
  * - `POST /oauth/revoke` (JSON, d.6); the device endpoints of section b (pending, declined, disabled).
  * Tokens are unsigned JWTs with `exp` and the `https://api.openai.com/auth` claim. `isValidAccessToken`
  * tells the backend fake which bearer tokens to accept (issued here and unexpired).
@@ -58,6 +59,14 @@ export interface IssuerRequest {
   status?: number;
 }
 
+/** A held token-endpoint answer (see FakeIssuer.holdNext). */
+export interface Hold {
+  /** Resolves, with the tokens being held back, when a request has been acted on. */
+  reached: Promise<IssuedTokens>;
+  /** Sends the held answer. */
+  release(): void;
+}
+
 /** Tokens as issued. */
 export interface IssuedTokens {
   id_token: string;
@@ -82,6 +91,12 @@ export interface FakeIssuer {
   issue(opts?: { expired?: boolean; plan?: string }): IssuedTokens;
   /** Writes a session into `home/credentials.json` (0600); @returns the tokens. */
   writeSession(home: string, opts?: { expired?: boolean; refreshToken?: string | null }): IssuedTokens;
+  /**
+   * Holds the answer to the next `grant` POST after the issuer has acted on it (a refresh token
+   * rotated, so the old one is dead; an authorization code spent and tokens issued) until
+   * `release()`, like a slow network on the way back. `reached` resolves once a request is held.
+   */
+  holdNext(grant: 'refresh_token' | 'authorization_code'): Hold;
   /** Every secret this issuer handed out (tokens, codes), for leak checks. */
   secrets(): string[];
   options: FakeIssuerOptions;
@@ -110,8 +125,18 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
   const devices = new Map<string, { userCode: string; polls: number }>();
   const counters = { refresh: 0, exchange: 0 };
   const sockets = new Set<Socket>();
+  const holds = new Map<string, { reached: (t: IssuedTokens) => void; released: Promise<void>; release: () => void }>();
+  const allHolds: (() => void)[] = [];
   let url = '';
   let publicUrl = '';
+  /** Waits while a hold is armed for `grant` (consuming it). */
+  const holdPoint = async (grant: string, tokens: IssuedTokens) => {
+    const h = holds.get(grant);
+    if (!h) return;
+    holds.delete(grant);
+    h.reached(tokens);
+    await h.released;
+  };
 
   const issue = (plan = opts.plan ?? 'plus', expired = false): IssuedTokens => {
     const now = Math.floor(Date.now() / 1000);
@@ -190,7 +215,9 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       if (rt.revoked) return json(res, rec, 401, { error: { code: 'refresh_token_invalidated', message: '(fake) refresh token revoked' } });
       if (rt.used) return json(res, rec, 401, { error: { message: '(fake) refresh token already used', type: 'invalid_request_error', code: 'refresh_token_reused' } });
       rt.used = true;
-      return json(res, rec, 200, { ...issue(rt.plan), expires_in: opts.accessTtlSeconds ?? 3600, token_type: 'Bearer' });
+      const rotated = issue(rt.plan);
+      await holdPoint('refresh_token', rotated);
+      return json(res, rec, 200, { ...rotated, expires_in: opts.accessTtlSeconds ?? 3600, token_type: 'Bearer' });
     }
     if (grant === 'authorization_code') {
       counters.exchange++;
@@ -202,7 +229,9 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       c.used = true;
       if (b.redirect_uri !== c.redirectUri) return json(res, rec, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
       if (!b.code_verifier || s256(b.code_verifier) !== c.challenge) return json(res, rec, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
-      return json(res, rec, 200, { ...issue(c.plan), expires_in: opts.accessTtlSeconds ?? 3600, token_type: 'Bearer' });
+      const issued = issue(c.plan);
+      await holdPoint('authorization_code', issued);
+      return json(res, rec, 200, { ...issued, expires_in: opts.accessTtlSeconds ?? 3600, token_type: 'Bearer' });
     }
     json(res, rec, 400, { error: 'unsupported_grant_type' });
   }
@@ -291,9 +320,19 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       chmodSync(file, 0o600);
       return t;
     },
+    holdNext(grant) {
+      let reached!: (t: IssuedTokens) => void;
+      let release!: () => void;
+      const reachedP = new Promise<IssuedTokens>((r) => (reached = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.set(grant, { reached, released, release });
+      allHolds.push(release);
+      return { reached: reachedP, release };
+    },
     secrets: () => [...secrets],
     close: () =>
       new Promise<void>((resolve) => {
+        for (const release of allHolds) release();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

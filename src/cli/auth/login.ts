@@ -7,7 +7,8 @@ import readline from 'node:readline';
 import { loginWithBrowser } from '../../core/auth/browser-login.js';
 import { LOOPBACK_PORTS } from '../../core/auth/constants.js';
 import { loginWithDeviceCode } from '../../core/auth/device-login.js';
-import { saveApiKey } from '../../core/auth/api-key.js';
+import { parseApiKey, storeApiKey } from '../../core/auth/api-key.js';
+import { checkApiKeyOnline } from '../../core/auth/verify-key.js';
 import type { LoginSummary } from '../../core/auth/save-login.js';
 import { KolegaError } from '../../core/errors.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
@@ -16,14 +17,15 @@ import type { LoginOptions } from '../commands/auth.js';
 import type { CliContext } from '../context.js';
 import { exitCodeFor, reportError } from '../exit.js';
 import { IO } from '../io.js';
-import { installSignalHandlers } from '../run/signals.js';
+import { installSignalHandlers } from '../signals.js';
 import { browserSkipReason, openBrowser } from './browser.js';
 import { parseTarget } from './targets.js';
 
 /**
  * Runs `kolega auth login [target]`.
  * @returns the exit status: 0 signed in; 2 usage (missing/unknown target, bad flags, TTY or empty
- *   stdin for --with-api-key); 3 sign-in failed (denied, free plan, timeout, ports busy); 6 network;
+ *   stdin for --with-api-key); 3 sign-in failed (denied, free plan, timeout, ports busy) or the API
+ *   key was refused (401/403); 5/6 the key could not be checked with --verify; 6 network;
  *   130 interrupted.
  */
 export async function executeLogin(target: string | undefined, opts: LoginOptions, ctx: CliContext): Promise<number> {
@@ -46,12 +48,16 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
         throw new KolegaError('usage', 'api_key_tty', '--with-api-key reads the key from stdin, which is a terminal', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
       }
       io.warn('kolega: reading the API key from stdin...');
-      await saveApiKey(home, await readAll(stdin), controller.signal);
+      const key = parseApiKey(await readAll(stdin));
+      if (opts.verify !== false) await verifyBeforeStoring(key, opts.verify === true, ctx, io, controller.signal);
+      await storeApiKey(home, key, controller.signal);
       io.warn(`kolega: API key stored in ${credentialsPath(home)}`);
       if (ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is set in the environment and wins over the stored key');
       return 0;
     }
-    if (opts.withApiKey) throw new KolegaError('usage', 'conflicting_flags', '--with-api-key applies to openai only', { hint: 'kolega auth login openai --with-api-key' });
+    if (opts.withApiKey || opts.verify !== undefined) {
+      throw new KolegaError('usage', 'conflicting_flags', `${opts.withApiKey ? '--with-api-key' : opts.verify ? '--verify' : '--no-verify'} applies to openai only`, { hint: 'kolega auth login openai --with-api-key' });
+    }
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     const notify = (line: string) => io.err(line);
     let summary: LoginSummary;
@@ -90,6 +96,35 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
   } finally {
     removeSignals();
   }
+}
+
+/**
+ * Checks `key` with one request before it is stored. A refused key (401/403) throws
+ * KolegaError(auth): exit 3, nothing stored. When the check gives no verdict (network failure,
+ * timeout, another status) the key is stored with a warning, unless `strict` (`--verify`), which
+ * throws the failure's own class (6 network, 5 upstream) and stores nothing: an offline machine
+ * can still be set up, and a script that must not store an unchecked key says so.
+ */
+async function verifyBeforeStoring(key: string, strict: boolean, ctx: CliContext, io: IO, signal: AbortSignal): Promise<void> {
+  const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
+  const c = await checkApiKeyOnline(key, { env: ctx.env, signal, debug });
+  if (c.result === 'valid') {
+    io.warn(`kolega: the OpenAI API accepted the key (${c.baseUrl}/models)`);
+    return;
+  }
+  if (c.result === 'rejected') throw withSuffix(c.error, '; nothing stored');
+  if (strict) {
+    throw new KolegaError(c.error.exitClass, c.error.code, `could not check the key: ${c.error.message}; nothing stored (--verify)`, {
+      httpStatus: c.error.httpStatus,
+      hint: 'check the network (kolega doctor), or rerun without --verify to store the key unchecked',
+    });
+  }
+  io.warn(`kolega: warning: could not check the key (${c.error.message}); storing it unchecked (--verify refuses instead)`);
+}
+
+/** A copy of `err` whose message ends with `suffix`. */
+function withSuffix(err: KolegaError, suffix: string): KolegaError {
+  return new KolegaError(err.exitClass, err.code, `${err.message}${suffix}`, { hint: err.hint, httpStatus: err.httpStatus, requestId: err.requestId });
 }
 
 /** Reads a stream to its end as UTF-8. */

@@ -24,6 +24,7 @@ export async function executeLogout(target: string | undefined, opts: LogoutOpti
       io.err(`kolega: signed out of ${r.removed.join(' and ')}`);
       if (r.revoked === false) io.warn('kolega: note: the issuer did not confirm revoking the refresh token; the local credentials are deleted anyway');
     }
+    for (const f of r.removedCaches) io.err(`kolega: removed the cached account data in ${f}`);
     if (targets.includes('openai') && ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is still set in the environment');
     return 0;
   } catch (err) {

@@ -7,15 +7,9 @@
 import type { CliContext } from '../context.js';
 import { EXIT_CODES } from '../exit.js';
 import { IO } from '../io.js';
+import { formatWhen } from '../../core/format.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import { buildStatusReport, type StatusReport } from './status-report.js';
-
-function relative(iso: string, now: number): string {
-  const s = Math.round((Date.parse(iso) - now) / 1000);
-  const abs = Math.abs(s);
-  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 172800 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
-  return s >= 0 ? `in ${text}` : `${text} ago`;
-}
 
 const CHATGPT_STATE: Record<string, string> = {
   signed_in: 'signed in',
@@ -35,7 +29,7 @@ export function renderStatus(r: StatusReport, now = Date.now()): string {
     if (g.email) out.push(`  email:          ${g.email}`);
     if (g.plan) out.push(`  plan:           ${g.plan}`);
     if (g.account_id) out.push(`  account id:     ${g.account_id}`);
-    if (g.access_token_expires_at) out.push(`  access token:   expires ${g.access_token_expires_at} (${relative(g.access_token_expires_at, now)})`);
+    if (g.access_token_expires_at) out.push(`  access token:   expires ${formatWhen(Date.parse(g.access_token_expires_at), now)}`);
     if (g.refresh_failure) out.push(`  refresh:        refused by the issuer (${g.refresh_failure})`);
   }
   if (g.fix && r.credentials_file.state !== 'corrupt') out.push(`  fix:            ${g.fix}`);
@@ -60,13 +54,16 @@ export async function executeStatus(opts: { json?: boolean }, ctx: CliContext): 
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const report = buildStatusReport(kolegaHome(ctx.env), ctx.env);
   io.out(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderStatus(report));
-  if (report.credentials_file.state === 'corrupt' || report.credentials_file.state === 'unreadable') {
-    io.err(`kolega: credentials file corrupt: ${report.credentials_file.error}`);
+  // The text report already names the problem and its fix; a second line on stderr would repeat
+  // it. The JSON document has no sentence for a human, so there the one line goes to stderr.
+  const corrupt = report.credentials_file.state === 'corrupt' || report.credentials_file.state === 'unreadable';
+  if (corrupt) {
+    if (opts.json) io.err(`kolega: credentials file corrupt: ${report.credentials_file.error}`);
     return EXIT_CODES.config;
   }
   if (!report.usable) {
     const fix = report.selected_provider === 'openai' ? report.providers.openai.fix : 'kolega auth login chatgpt';
-    io.err(`kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`);
+    if (opts.json) io.err(`kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`);
     return EXIT_CODES.auth;
   }
   return 0;

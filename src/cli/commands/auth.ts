@@ -2,7 +2,7 @@
  * `kolega auth`: login, status, logout — flags, help and examples only. The work lives in
  * `../auth/*.ts`, imported when a subcommand runs.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
 import { LOGIN_TIMEOUT_SECONDS } from '../../core/auth/constants.js';
 import type { CliContext } from '../context.js';
 import { parseSeconds } from './run.js';
@@ -16,6 +16,8 @@ export interface LoginOptions {
   /** True when --timeout was given (the device flow otherwise waits up to 15 minutes). */
   timeoutGiven?: boolean;
   withApiKey?: boolean;
+  /** openai: true = --verify (no verdict refuses), false = --no-verify (no check), undefined = check, store on no verdict. */
+  verify?: boolean;
 }
 
 /** Options of `kolega auth logout`. */
@@ -30,10 +32,12 @@ export function parsePort(value: string): number {
   return n;
 }
 
-/** Bare `auth login` / `auth logout`: the help (listing the targets) on stderr, exit 2. */
-function usage(cmd: Command, ctx: CliContext): void {
-  cmd.outputHelp({ error: true });
-  ctx.exitCode = 2;
+/**
+ * The `[target]` argument of `auth login` / `auth logout`. Its choices feed the shell completion;
+ * checking stays in ../auth/targets.ts (case-insensitive, one line naming the targets on error).
+ */
+function targetArgument(): Argument {
+  return new Argument('[target]', 'chatgpt or openai').choices(['chatgpt', 'openai']).argParser((v: string) => v);
 }
 
 /** Adds `auth` and its subcommands to `program`. */
@@ -51,22 +55,27 @@ export function registerAuth(program: Command, ctx: CliContext): void {
   auth
     .command('login')
     .summary('sign in: chatgpt (browser or device code) or openai (API key from stdin)')
-    .argument('[target]', 'chatgpt or openai')
+    .addArgument(targetArgument())
     .option('--device-auth', 'chatgpt: sign in with a code on another device (no callback needed)')
     .option('--no-browser', 'chatgpt: do not open a browser; print the URL only')
     .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
     .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in (device code: at most 900)', parseSeconds, LOGIN_TIMEOUT_SECONDS)
     .option('--with-api-key', 'openai: read the API key from stdin')
+    .option('--verify', 'openai: refuse to store the key when it cannot be checked (network failure)')
+    .option('--no-verify', 'openai: store the key without checking it online')
     .addHelpText(
       'after',
       '\nTargets:\n  chatgpt   sign in with a paid ChatGPT plan (browser, or --device-auth)\n  openai    store an OpenAI API key read from stdin (--with-api-key)\n' +
         '\nExamples:\n' +
         '  kolega auth login chatgpt\n' +
         '  kolega auth login chatgpt --device-auth      # on a remote machine\n' +
-        '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n',
+        '  printenv OPENAI_API_KEY | kolega auth login openai --with-api-key\n' +
+        '\nThe API key is checked with one request to OPENAI_BASE_URL/models before it is stored: a refused\n' +
+        'key (401/403) exits 3 and nothing is stored; when the check cannot be made (network) the key is\n' +
+        'stored with a warning, or refused with --verify (exit 6).\n',
     )
     .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
-      if (target === undefined) return usage(cmd, ctx);
+      // A bare `auth login` is one line naming the targets, exit 2 (executeLogin -> parseTarget).
       const { executeLogin } = await import('../auth/login.js');
       ctx.exitCode = await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
     });
@@ -82,15 +91,14 @@ export function registerAuth(program: Command, ctx: CliContext): void {
   auth
     .command('logout')
     .summary('revoke and delete stored credentials (chatgpt, openai, or --all)')
-    .argument('[target]', 'chatgpt or openai')
+    .addArgument(targetArgument())
     .option('--all', 'remove every stored credential (also a corrupt credentials file)')
     .addHelpText(
       'after',
       '\nTargets:\n  chatgpt   revoke the refresh token (best effort) and delete the ChatGPT sign-in\n  openai    delete the stored API key\n' +
         '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n',
     )
-    .action(async (target: string | undefined, opts: LogoutOptions, cmd: Command) => {
-      if (target === undefined && !opts.all) return usage(cmd, ctx);
+    .action(async (target: string | undefined, opts: LogoutOptions) => {
       const { executeLogout } = await import('../auth/logout.js');
       ctx.exitCode = await executeLogout(target, opts, ctx);
     });

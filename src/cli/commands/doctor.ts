@@ -7,6 +7,8 @@ import { parseSeconds } from './run.js';
 export interface DoctorOptions {
   json?: boolean;
   fix?: boolean;
+  /** Also check the credentials with one authenticated request. */
+  online?: boolean;
   timeout: number;
 }
 
@@ -20,12 +22,14 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
         'resolve, connect, handshake and request the issuer, the ChatGPT base and the OpenAI base, ' +
         'through the proxy when one is configured. Exit 0 when nothing fails, else the status of the ' +
         'first failed class (2 configuration, 3 authentication, 6 network). --fix tightens file ' +
-        'permissions.',
+        'permissions. --online also sends one authenticated request (API key: GET /models of the ' +
+        'OpenAI API; ChatGPT: the live model list, renewing an expired access token first).',
     )
     .option('--json', 'print one JSON document (schema/doctor.schema.json)')
     .option('--fix', 'repair what is safe to repair (permissions of KOLEGA_HOME and its files)')
+    .option('--online', 'also check the credentials kolega run would use with one authenticated request (check auth.online)')
     .option('--timeout <seconds>', 'time limit per network check', parseSeconds, 5)
-    .addHelpText('after', '\nExamples:\n  kolega doctor\n  kolega doctor --fix\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n')
+    .addHelpText('after', '\nExamples:\n  kolega doctor\n  kolega doctor --online\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n')
     .action(async (opts: DoctorOptions) => {
       const { runDoctor } = await import('../doctor/run.js');
       ctx.exitCode = await runDoctor(opts, ctx);

@@ -33,6 +33,16 @@ export interface RunOptions {
   mcpConfig?: string;
   /** An MCP server that fails to start is skipped with a warning. */
   mcpOptional?: boolean;
+  /** Continue this session (id or unique prefix). */
+  resume?: string;
+  /** Continue the latest session of the workspace. */
+  continue?: boolean;
+  /** Start a new session from a copy of this one. */
+  fork?: string;
+  /** Record nothing under KOLEGA_HOME/sessions. */
+  ephemeral?: boolean;
+  /** false with --no-project-doc: send no AGENTS.md. */
+  projectDoc: boolean;
 }
 
 /** Parses a positive number of seconds. */
@@ -69,6 +79,32 @@ export function parseCount(value: string): number {
 
 const collect = (value: string, prev: string[] = []): string[] => [...prev, value];
 
+/**
+ * Collects `-i/--image` values: repeatable, and each value may hold several paths separated by
+ * commas, as `codex exec -i a.png,b.png` accepts (clap `value_delimiter = ','`,
+ * https://github.com/openai/codex/blob/main/codex-rs/utils/cli/src/shared_options.rs). Empty
+ * pieces (`a.png,,b.png`, a trailing comma) are a usage error rather than silently skipped.
+ */
+export function collectImages(value: string, prev: string[] = []): string[] {
+  const parts = value.split(',');
+  if (parts.some((p) => p.trim() === '')) throw new InvalidArgumentError('expected one or more image paths separated by commas');
+  return [...prev, ...parts];
+}
+
+/** Sandbox levels of `-s/--sandbox`, as shown in help and completion. */
+export const SANDBOX_CHOICES = ['read-only', 'workspace-write', 'full-access'] as const;
+
+/**
+ * Parses `-s/--sandbox`. Codex names the unconfined level `danger-full-access`
+ * (https://github.com/openai/codex/blob/main/codex-rs/utils/cli/src/shared_options.rs, `SandboxModeCliArg`);
+ * kolega accepts that spelling too, so a Codex command line means the same here.
+ */
+export function parseSandbox(value: string): RunOptions['sandbox'] {
+  if (value === 'danger-full-access') return 'full-access';
+  if ((SANDBOX_CHOICES as readonly string[]).includes(value)) return value as RunOptions['sandbox'];
+  throw new InvalidArgumentError(`Allowed choices are ${SANDBOX_CHOICES.join(', ')} (or danger-full-access, Codex's name for full-access).`);
+}
+
 /** One line per sandbox level, shown after the options in `kolega run --help`. */
 export const SANDBOX_HELP =
   '\nSandbox levels (-s/--sandbox):\n' +
@@ -89,13 +125,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)', parseNonEmpty)
     .option('-e, --effort <effort>', 'reasoning effort, per model (low, medium, high, xhigh, max, ultra, ...; see kolega models)')
     .option('--json', 'write NDJSON events to stdout instead of text')
-    .option('-i, --instructions <text>', 'system instructions (replace the default)')
+    .option('--instructions <text>', 'system instructions (replace the default)')
     .option('--instructions-file <file>', 'read the system instructions from a file')
-    .option('--image <path>', 'attach an image (repeatable)', collect)
+    .option('-i, --image <path>', 'attach an image (repeatable; several paths may be separated by commas)', collectImages)
     .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)', parseNonEmpty)
     .addOption(
-      new Option('-s, --sandbox <level>', 'what tools may do').choices(['read-only', 'workspace-write', 'full-access']).default('read-only'),
+      new Option('-s, --sandbox <level>', 'what tools may do (danger-full-access, Codex\'s name, means full-access)')
+        .choices(SANDBOX_CHOICES)
+        .argParser(parseSandbox)
+        .default('read-only'),
     )
+    .addOption(new Option('--skip-git-repo-check', 'accepted for Codex command lines; kolega never requires a Git repository').hideHelp())
     .option('--add-dir <dir>', 'also let tools read and write this directory (repeatable)', (v: string, prev: string[] | undefined) => collect(parseNonEmpty(v), prev ?? []))
     .option('--network', 'let shell commands use the network inside the sandbox')
     .option('--no-tools', 'offer no tools to the model')
@@ -110,16 +150,24 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-stdin', 'never read stdin')
     .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
+    .option('--resume <id>', 'continue a recorded session (its id or a unique prefix; see: kolega sessions list)', parseNonEmpty)
+    .option('--continue', 'continue the most recent session of this workspace')
+    .option('--fork <id>', 'start a new session from a copy of that session (which stays unchanged)', parseNonEmpty)
+    .option('--ephemeral', 'record nothing under KOLEGA_HOME/sessions')
+    .option('--no-project-doc', 'do not send AGENTS.md files')
     .addHelpText(
       'after',
       SANDBOX_HELP +
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
+        '  kolega run -i screenshot.png "what is wrong in this dialog?"\n' +
         '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
-        '  kolega run --output-schema answer.schema.json -o answer.json "classify this issue" < issue.txt\n',
+        '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
-      await (await import('../run/heap.js')).boundYoungGeneration();
+      // A resumed history is megabytes of objects that all survive: a bounded young generation
+      // would copy them scavenge after scavenge (README "Performance"), so only new sessions bound it.
+      if (opts.resume === undefined && opts.fork === undefined && !opts.continue) await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
       ctx.exitCode = await executeRun(prompt, opts, ctx);
     });

@@ -4,7 +4,7 @@
  * by the command path) and one driver that finds the command path in the words typed so far,
  * skipping flags and their values. Generated, static, no node start per <Tab>.
  */
-import { FILES, type CommandSpec } from './spec.js';
+import { FILES, SESSIONS, type CommandSpec } from './spec.js';
 
 /** Shells kolega generates completions for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -45,8 +45,17 @@ function posixCase(fn: string, rows: [string, string][], key = '"$1"'): string {
   return `${fn}() {\n  case ${key} in\n${arms}\n  esac\n}\n`;
 }
 
+/** Replaces the session marker in a candidate list with the recorded session ids. */
+const POSIX_EXPAND = `_kolega_expand() {
+  local v="$1"
+  if [[ " $v " == *" ${SESSIONS} "* ]]; then v="\${v//${SESSIONS}/} $(command kolega sessions list --all --ids 2>/dev/null)"; fi
+  echo "$v"
+}
+`;
+
 function posixData(prefix: string, t: Tables): string {
   return [
+    POSIX_EXPAND,
     posixCase(`${prefix}_subcmds`, t.subcmds),
     posixCase(`${prefix}_flags`, t.flags),
     posixCase(`${prefix}_valued`, t.valued),
@@ -80,7 +89,7 @@ export function bashScript(spec: CommandSpec[]): string {
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
 ${WORD_WALK}  if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
-    local vals; vals="$(_kolega_values "$kpath" "$prev")"
+    local vals; vals="$(_kolega_expand "$(_kolega_values "$kpath" "$prev")")"
     if [[ "$vals" == ${FILES} ]]; then COMPREPLY=($(compgen -f -- "$cur")); else COMPREPLY=($(compgen -W "$vals" -- "$cur")); fi
     return 0
   fi
@@ -89,7 +98,7 @@ ${WORD_WALK}  if ((COMP_CWORD > 1)) && [[ " $(_kolega_valued "$kpath") " == *" $
   elif [[ -n "$arg1" ]]; then
     COMPREPLY=($(compgen -W "$(_kolega_args2 "$kpath" "$arg1")" -- "$cur"))
   else
-    COMPREPLY=($(compgen -W "$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")" -- "$cur"))
+    COMPREPLY=($(compgen -W "$(_kolega_subcmds "$kpath") $(_kolega_expand "$(_kolega_args "$kpath")")" -- "$cur"))
   fi
   return 0
 }
@@ -109,7 +118,7 @@ export function zshScript(spec: CommandSpec[]): string {
   for ((i = 2; i < CURRENT; i++)); do
     w="\${words[i]}"
 ${WORD_WALK}  if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $prev "* ]]; then
-    vals="$(_kolega_values "$kpath" "$prev")"
+    vals="$(_kolega_expand "$(_kolega_values "$kpath" "$prev")")"
     if [[ "$vals" == ${FILES} ]]; then _files; else compadd -- \${=vals}; fi
     return 0
   fi
@@ -119,7 +128,7 @@ ${WORD_WALK}  if ((CURRENT > 2)) && [[ " $(_kolega_valued "$kpath") " == *" $pre
     vals="$(_kolega_args2 "$kpath" "$arg1")"
     [[ -z "\${vals// /}" ]] && { _files; return 0; }
   else
-    vals="$(_kolega_subcmds "$kpath") $(_kolega_args "$kpath")"
+    vals="$(_kolega_subcmds "$kpath") $(_kolega_expand "$(_kolega_args "$kpath")")"
     [[ -z "\${vals// /}" ]] && { _files; return 0; }
   fi
   compadd -- \${=vals}
@@ -145,7 +154,16 @@ export function fishScript(spec: CommandSpec[]): string {
     fishSwitch('__kolega_values', t.values, '$argv[1]|$argv[2]') +
     fishSwitch('__kolega_args', t.args) +
     fishSwitch('__kolega_args2', t.args2, '$argv[1]|$argv[2]') +
-    `function __kolega_complete
+    `function __kolega_expand
+  for v in (string split -n ' ' -- $argv)
+    if test "$v" = ${SESSIONS}
+      command kolega sessions list --all --ids 2>/dev/null
+    else
+      echo $v
+    end
+  end
+end
+function __kolega_complete
   set -l tokens (commandline -opc)
   set -l cur (commandline -ct)
   set -l kpath ''
@@ -176,7 +194,7 @@ export function fishScript(spec: CommandSpec[]): string {
     if test "$vals" = ${FILES}
       __fish_complete_path $cur
     else
-      string split ' ' -- $vals
+      __kolega_expand $vals
     end
     return
   end
@@ -190,7 +208,7 @@ export function fishScript(spec: CommandSpec[]): string {
       printf '%s\\n' $vals
     end
   else
-    set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath") (__kolega_args "$kpath"))
+    set -l vals (string split -n ' ' -- (__kolega_subcmds "$kpath")) (__kolega_expand (__kolega_args "$kpath"))
     if test (count $vals) -eq 0
       __fish_complete_path $cur
     else

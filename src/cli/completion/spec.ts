@@ -2,7 +2,7 @@
  * Walks the commander program into a flat, shell-neutral description of what can be completed:
  * per command path, its subcommands, flags (which take a value, and which values), and positional
  * candidates. Value lists come from the command tree (`.choices()`) and from the catalogue
- * (model, effort and provider ids).
+ * (model, effort and provider ids); session ids are listed by kolega itself when completing.
  */
 import type { Argument, Command, Option } from 'commander';
 import { MODELS, PROVIDER_IDS, modelsFor } from '../../core/providers/models.js';
@@ -10,6 +10,9 @@ import { HELP_TOPICS } from '../help-topics.js';
 
 /** Completes file names. */
 export const FILES = '__files__';
+
+/** Completes recorded session ids (the script runs `kolega sessions list --all --ids` when asked). */
+export const SESSIONS = '__sessions__';
 
 /** One flag of a command. */
 export interface FlagSpec {
@@ -52,6 +55,7 @@ function optionValues(o: Option): string[] {
   if (name === 'effort') return effortNames();
   if (name === 'provider') return [...PROVIDER_IDS];
   if (FILE_OPTIONS.has(name)) return [FILES];
+  if (name === 'resume' || name === 'fork') return [SESSIONS];
   return [];
 }
 
@@ -68,6 +72,7 @@ function argValues(cmd: Command, root: Command): string[] {
   if (cmd.name() === 'help' && cmd.parent === root) {
     return [...Object.keys(HELP_TOPICS), ...root.commands.filter((c) => c.name() !== 'help').map((c) => c.name())];
   }
+  if (cmd.parent?.name() === 'sessions' && (cmd.name() === 'show' || cmd.name() === 'rm')) return [SESSIONS];
   const first = (cmd.registeredArguments as readonly Argument[])[0];
   return first?.argChoices ? [...first.argChoices] : [];
 }
@@ -82,7 +87,7 @@ export function completionSpec(program: Command): CommandSpec[] {
   const help: FlagSpec = { names: ['-h', '--help'], description: 'show help', takesValue: false, values: [] };
   const out: CommandSpec[] = [];
   const walk = (cmd: Command, path: string): void => {
-    const own = cmd.options.map(flagOf);
+    const own = cmd.options.filter((o) => !o.hidden).map(flagOf);
     const flags = cmd === program ? [...own, help] : [...own, help, ...globals];
     out.push({
       path,

@@ -50,6 +50,7 @@ export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<n
     home: kolegaHome(ctx.env),
     env: ctx.env,
     fix: opts.fix === true,
+    online: opts.online === true,
     timeoutMs: Math.round(opts.timeout * 1000),
     terminal: { stdoutTTY: io.stdoutIsTTY, stderrTTY: io.stderrIsTTY, color: io.color, term: ctx.env.TERM },
     debug: (l) => io.debug(l),

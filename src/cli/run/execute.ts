@@ -18,10 +18,13 @@ import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
 import { requestShapeFor } from '../../core/responses/presentation.js';
-import { uuidv7 } from '../../core/ids.js';
+import { Conversation } from '../../core/sessions/conversation.js';
+import { findProjectDocs, PROJECT_DOC_MAX_BYTES } from '../../core/sessions/project-docs.js';
+import type { TurnRecord } from '../../core/sessions/records.js';
+import { isKolegaError } from '../../core/errors.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
-import { asKolegaError, runTurn, turnFailedEvent } from '../../core/turn.js';
+import { asKolegaError, runTurn, toolSpecs, turnFailedEvent } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
 import { EXIT_STDOUT_CLOSED, exitCodeFor, reportError } from '../exit.js';
@@ -30,7 +33,8 @@ import { ndjsonRenderer } from '../render/ndjson.js';
 import { textRenderer } from '../render/text.js';
 import { readImages, readInstructionsFile } from './inputs.js';
 import { readPrompt } from './prompt-input.js';
-import { installSignalHandlers } from './signals.js';
+import { installSignalHandlers } from '../signals.js';
+import { checkContextWindow, conversationStart, environmentFor, inheritedChoice } from './session.js';
 import { resolveAddDirs, setupTools, type ToolSetup } from './tool-setup.js';
 
 function resolveWorkspace(dir: string | undefined): string {
@@ -45,16 +49,17 @@ function resolveWorkspace(dir: string | undefined): string {
   return root;
 }
 
-function resolveInstructions(opts: RunOptions): string {
+/** The instructions given by flags, or undefined (the session's or the default). */
+function resolveInstructions(opts: RunOptions): string | undefined {
   if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
-    throw new KolegaError('usage', 'conflicting_flags', '-i/--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
+    throw new KolegaError('usage', 'conflicting_flags', '--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
   }
   if (opts.instructionsFile !== undefined) return readInstructionsFile(opts.instructionsFile);
   if (opts.instructions !== undefined) {
-    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit -i to use the default' });
+    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit --instructions to use the default' });
     return opts.instructions;
   }
-  return DEFAULT_INSTRUCTIONS;
+  return undefined;
 }
 
 /**
@@ -72,12 +77,14 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   });
   let timer: NodeJS.Timeout | undefined;
   let tools: ToolSetup | undefined;
+  let conversation: Conversation | undefined;
   let phase = 'starting';
   let terminalWritten = false;
   try {
     // Validate everything cheap before touching stdin or the network.
-    const instructions = resolveInstructions(opts);
+    const explicitInstructions = resolveInstructions(opts);
     const root = resolveWorkspace(opts.cd);
+    const start = conversationStart(opts, root);
     const images: InputContent[] = readImages(opts.image ?? []);
     resolveAddDirs(opts.addDir ?? []);
     if (opts.outputLastMessage !== undefined) checkOutputFile(opts.outputLastMessage);
@@ -85,12 +92,15 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     checkCaEnv(ctx.env); // a bad CA file: exit 2 before any request
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
+    conversation = await Conversation.open({ home, start, ephemeral: opts.ephemeral === true, signal: controller.signal });
+    const last = conversation.lastTurn;
+    const instructions = explicitInstructions ?? last?.instructions ?? DEFAULT_INSTRUCTIONS;
     // Usage problems (model, effort, prompt) are reported before missing credentials: a missing
     // sign-in is held back until the input is known to be valid.
     let selection: Selection | undefined;
     let noCredentials: KolegaError | undefined;
     try {
-      selection = selectModel({ home, env: ctx.env, model: opts.model, effort: opts.effort });
+      selection = selectForRun(home, ctx.env, opts, last);
     } catch (err) {
       if (!(err instanceof KolegaError) || err.exitClass !== 'auth') throw err;
       noCredentials = err;
@@ -118,7 +128,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     const provider: Provider =
       selection.provider === 'openai_chatgpt'
-        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug })
+        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug, warn: (line) => io.warn(`kolega: ${line}`) })
         : openaiProvider(home, ctx.env);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
@@ -139,19 +149,44 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       sink = textRenderer(io, () => stopSpinner());
     }
 
+    const shape = requestShapeFor(selection.model, provider.chatgptBackend);
+    const projectDoc = opts.projectDoc === false || conversation.source ? { text: '', files: [], truncated: false } : findProjectDocs(home, root);
+    if (projectDoc.truncated) io.warn(`kolega: AGENTS.md text cut to ${PROJECT_DOC_MAX_BYTES} bytes (${projectDoc.files.join(', ')})`);
+    const prepared = conversation.prepare({
+      model: selection.model.id,
+      shape,
+      instructions,
+      tools: toolSpecs(tools.offered),
+      provider: selection.provider,
+      effort: selection.effort,
+      sandbox: tools.toolContext.sandbox,
+      cwd: root,
+      projectDoc,
+      environment: environmentFor(root, tools),
+      prompt,
+    });
+    for (const note of conversation.notes) io.warn(`kolega: ${note}`);
+    const sessionId = conversation.id;
+    const historyBytes = conversation.source?.bytes ?? 0;
+
     const result = await runTurn(
       {
         provider,
         model: selection.model.id,
         effort: selection.effort,
-        shape: requestShapeFor(selection.model, provider.chatgptBackend),
+        shape,
         instructions,
         userContent: [{ type: 'input_text', text: prompt }, ...images],
+        history: prepared.history,
+        lead: prepared.lead,
+        projectDocs: prepared.projectDocs,
+        ...(prepared.recorder ? { recorder: prepared.recorder } : {}),
+        preflight: () => checkContextWindow(sessionId, selection.model, prepared.historyTokens, historyBytes, prompt),
         allTools: tools.all,
         offeredTools: tools.offered,
         toolContext: tools.toolContext,
         maxToolCalls: opts.maxToolCalls,
-        sessionId: uuidv7(),
+        sessionId,
         idleTimeoutMs: opts.idleTimeout * 1000,
         signal: controller.signal,
         maxOutputTokens: opts.maxOutputTokens,
@@ -163,6 +198,10 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       sink,
     );
     stopSpinner();
+    conversation.finish(result);
+    if (!opts.json && !opts.ephemeral && conversation.recorded && io.showProgress) {
+      io.warn(`kolega: session ${sessionId} (continue it with: kolega run --resume ${sessionId} PROMPT)`);
+    }
     if (result.modelsEtag !== undefined && provider.chatgptBackend && !stdoutClosed) {
       const { refreshModelsIfChanged } = await import('../../core/models/catalogue.js');
       await refreshModelsIfChanged({ home, env: ctx.env, signal: controller.signal, debug }, result.modelsEtag);
@@ -192,8 +231,25 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     return exitCodeFor(err);
   } finally {
     if (timer) clearTimeout(timer);
+    await conversation?.close();
     await tools?.close();
     removeSignals();
+  }
+}
+
+/**
+ * Provider, model and effort of the run: the flags, else a resumed session's last ones (falling
+ * back to the saved default, with a note, when that model is gone), else the saved default.
+ */
+function selectForRun(home: string, env: NodeJS.ProcessEnv, opts: RunOptions, last: TurnRecord | undefined): ReturnType<typeof selectModel> {
+  const choice = inheritedChoice(opts, last);
+  try {
+    return selectModel({ home, env, model: choice.model, effort: choice.effort });
+  } catch (err) {
+    if (opts.model !== undefined || !last || !isKolegaError(err) || err.exitClass !== 'usage') throw err;
+    const fallback = selectModel({ home, env, model: undefined, effort: opts.effort });
+    fallback.notes.unshift(`the session's model ${last.provider}/${last.model} (effort ${String(last.effort)}) cannot be used now (${err.message}); using ${fallback.provider}/${fallback.model.id}`);
+    return fallback;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { KolegaError } from '../../core/errors.js';
+import { formatBytes } from '../../core/format.js';
 import type { InputContent } from '../../core/responses/items.js';
 
 /** Largest image attached, in bytes. */
@@ -24,7 +25,7 @@ function readInput(file: string, what: string, max: number): Buffer {
       hint: 'check the path',
     });
   }
-  if (size > max) throw new KolegaError('usage', 'file_too_large', `${what} ${file} is ${size} bytes; the limit is ${max}`);
+  if (size > max) throw new KolegaError('usage', 'file_too_large', `${what} ${file} is ${formatBytes(size)} (${size} bytes); the limit is ${formatBytes(max)}`);
   try {
     return readFileSync(file);
   } catch (err) {
@@ -53,7 +54,16 @@ export function sniffImageType(data: Buffer): string | undefined {
 /** Reads `--image` files into `input_image` parts. @throws KolegaError(usage) naming the bad file. */
 export function readImages(files: string[]): InputContent[] {
   return files.map((file) => {
-    const data = readInput(file, 'image', MAX_IMAGE_BYTES);
+    let data: Buffer;
+    try {
+      data = readInput(file, 'image', MAX_IMAGE_BYTES);
+    } catch (err) {
+      // -i meant --instructions before kolega followed `codex exec -i` (images): say so.
+      if (err instanceof KolegaError && err.code === 'file_missing') {
+        throw new KolegaError('usage', 'file_missing', `${err.message} (-i/--image attaches an image)`, { hint: 'check the path; system instructions are given with --instructions' });
+      }
+      throw err;
+    }
     const mime = sniffImageType(data);
     if (!mime) throw new KolegaError('usage', 'not_an_image', `${file} is not a PNG, JPEG, GIF or WebP image`);
     return { type: 'input_image', image_url: `data:${mime};base64,${data.toString('base64')}` };

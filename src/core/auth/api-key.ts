@@ -14,11 +14,11 @@ export function isSendableKey(key: string): boolean {
 }
 
 /**
- * Validates and stores `raw` (the whole of stdin).
- * @throws KolegaError(usage, `empty_api_key` | `bad_api_key`) for empty input or a key with inner
- *   whitespace; KolegaError(config) on I/O errors or a corrupt store.
+ * Checks `raw` (the whole of stdin) and returns the key, trimmed.
+ * @throws KolegaError(usage, `empty_api_key` | `bad_api_key`) for empty input, a key with inner
+ *   whitespace, or characters that cannot be sent in a header.
  */
-export async function saveApiKey(home: string, raw: string, signal?: AbortSignal): Promise<void> {
+export function parseApiKey(raw: string): string {
   const key = raw.trim();
   if (key === '') {
     throw new KolegaError('usage', 'empty_api_key', 'no API key on stdin', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
@@ -29,5 +29,13 @@ export async function saveApiKey(home: string, raw: string, signal?: AbortSignal
   if (!isSendableKey(key)) {
     throw new KolegaError('usage', 'bad_api_key', `the input is not an API key (expected at most ${MAX_API_KEY_LENGTH} printable ASCII characters)`, { hint: 'pipe only the key' });
   }
+  return key;
+}
+
+/**
+ * Stores `key` (already checked by parseApiKey) next to any ChatGPT sign-in.
+ * @throws KolegaError(config) on I/O errors or a corrupt store.
+ */
+export async function storeApiKey(home: string, key: string, signal?: AbortSignal): Promise<void> {
   await updateCredentials(home, (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }), signal);
 }

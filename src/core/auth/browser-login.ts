@@ -12,8 +12,7 @@ import { buildAuthorizeUrl } from './authorize-url.js';
 import { issuerEndpoints } from './issuer.js';
 import { startLoopbackServer, type LoopbackServer, type PendingCode } from './loopback-server.js';
 import { generatePkce, generateState } from './pkce.js';
-import { saveChatGPTLogin, type LoginSummary } from './save-login.js';
-import { exchangeCode } from './token-endpoint.js';
+import { exchangeAndSave, type LoginSummary } from './save-login.js';
 
 /** Inputs of the browser sign-in. */
 export interface BrowserLoginOptions {
@@ -69,8 +68,7 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
 
     const code = await waitForCode(server, state, opts, stopWaiting.signal);
     try {
-      const tokens = await exchangeCode(endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug });
-      const summary = await saveChatGPTLogin(opts.home, tokens, opts.signal);
+      const summary = await exchangeAndSave(opts.home, endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug });
       code.respond({ ok: true });
       if (code.viaBrowser) await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
       return { ...summary, port: server.port };

@@ -142,6 +142,12 @@ export const REVOKE_TIMEOUT_MS = 5000;
 /** Idle timeout of token-endpoint calls (headers or body), in ms. */
 export const TOKEN_HTTP_TIMEOUT_MS = 30_000;
 
+/**
+ * Idle timeout of a refresh of an access token that is still valid, in ms: the run can go on with
+ * the current token, so a silent token endpoint must not hold it up for long.
+ */
+export const EARLY_REFRESH_TIMEOUT_MS = 10_000;
+
 /** Attempts of a refresh POST when it fails transiently (network, 5xx), including the first. */
 export const REFRESH_ATTEMPTS = 3;
 

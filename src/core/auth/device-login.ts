@@ -10,8 +10,8 @@ import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, DEVICE_MAX_WAIT_MS, DEVICE_MIN_POLL_MS, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
-import { saveChatGPTLogin, type LoginSummary } from './save-login.js';
-import { exchangeCode, tokenErrorCode, tokenErrorDetail } from './token-endpoint.js';
+import { exchangeAndSave, type LoginSummary } from './save-login.js';
+import { tokenErrorCode, tokenErrorDetail } from './token-endpoint.js';
 
 /** Inputs of the device sign-in. */
 export interface DeviceLoginOptions {
@@ -127,11 +127,10 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     }
     grant = { authorization_code: j.authorization_code, code_verifier: j.code_verifier };
   }
-  const tokens = await exchangeCode(ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
+  return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
     if (err instanceof KolegaError && err.code === 'token_exchange_failed') {
       throw new KolegaError('auth', err.code, `device code exchange failed: ${err.message}`, { httpStatus: err.httpStatus, hint: err.hint });
     }
     throw err;
   });
-  return saveChatGPTLogin(opts.home, tokens, opts.signal);
 }

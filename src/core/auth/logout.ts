@@ -4,6 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import { isKolegaError } from '../errors.js';
+import { modelsCachePath } from '../models/cache.js';
+import { openaiModelsCachePath } from '../models/openai-cache.js';
 import { readCredentials, updateCredentials } from '../store/credentials.js';
 import { credentialsPath } from '../store/paths.js';
 import { withCredentialsLock } from '../store/lock.js';
@@ -22,6 +24,8 @@ export interface LogoutResult {
   revoked?: boolean;
   /** True when a corrupt credentials file was deleted (only with `--all`). */
   removedCorruptFile: boolean;
+  /** Paths of caches holding account data that were deleted (the ChatGPT model list). */
+  removedCaches: string[];
 }
 
 /** Options of `logout`. */
@@ -47,11 +51,11 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
   } catch (err) {
     if (opts.all && isKolegaError(err) && err.exitClass === 'config') {
       await withCredentialsLock(opts.home, () => rmSync(credentialsPath(opts.home), { force: true }), opts.signal);
-      return { removed: [], removedCorruptFile: true };
+      return { removed: [], removedCorruptFile: true, removedCaches: removeAccountCaches(opts.home, opts.targets) };
     }
     throw err;
   }
-  const result: LogoutResult = { removed: [], removedCorruptFile: false };
+  const result: LogoutResult = { removed: [], removedCorruptFile: false, removedCaches: [] };
   const chatgpt = creds.chatgpt;
   if (opts.targets.includes('chatgpt') && chatgpt && (chatgpt.refresh_token || chatgpt.access_token)) {
     let revoke: string | undefined;
@@ -82,5 +86,25 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
     },
     opts.signal,
   );
+  result.removedCaches = removeAccountCaches(opts.home, opts.targets);
   return result;
+}
+
+/**
+ * Deletes caches that hold account data of a signed-out provider: the ChatGPT live model list
+ * (`models-cache.json`: the account id and what that account may use) and the API key's model list
+ * (`openai-models-cache.json`: what that key may use, tied to a fingerprint of the key). Also when
+ * nothing was signed in: a cache left by an earlier sign-in is account data too.
+ * @returns the paths deleted.
+ */
+function removeAccountCaches(home: string, targets: LogoutTarget[]): string[] {
+  const files = [...(targets.includes('chatgpt') ? [modelsCachePath(home)] : []), ...(targets.includes('openai') ? [openaiModelsCachePath(home)] : [])];
+  return files.filter((file) => {
+    try {
+      rmSync(file);
+      return true;
+    } catch {
+      return false; // missing (ENOENT) or not removable: nothing was deleted
+    }
+  });
 }

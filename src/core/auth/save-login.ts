@@ -3,11 +3,12 @@
  * plan gate first, then an atomic 0600 write under the credentials lock. An API key stored next to
  * it is kept.
  */
+import { abortReason, critical, unlessAborted } from '../critical.js';
 import { KolegaError } from '../errors.js';
 import { updateCredentials } from '../store/credentials.js';
 import { readClaims } from './jwt.js';
 import { checkPlan } from './plan.js';
-import type { TokenResponse } from './token-endpoint.js';
+import { exchangeCode, type TokenResponse } from './token-endpoint.js';
 
 /** What a finished sign-in reports (no secrets). */
 export interface LoginSummary {
@@ -41,4 +42,27 @@ export async function saveChatGPTLogin(home: string, tokens: TokenResponse, sign
     signal,
   );
   return { email: claims.email, plan: check.plan, accountId: claims.accountId, planKnown: check.known };
+}
+
+/** What a user who presses Ctrl-C twice during a sign-in is told kolega waits for. */
+const CRITICAL_SIGN_IN = 'the new ChatGPT sign-in to be stored';
+
+/**
+ * Exchanges an authorization code at the token endpoint (docs/protocol.md §a.5; device flow §b.4) and
+ * stores the tokens (saveChatGPTLogin). Once the code is sent it is spent, so this runs as critical
+ * work (../critical.ts): an abort of `opts.signal` rejects at once with its reason, while the
+ * exchange goes on and its tokens are stored before the CLI exits.
+ * @returns the sign-in summary
+ * @throws as exchangeCode and saveChatGPTLogin; KolegaError(interrupted) (or the abort reason)
+ *   when `opts.signal` aborts
+ */
+export function exchangeAndSave(
+  home: string,
+  tokenUrl: string,
+  code: { code: string; redirectUri: string; codeVerifier: string },
+  opts: { signal?: AbortSignal; debug?: (line: string) => void } = {},
+): Promise<LoginSummary> {
+  if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal)); // nothing sent yet
+  const work = critical(CRITICAL_SIGN_IN, async () => saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug })));
+  return unlessAborted(work, opts.signal);
 }

@@ -139,6 +139,8 @@ const REASONS: Record<string, string> = {
 export class RefreshRefusedError extends KolegaError {
   /** The issuer's error code (docs/protocol.md §d.3) or `rejected`. */
   readonly refusal: string;
+  /** Why, in words (`the refresh token was already used`). */
+  readonly reason: string;
   constructor(refusal: string, status?: number) {
     const reason = REASONS[refusal] ?? 'the refresh token was rejected';
     super('auth', 'refresh_failed', `the ChatGPT session has expired and cannot be renewed: ${reason}`, {
@@ -146,6 +148,7 @@ export class RefreshRefusedError extends KolegaError {
       hint: 'sign in again: kolega auth login chatgpt',
     });
     this.refusal = refusal;
+    this.reason = reason;
   }
 }
 

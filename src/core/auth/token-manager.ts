@@ -8,14 +8,21 @@
  *   processes sharing one store cause one refresh; the rotated tokens are written atomically (0600)
  *   before they are used;
  * - permanent refusals (d.3 codes, any other 4xx) are remembered in the store (`refresh_failure`) and
- *   fail with exit 3 — at most one POST per run, none when no refresh token is stored; transient
+ *   never retried — at most one POST per run, none when no refresh token is stored; transient
  *   failures (network, 5xx) are retried REFRESH_ATTEMPTS times with backoff. Credentials are never
- *   deleted on error.
+ *   deleted on error;
+ * - only an expired access token (or a 401 from the backend) makes a failed refresh fail the run
+ *   (exit 3 when refused: sign in again); while the access token is still valid the run goes on
+ *   with it and one warning (`warn`);
+ * - once a refresh request is sent it is never aborted: the rotated tokens are read and stored as
+ *   critical work (../critical.ts) that the CLI waits for before exiting, since the issuer has
+ *   already retired the old refresh token.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortReason, beginCritical, unlessAborted } from '../critical.js';
 import { KolegaError } from '../errors.js';
 import { readCredentials, updateCredentials, type ChatGPTTokens } from '../store/credentials.js';
-import { REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
+import { EARLY_REFRESH_TIMEOUT_MS, REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
 import { readClaims } from './jwt.js';
 import { permanentRefreshError, refreshOnce, RefreshRefusedError, type TokenResponse } from './token-endpoint.js';
@@ -34,6 +41,11 @@ export interface TokenManagerOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
+  /**
+   * Told, once per run, when the access token is used although it could not be renewed (a text
+   * without prefix or newline, for stderr).
+   */
+  warn?: (line: string) => void;
   /** Clock (ms since epoch), injectable for tests. */
   now?: () => number;
 }
@@ -74,6 +86,7 @@ function notSignedIn(): KolegaError {
 export class TokenManager {
   private lastAccessToken: string | undefined;
   private permanent: KolegaError | undefined;
+  private warned = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: TokenManagerOptions) {
@@ -125,13 +138,19 @@ export class TokenManager {
     if (seen.refresh_failure || !seen.refresh_token) {
       // Zero POSTs: the issuer already refused this token, or there is nothing to send: a
       // refused refresh token posted again only gets refused again (docs/protocol.md §d.3).
-      if (reason === 'proactive' && !isExpired(seen, this.now())) return seen;
+      if (reason === 'proactive' && !isExpired(seen, this.now())) {
+        this.warnOnce(`the ChatGPT session cannot be renewed (${seen.refresh_failure ? permanentRefreshError(seen.refresh_failure.code).reason : 'no refresh token is stored'}); the current token ${endsIn(seen, this.now())}`, true);
+        return seen;
+      }
       throw (this.permanent = deadSessionError(seen));
     }
+    if (reason === 'proactive' && !isExpired(seen, this.now()) && earlyRefreshFailed.has(seen.refresh_token)) return seen;
     const { home, signal, debug } = this.opts;
     let result: ChatGPTTokens | undefined;
     let failure: KolegaError | undefined;
-    await updateCredentials(
+    let endCritical: (() => void) | undefined;
+    const onSend = () => (endCritical ??= beginCritical(CRITICAL_REFRESH));
+    const work = updateCredentials(
       home,
       async (creds) => {
         const cur = creds.chatgpt;
@@ -149,9 +168,11 @@ export class TokenManager {
           failure = deadSessionError(cur);
           return undefined;
         }
+        // Early: the current access token still works, so a failed refresh must not fail the run.
+        const early = reason === 'proactive' && !isExpired(cur, this.now());
         let fresh: TokenResponse;
         try {
-          fresh = await this.postWithRetries(cur.refresh_token);
+          fresh = await this.postWithRetries(cur.refresh_token, early, onSend);
         } catch (err) {
           if (err instanceof RefreshRefusedError) {
             // A writer outside this lock (another tool sharing the file) may have rotated the
@@ -167,11 +188,21 @@ export class TokenManager {
               failure = err; // the newer tokens are not ours to mark as dead
               return undefined;
             }
-            failure = this.permanent = err;
-            return { ...latest, chatgpt: { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } } };
+            const marked = { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } };
+            if (early && !isExpired(cur, this.now())) {
+              // Refused for good, but the access token is still valid: use it, never retry.
+              this.warnOnce(`the ChatGPT session could not be renewed (${err.reason}); using the current token, which ${endsIn(cur, this.now())}`, true);
+              result = marked;
+            } else {
+              failure = this.permanent = err;
+            }
+            return { ...latest, chatgpt: marked };
           }
-          if (reason === 'proactive' && !isExpired(cur, this.now()) && !(err instanceof KolegaError && err.exitClass === 'interrupted')) {
+          const interrupted = err instanceof KolegaError && err.exitClass === 'interrupted';
+          if (early && !isExpired(cur, this.now()) && !interrupted) {
             debug?.(`token refresh failed (${(err as Error).message}); the current token is still valid, using it`);
+            this.warnOnce(`could not renew the ChatGPT session (${(err as Error).message}); using the current token, which ${endsIn(cur, this.now())}`, false);
+            earlyRefreshFailed.add(cur.refresh_token);
             result = cur;
             return undefined;
           }
@@ -190,25 +221,59 @@ export class TokenManager {
         return { ...creds, chatgpt: next };
       },
       signal,
-    );
+    ).finally(() => endCritical?.());
+    // A signal, a closed stdout or --timeout ends the wait at once, but not the refresh: once its
+    // request is sent, the rotated tokens are read and stored (the exit path waits for it).
+    await unlessAborted(work, signal);
     if (failure) throw failure;
     return result!;
   }
 
-  /** One refresh, retried on transient failures with exponential backoff. */
-  private async postWithRetries(refreshToken: string): Promise<TokenResponse> {
+  /** One warning per run on stderr (through `opts.warn`); `signIn` adds the sign-in hint. */
+  private warnOnce(text: string, signIn: boolean): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.opts.warn?.(signIn ? `${text}; sign in again: kolega auth login chatgpt` : text);
+  }
+
+  /**
+   * One refresh, retried on transient failures with exponential backoff. A signal stops it only
+   * between attempts: an attempt once sent is read to its end. `onSend` is called before each send.
+   * An early refresh (the access token still valid) gives up sooner on a silent token endpoint.
+   */
+  private async postWithRetries(refreshToken: string, early: boolean, onSend: () => void): Promise<TokenResponse> {
     const { token } = issuerEndpoints(this.opts.env);
+    const { signal, debug } = this.opts;
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw abortReason(signal);
+      onSend();
       try {
-        this.opts.debug?.(`token refresh: POST attempt ${attempt}`);
-        return await refreshOnce(token, refreshToken, { signal: this.opts.signal, debug: this.opts.debug });
+        debug?.(`token refresh: POST attempt ${attempt}`);
+        return await refreshOnce(token, refreshToken, { debug, timeoutMs: early ? EARLY_REFRESH_TIMEOUT_MS : undefined });
       } catch (err) {
         const transient = err instanceof KolegaError && err.retryable;
-        if (!transient || attempt >= REFRESH_ATTEMPTS || this.opts.signal?.aborted) throw err;
-        await sleep(REFRESH_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal: this.opts.signal }).catch(() => undefined);
+        if (!transient || attempt >= REFRESH_ATTEMPTS || signal?.aborted) throw err;
+        await sleep(REFRESH_BACKOFF_MS * 2 ** (attempt - 1), undefined, { signal }).catch(() => undefined);
       }
     }
   }
+}
+
+/** What a user who presses Ctrl-C twice during a refresh is told kolega waits for. */
+const CRITICAL_REFRESH = 'the renewed ChatGPT credentials to be stored';
+
+/**
+ * Refresh tokens whose early refresh (access token still valid) failed transiently in this
+ * process: not tried again before the access token expires, so one run posts one bounded series.
+ */
+const earlyRefreshFailed = new Set<string>();
+
+/** "expires in N min" (or "is still valid" without `exp`), for warnings. */
+function endsIn(tokens: ChatGPTTokens, now: number): string {
+  const exp = readClaims(tokens.access_token).exp;
+  if (exp === undefined) return 'is still valid';
+  const minutes = Math.max(1, Math.round((exp * 1000 - now) / 60_000));
+  return `expires in ${minutes} min`;
 }
 
 /** A transient failure that exhausted its retries must not be replayed again by the turn loop. */

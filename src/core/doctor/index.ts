@@ -14,6 +14,7 @@ import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, ch
 import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
 import { checkCodexIdentity } from './identity.js';
+import { checkOnline } from './online.js';
 import { check, type CheckResult, type DoctorInput, type TerminalFacts } from './types.js';
 
 /** Re-exported shapes of the doctor report. */
@@ -89,6 +90,8 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
     results.push(...outcomes.map((o) => o.result));
     results.push(checkClock(outcomes.flatMap((o) => (o.skewMs === undefined ? [] : [o.skewMs]))));
   }
+  // After the reachability checks, so an unreachable network is reported (and exits 6) first.
+  if (input.online) results.push(await checkOnline(home, env, input.timeoutMs, input.debug));
   results.push(checkTerminal(input.terminal), await checkSandbox(env));
   return results;
 }

@@ -2,6 +2,7 @@
 import { ELIGIBLE_PLANS, REFRESH_WINDOW_MS } from '../auth/constants.js';
 import { readClaims } from '../auth/jwt.js';
 import { isKolegaError } from '../errors.js';
+import { formatWhen } from '../format.js';
 import { BUNDLED, type KnownModels } from '../models/known.js';
 import { isProviderId, MODELS } from '../providers/models.js';
 import { findApiKey } from '../providers/openai.js';
@@ -45,9 +46,9 @@ export function checkChatGPT(creds: Credentials, now = Date.now()): CheckResult 
     return check(id, title, 'auth', expired ? 'fail' : 'warn', `${who}: no refresh token${expired ? ' and the access token has expired' : '; the session cannot be renewed'}`, `sign in again: ${LOGIN}`, details);
   }
   if (exp !== null && exp * 1000 <= now) {
-    return check(id, title, 'auth', 'warn', `${who}: access token expired ${new Date(exp * 1000).toISOString()}; it is refreshed on next use`, `if requests fail with exit 3: ${LOGIN}`, details);
+    return check(id, title, 'auth', 'warn', `${who}: access token expired ${formatWhen(exp * 1000, now)}; it is refreshed on next use`, `if requests fail with exit 3: ${LOGIN}`, details);
   }
-  const left = exp === null ? 'no expiry claim' : exp * 1000 - now < REFRESH_WINDOW_MS ? 'expires within 5 minutes (refreshed on next use)' : `valid until ${new Date(exp * 1000).toISOString()}`;
+  const left = exp === null ? 'no expiry claim' : exp * 1000 - now < REFRESH_WINDOW_MS ? 'expires within 5 minutes (refreshed on next use)' : `valid until ${formatWhen(exp * 1000, now)}`;
   return check(id, title, 'auth', 'ok', `${who}: access token ${left}; refresh token present`, undefined, details);
 }
 

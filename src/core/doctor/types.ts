@@ -41,6 +41,8 @@ export interface DoctorInput {
   /** Per network step, ms. */
   timeoutMs: number;
   terminal: TerminalFacts;
+  /** Also check the credentials with one authenticated request (`--online`: check `auth.online`). */
+  online?: boolean;
   /** Node version to check (default: the running one). */
   nodeVersion?: string;
   debug?: (line: string) => void;

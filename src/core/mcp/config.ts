@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KolegaError } from '../errors.js';
+import { JsonSyntaxError, parseJsonText } from '../json-syntax.js';
 
 /** Default wait for a server to start and list its tools, in ms. */
 export const MCP_STARTUP_TIMEOUT_MS = 30_000;
@@ -63,10 +64,10 @@ function stringMap(file: string, where: string, v: unknown): Record<string, stri
 export function readMcpConfig(file: string): McpServerConfig[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = parseJsonText(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message;
+    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
     throw new KolegaError('usage', 'mcp_config_unreadable', `cannot read --mcp-config ${file}: ${why}`);
   }
   const servers = (doc as { mcpServers?: unknown } | null)?.mcpServers;

@@ -14,6 +14,8 @@ export interface ChatGPTProviderOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
+  /** Told (once per run) when a token that could not be renewed is used; see TokenManagerOptions. */
+  warn?: (line: string) => void;
 }
 
 /**

@@ -3,6 +3,7 @@
  * credential recovery on 401, docs/protocol.md §d.4), then feed the SSE events to an assembler until a
  * terminal event (docs/protocol.md §f.3: stop reading at `response.completed`).
  */
+import { formatBytes } from '../format.js';
 import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
@@ -127,8 +128,7 @@ export async function feedAssembler(body: AsyncIterable<Uint8Array>, assembler: 
  * knows how much to cut. */
 function withInputSize(err: unknown, bytes: number): unknown {
   if (!(err instanceof KolegaError) || err.code !== 'context_length_exceeded') return err;
-  const size = bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
-  err.message = `${err.message}; the request was ${size} (${bytes} bytes)`;
+  err.message = `${err.message}; the request was ${formatBytes(bytes)} (${bytes} bytes)`;
   return err;
 }
 

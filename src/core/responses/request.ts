@@ -39,6 +39,13 @@ export interface RequestSpec {
   textFormat?: Record<string, unknown>;
   /** Output cap in tokens; sent to the public API only. */
   maxOutputTokens?: number;
+  /**
+   * True when `input` already starts with the items the shape leads with (the `additional_tools`
+   * item and the instructions message, ../sessions/compose.ts): they are sent as given, byte for
+   * byte (a resumed session replays the recorded ones), and not prepended again. Top-level
+   * `instructions` and `tools` are still sent for shapes that take them there.
+   */
+  leadInInput?: boolean;
 }
 
 /** The `additional_tools` input item of a Responses Lite request: kolega's tools as the `functions` namespace. */
@@ -81,8 +88,10 @@ export function buildRequestBody(spec: RequestSpec): Record<string, unknown> {
   } else {
     // Key order as Codex 0.171 sends it (docs/protocol.md "Responses Lite").
     const lead: unknown[] = [];
-    if (shape.tools === 'additional_tools') lead.push(additionalToolsItem(spec.tools));
-    lead.push(instructionsMessage(spec.instructions));
+    if (!spec.leadInInput) {
+      if (shape.tools === 'additional_tools') lead.push(additionalToolsItem(spec.tools));
+      lead.push(instructionsMessage(spec.instructions));
+    }
     body = { model: spec.model, stream: true, input: [...lead, ...spec.input] };
     if (shape.tools === 'top_level') body.tools = spec.tools;
     body.tool_choice = 'auto';

@@ -1,12 +1,14 @@
 /**
  * Reading and atomically writing the small JSON files kolega keeps (settings, credentials).
- * Reads never repair or replace a corrupt file: they throw an error naming the file and the parse
- * position, so the user can fix it without losing what it holds. Writes go through `writeFileAtomic` (temp file in the same directory,
+ * Reads never repair or replace a corrupt file: they throw an error naming the file and the byte
+ * position of the first error, without echoing the file's bytes, so the user can fix it without
+ * losing what it holds. Writes go through `writeFileAtomic` (temp file in the same directory,
  * opened with the final mode, fsync, rename), so a reader never sees partial content.
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write.js';
 import { KolegaError } from '../errors.js';
+import { parseJsonText } from '../json-syntax.js';
 import { ensureHome } from './paths.js';
 import path from 'node:path';
 
@@ -29,9 +31,9 @@ export function readJsonObject(file: string): Record<string, unknown> | undefine
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (err) {
-    throw corrupt(file, (err as Error).message);
+    throw corrupt(file, `not valid JSON: ${(err as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw corrupt(file, 'not a JSON object');

@@ -1,0 +1,228 @@
+/**
+ * `npm run bench:resume` (also run by `npm run bench`): what resuming a session adds to a run
+ * before its request leaves, for sessions of 50, 100, 200 and 400 turns (about 25 KB of items per
+ * turn: 1.25, 2.5, 5 and 10 MB), against a new session. The time measured is from spawning
+ * `kolega run` to the request's headers reaching a server on 127.0.0.1 (kolega serializes the whole
+ * body first); the added cost is the difference of medians, and its cost per MB should stay flat
+ * (linear growth). Target (README "Performance"): 200 turns / 5 MB adds < 100 ms.
+ *
+ *   npm run bench:resume            # 7 runs per size
+ *   npm run bench:resume -- --quick # 3 runs per size
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { textAnswer, toSse } from '../test/fakes/sse-events.js';
+import { median } from './measure.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const BIN = process.env.KOLEGA_BENCH_BIN
+  ? path.resolve(process.env.KOLEGA_BENCH_BIN)
+  : path.join(REPO, 'bin', 'kolega');
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 3 : 7;
+const SIZES = [50, 100, 200, 400];
+const KEY = 'bench-key';
+
+// A server that notes when each request's headers arrive, then answers with a short stream.
+let arrived: number | undefined;
+const answer = Buffer.from(toSse(textAnswer('ok')));
+const server = http.createServer((req, res) => {
+  arrived ??= performance.now();
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'text/event-stream' }).end(answer));
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+
+const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-bench-resume-'));
+const cwd = mkdtempSync(path.join(os.tmpdir(), 'kolega-bench-ws-'));
+const env: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NO_COLOR: '1',
+  KOLEGA_HOME: home,
+  OPENAI_API_KEY: KEY,
+  OPENAI_BASE_URL: baseUrl,
+  KOLEGA_MODEL: 'openai/gpt-5.5',
+};
+
+/** Writes a session of `turns` turns (~25 KB each) and returns its id. */
+function makeSession(turns: number): string {
+  const id = `01a237af-0000-7000-8000-${String(turns).padStart(12, '0')}`;
+  const at = new Date().toISOString();
+  const lines: string[] = [
+    JSON.stringify({
+      type: 'session',
+      v: 1,
+      id,
+      created_at: at,
+      cwd,
+      provider: 'openai',
+      model: 'gpt-5.5',
+      effort: 'medium',
+      sandbox: 'read-only',
+      title: 'bench',
+    }),
+  ];
+  const filler = (n: number, seed: number) => Buffer.alloc(n, String.fromCharCode(97 + (seed % 26))).toString();
+  for (let t = 1; t <= turns; t++) {
+    lines.push(
+      JSON.stringify({
+        type: 'turn',
+        turn: t,
+        at,
+        provider: 'openai',
+        model: 'gpt-5.5',
+        effort: 'medium',
+        sandbox: 'read-only',
+        cwd,
+        instructions: 'bench instructions',
+      }),
+    );
+    lines.push(
+      JSON.stringify({
+        type: 'input',
+        turn: t,
+        item: {
+          type: 'message',
+          role: 'user',
+          content: [{ type: 'input_text', text: `question ${t}: ${filler(1000, t)}` }],
+        },
+      }),
+    );
+    lines.push(
+      JSON.stringify({
+        type: 'output',
+        turn: t,
+        item: {
+          id: `rs_${t}`,
+          type: 'reasoning',
+          summary: [{ type: 'summary_text', text: 'thinking' }],
+          encrypted_content: filler(14_000, t + 1),
+        },
+      }),
+    );
+    lines.push(
+      JSON.stringify({
+        type: 'output',
+        turn: t,
+        item: {
+          id: `fc_${t}`,
+          type: 'function_call',
+          status: 'completed',
+          name: 'read_file',
+          arguments: '{"path":"a.txt"}',
+          call_id: `call_${t}`,
+        },
+      }),
+    );
+    lines.push(
+      JSON.stringify({
+        type: 'input',
+        turn: t,
+        item: { type: 'function_call_output', call_id: `call_${t}`, output: filler(4000, t + 2) },
+      }),
+    );
+    lines.push(
+      JSON.stringify({
+        type: 'output',
+        turn: t,
+        item: {
+          id: `msg_${t}`,
+          type: 'message',
+          status: 'completed',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: filler(5000, t + 3), annotations: [] }],
+        },
+      }),
+    );
+    const usage = {
+      input_tokens: 100,
+      cached_input_tokens: 0,
+      output_tokens: 10,
+      reasoning_output_tokens: 0,
+      total_tokens: 110,
+    };
+    lines.push(
+      JSON.stringify({
+        type: 'turn_end',
+        turn: t,
+        at,
+        status: 'completed',
+        usage,
+        context_tokens: 200 * t,
+        final_text: 'x',
+      }),
+    );
+  }
+  mkdirSync(path.join(home, 'sessions'), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(home, 'sessions', `${id}.jsonl`), lines.join('\n') + '\n', { mode: 0o600 });
+  return id;
+}
+
+/** Spawn-to-request time of one run, ms. */
+function timeToRequest(args: string[]): Promise<number> {
+  arrived = undefined;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, 'run', '--no-stdin', '--no-project-doc', '-C', cwd, ...args, 'hi'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => {
+      if (code !== 0 || arrived === undefined) reject(new Error(`kolega exited ${code}: ${err.trim()}`));
+      else resolve(arrived - t0);
+    }),
+  );
+}
+
+const cases: { label: string; turns: number; mb: number; args: string[] }[] = [
+  { label: 'new session', turns: 0, mb: 0, args: ['--ephemeral'] },
+];
+for (const turns of SIZES) {
+  const id = makeSession(turns);
+  const mb = statSync(path.join(home, 'sessions', `${id}.jsonl`)).size / 1e6;
+  // --ephemeral: the session is read and replayed but not appended to, so every run resumes the same size.
+  cases.push({ label: `resume ${turns} turns`, turns, mb, args: ['--ephemeral', '--resume', id] });
+}
+await timeToRequest(['--ephemeral']); // warm the file cache
+const times = new Map<string, number[]>();
+for (let r = 0; r < RUNS; r++) {
+  for (const c of cases) {
+    const list = times.get(c.label) ?? [];
+    list.push(await timeToRequest(c.args));
+    times.set(c.label, list);
+  }
+}
+server.close();
+rmSync(home, { recursive: true, force: true });
+rmSync(cwd, { recursive: true, force: true });
+
+const base = median(times.get('new session')!)!;
+process.stdout.write(
+  `\nresume cost (spawn to request headers at the server; medians of ${RUNS} interleaved runs; ${os.cpus().length} CPUs, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; Node ${process.version})\n\n`,
+);
+process.stdout.write('| case | size | to request (median) | added | added per MB |\n|---|---|---|---|---|\n');
+for (const c of cases) {
+  const m = median(times.get(c.label)!)!;
+  const added = m - base;
+  process.stdout.write(
+    `| ${c.label} | ${c.mb.toFixed(2)} MB | ${m.toFixed(0)} ms | ${c.turns ? `${added.toFixed(0)} ms` : ''} | ${c.turns ? `${(added / c.mb).toFixed(1)} ms` : ''} |\n`,
+  );
+}
+const at200 = median(times.get('resume 200 turns')!)! - base;
+process.stdout.write(
+  `\ntarget: resuming 200 turns / 5 MB adds < 100 ms: ${at200 < 100 ? 'met' : 'MISSED'} (${at200.toFixed(0)} ms)\n`,
+);
+process.exit(0);

@@ -1,0 +1,56 @@
+/** The work of `kolega sessions list`: a line per session, only ids, or one JSON document. */
+import path from 'node:path';
+import { listSessions, type SessionSummary } from '../../core/sessions/catalog.js';
+import { kolegaHome } from '../../core/store/paths.js';
+import type { SessionsListOptions } from '../commands/sessions.js';
+import type { CliContext } from '../context.js';
+import { IO } from '../io.js';
+
+/** One session in the `--json` documents (schema/sessions.schema.json). */
+export type SessionEntry = Omit<SessionSummary, 'mtimeMs'>;
+
+/** The entry of a summary. */
+export function sessionEntry(s: SessionSummary): SessionEntry {
+  const { mtimeMs: _unused, ...rest } = s;
+  return rest;
+}
+
+/** `2026-12-03 06:15` in local time. */
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Runs `sessions list`; @returns the exit status. */
+export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const home = kolegaHome(ctx.env);
+  const cwd = opts.all ? undefined : path.resolve(opts.cd ?? process.cwd());
+  const all = listSessions(home, cwd);
+  if (opts.json) {
+    io.out(
+      JSON.stringify({ schema_version: 1, workspace: cwd ?? null, sessions: all.map(sessionEntry) }, null, 2) + '\n',
+    );
+    return 0;
+  }
+  if (opts.ids) {
+    for (const s of all) io.out(s.id + '\n');
+    return 0;
+  }
+  if (all.length === 0) {
+    io.warn(
+      cwd
+        ? `kolega: no sessions for ${cwd} (all workspaces: kolega sessions list --all)`
+        : 'kolega: no sessions recorded',
+    );
+    return 0;
+  }
+  for (const s of all) {
+    const where = opts.all ? `  ${s.cwd}` : '';
+    io.out(
+      `${s.id}  ${shortTime(s.updated_at)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`,
+    );
+  }
+  return 0;
+}

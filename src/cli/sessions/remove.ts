@@ -1,0 +1,68 @@
+/** The work of `kolega sessions rm` and `sessions prune`: remove session files no run is using. */
+import { unlinkSync } from 'node:fs';
+import { listSessions, resolveSessionId } from '../../core/sessions/catalog.js';
+import { isSessionLocked, lockSession } from '../../core/sessions/lock.js';
+import { sessionPath } from '../../core/sessions/store.js';
+import { KolegaError } from '../../core/errors.js';
+import { kolegaHome } from '../../core/store/paths.js';
+import type { CliContext } from '../context.js';
+import { IO } from '../io.js';
+
+function unlink(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new KolegaError('config', 'session_remove_failed', `cannot remove ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+/** Runs `sessions rm`; @returns the exit status (2 when a run is using the session). */
+export async function sessionsRemove(ref: string, ctx: CliContext): Promise<number> {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const home = kolegaHome(ctx.env);
+  const id = resolveSessionId(home, ref);
+  const file = sessionPath(home, id);
+  const release = await lockSession(file, id, undefined, 0);
+  try {
+    unlink(file);
+  } finally {
+    await release();
+  }
+  io.warn(`kolega: removed session ${id}`);
+  return 0;
+}
+
+/** Runs `sessions prune`: prints each removed id (or `--json`); sessions in use are kept. */
+export async function sessionsPrune(
+  opts: { olderThan: number; dryRun?: boolean; json?: boolean },
+  ctx: CliContext,
+): Promise<number> {
+  const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  const home = kolegaHome(ctx.env);
+  const cutoff = Date.now() - opts.olderThan;
+  const removed: string[] = [];
+  for (const s of listSessions(home)) {
+    if (s.mtimeMs >= cutoff) continue;
+    if (await isSessionLocked(s.file)) {
+      io.warn(`kolega: kept session ${s.id}: a run is using it`);
+      continue;
+    }
+    if (!opts.dryRun) {
+      const release = await lockSession(s.file, s.id, undefined, 0).catch(() => undefined);
+      if (!release) continue;
+      try {
+        unlink(s.file);
+      } finally {
+        await release();
+      }
+    }
+    removed.push(s.id);
+  }
+  if (opts.json) io.out(JSON.stringify({ schema_version: 1, dry_run: opts.dryRun === true, removed }, null, 2) + '\n');
+  else for (const id of removed) io.out(id + '\n');
+  return 0;
+}
