@@ -10,6 +10,19 @@ import tseslint from 'typescript-eslint';
 /** Modules that write to a terminal or parse argv: CLI-only. */
 const TERMINAL_MODULES = ['chalk', 'ora', 'commander'];
 
+/** Exit statuses are named in src/cli/exit.ts (EXIT_CODES), never written as numbers elsewhere. */
+const EXIT_LITERAL = {
+  selector: "AssignmentExpression[left.property.name='exitCode'] > Literal.right[value!=0]",
+  message: 'use EXIT_CODES from src/cli/exit.ts: exit statuses are mapped in one place.',
+};
+
+/** Destructuring the terminal streams or exit out of `process`. */
+const PROCESS_DESTRUCTURE = {
+  selector:
+    "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name=/^(exit|exitCode|stdout|stderr)$/]",
+  message: 'src/core never ends the process or writes to a terminal.',
+};
+
 /** `process.<name>` accesses that belong to the CLI layer. */
 const processOnly = (names, message) => names.map((property) => ({ object: 'process', property, message }));
 
@@ -62,14 +75,6 @@ export default tseslint.config(
           'src/core never ends the process or writes to a terminal: return or throw, and let src/cli report.',
         ),
       ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name=/^(exit|exitCode|stdout|stderr)$/]",
-          message: 'src/core never ends the process or writes to a terminal.',
-        },
-      ],
     },
   },
   {
@@ -82,10 +87,11 @@ export default tseslint.config(
         ...processOnly(['exit'], 'only src/cli/main.ts ends the process: throw a KolegaError instead.'),
         ...processOnly(['exitCode'], 'only src/cli/main.ts sets the exit status.'),
       ],
+      'no-restricted-syntax': ['error', EXIT_LITERAL],
     },
   },
   {
-    // Core keeps both fences: the rule above would otherwise replace the core list for src/core.
+    // Core keeps both fences: the rules above would otherwise replace the core lists for src/core.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-properties': [
@@ -95,6 +101,7 @@ export default tseslint.config(
           'src/core never ends the process or writes to a terminal: return or throw, and let src/cli report.',
         ),
       ],
+      'no-restricted-syntax': ['error', EXIT_LITERAL, PROCESS_DESTRUCTURE],
     },
   },
   {

@@ -10,7 +10,7 @@
  *   npm run bench:resume -- --quick # 3 runs per size
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { textAnswer, toSse } from '../test/fakes/sse-events.js';
-import { median } from './measure.js';
+import { hasGnuTime, median } from './measure.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = process.env.KOLEGA_BENCH_BIN
@@ -28,6 +28,7 @@ const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 7;
 const SIZES = [50, 100, 200, 400];
 const KEY = 'bench-key';
+const gnu = hasGnuTime();
 
 // A server that notes when each request's headers arrive, then answers with a short stream.
 let arrived: number | undefined;
@@ -166,20 +167,21 @@ function makeSession(turns: number): string {
   return id;
 }
 
-/** Spawn-to-request time of one run, ms. */
-function timeToRequest(args: string[]): Promise<number> {
+/** One run: spawn-to-request time and the whole run's CPU time (user + system, GNU time), ms. */
+function timeToRequest(args: string[]): Promise<{ wall: number; cpu?: number }> {
   arrived = undefined;
+  const cpuFile = path.join(home, 'cpu.txt');
+  const kolega = [process.execPath, BIN, 'run', '--no-stdin', '--no-project-doc', '-C', cwd, ...args, 'hi'];
+  const argv = gnu ? ['/usr/bin/time', '-f', '%U %S', '-o', cpuFile, ...kolega] : kolega;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'run', '--no-stdin', '--no-project-doc', '-C', cwd, ...args, 'hi'], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) =>
     child.on('close', (code) => {
-      if (code !== 0 || arrived === undefined) reject(new Error(`kolega exited ${code}: ${err.trim()}`));
-      else resolve(arrived - t0);
+      if (code !== 0 || arrived === undefined) return reject(new Error(`kolega exited ${code}: ${err.trim()}`));
+      const cpu = gnu ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number) : undefined;
+      resolve({ wall: arrived - t0, ...(cpu ? { cpu: (cpu[0]! + cpu[1]!) * 1000 } : {}) });
     }),
   );
 }
@@ -195,11 +197,12 @@ for (const turns of SIZES) {
 }
 await timeToRequest(['--ephemeral']); // warm the file cache
 const times = new Map<string, number[]>();
+const cpus = new Map<string, number[]>();
 for (let r = 0; r < RUNS; r++) {
   for (const c of cases) {
-    const list = times.get(c.label) ?? [];
-    list.push(await timeToRequest(c.args));
-    times.set(c.label, list);
+    const s = await timeToRequest(c.args);
+    times.set(c.label, [...(times.get(c.label) ?? []), s.wall]);
+    if (s.cpu !== undefined) cpus.set(c.label, [...(cpus.get(c.label) ?? []), s.cpu]);
   }
 }
 server.close();
@@ -207,22 +210,35 @@ rmSync(home, { recursive: true, force: true });
 rmSync(cwd, { recursive: true, force: true });
 
 const base = median(times.get('new session')!)!;
+const baseCpu = median(cpus.get('new session') ?? []);
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 process.stdout.write(
-  `\nresume cost (spawn to request headers at the server; medians of ${RUNS} interleaved runs; ${os.cpus().length} CPUs, load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}; Node ${process.version})\n\n`,
+  `\nresume cost (medians of ${RUNS} interleaved runs; ${os.cpus().length} CPUs, load average ${load}; Node ${process.version})\n` +
+    'wall: spawn to the request headers at the server; CPU: user + system of the whole run (GNU time, 10 ms resolution)\n\n',
 );
-process.stdout.write('| case | size | to request (median) | added | added per MB |\n|---|---|---|---|---|\n');
+process.stdout.write(
+  '| case | size | wall to request | added | added per MB | CPU | added CPU |\n|---|---|---|---|---|---|---|\n',
+);
 for (const c of cases) {
   const m = median(times.get(c.label)!)!;
+  const cpu = median(cpus.get(c.label) ?? []);
   const added = m - base;
-  process.stdout.write(
-    `| ${c.label} | ${c.mb.toFixed(2)} MB | ${m.toFixed(0)} ms | ${c.turns ? `${added.toFixed(0)} ms` : ''} | ${c.turns ? `${(added / c.mb).toFixed(1)} ms` : ''} |\n`,
-  );
+  const cells = [
+    c.label,
+    `${c.mb.toFixed(2)} MB`,
+    `${m.toFixed(0)} ms`,
+    c.turns ? `${added.toFixed(0)} ms` : '',
+    c.turns ? `${(added / c.mb).toFixed(1)} ms` : '',
+    cpu === undefined ? '-' : `${cpu.toFixed(0)} ms`,
+    c.turns && cpu !== undefined && baseCpu !== undefined ? `${(cpu - baseCpu).toFixed(0)} ms` : '',
+  ];
+  process.stdout.write(`| ${cells.join(' | ')} |\n`);
 }
 const at200 = median(times.get('resume 200 turns')!)! - base;
 process.stdout.write(
-  `\ntarget: resuming 200 turns / 5 MB adds < 100 ms: ${at200 < 100 ? 'met' : 'MISSED'} (${at200.toFixed(0)} ms)\n`,
+  `\ntarget: resuming 200 turns / 5 MB adds < 100 ms: ${at200 < 100 ? 'met' : 'MISSED'} (${at200.toFixed(0)} ms wall)\n`,
 );
 process.exit(0);

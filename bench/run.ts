@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: kolega's start-up and streaming figures side by side in one run (README "Performance"), all
- * against a local server on 127.0.0.1. Prints medians over several runs, the per-delta cost at
+ * `npm run bench`: kolega's start-up and streaming figures side by side in one run (README "Performance"),
+ * all against a local server on 127.0.0.1. Prints medians over several runs, the per-delta cost at
  * 2,000 / 10,000 / 100,000 deltas (linearity), the added latency per delta on a paced stream, the
- * optional `codex exec --json` peer, and each target with its verdict.
+ * optional `codex exec --json` peer, the bytes uploaded per request of a 20-call tool loop on a
+ * 1 MB conversation over HTTP and over the WebSocket, and each target with its verdict.
  *
  *   npm run bench                 # ~1 minute
  *   npm run bench -- --quick      # fewer runs
@@ -17,6 +18,7 @@ import { codexSetup, findCodex } from './codex.js';
 import { BENCH_KEY, startBenchServer, type BenchStream } from './fake.js';
 import { hasGnuTime, measure, median, percentile, type OutputKind, type Sample } from './measure.js';
 import { printReport, type Figures } from './report.js';
+import { measureUploads } from './upload.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 // KOLEGA_BENCH_BIN measures another checkout's launcher (e.g. the commit before a change).
@@ -136,6 +138,11 @@ await runGroup(
 
 await server.close();
 rmSync(home, { recursive: true, force: true });
+
+// 4. Upload per request: a 20-call tool loop on a 1 MB conversation, HTTP against the WebSocket.
+process.stderr.write('bench: upload per request, 20 tool calls on 1 MB\n');
+const uploads = await measureUploads(BIN);
+for (const r of uploads.runs) if (r.exitCode !== 0) notes.push(`upload bench over ${r.transport}: exit ${r.exitCode}`);
 if (server.rejected.length > 0) notes.push(`the bench server rejected ${server.rejected.length} request(s): ${server.rejected.slice(0, 3).join('; ')}`);
 
 const figures: Figures = {
@@ -155,6 +162,7 @@ const figures: Figures = {
       failures: list.filter((s) => s.code !== 0).length,
     })),
   latency: [...latency.entries()].map(([id, xs]) => ({ id, label: id === 'latJson' ? 'kolega run --json' : 'kolega run (text)', count: xs.length, medianMs: median(xs), p95Ms: percentile(xs, 95), maxMs: Math.max(...xs) })),
+  uploads,
   notes,
 };
 printReport(figures);

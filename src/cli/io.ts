@@ -4,7 +4,7 @@
  * --no-color) and debug output. Renderers and commands never look at `process.stdout` directly;
  * tests construct an IO with buffers.
  */
-import { redact } from './redact.js';
+import { redact } from '../core/redact.js';
 
 /** A writable the IO can use (process.stdout or a test buffer). */
 export interface Writable {

@@ -11,9 +11,10 @@
  */
 import { criticalWork, whenCriticalDone } from '../core/critical.js';
 import { KolegaError } from '../core/errors.js';
+import { EXIT_CODES } from './exit.js';
 
 /** Exit status for an interrupted run (docs/design.md "Exit status"). */
-const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = EXIT_CODES.interrupted;
 
 /** Longest wait for critical work once kolega has been told to stop, in ms. */
 export const CRITICAL_EXIT_WAIT_MS = 10_000;

@@ -73,3 +73,31 @@ export function usageError(code: string, message: string, hint?: string): Kolega
 export function isKolegaError(err: unknown): err is KolegaError {
   return err instanceof KolegaError || (err instanceof Error && err.name === 'KolegaError' && 'exitClass' in err);
 }
+
+/** What a copy of a KolegaError may change: its class, code, message, or any detail. */
+export interface KolegaErrorChanges extends KolegaErrorDetails {
+  exitClass?: ExitClass;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Copies `err` with `changes` applied. Everything not named in `changes` is kept: the exit class,
+ * code, message, hint, HTTP status, retry facts (`retryable`, `retryDelayMs`, `retryAfterSeconds`),
+ * reset time, request id and `cause`. The one way errors are copied, so that no copy silently
+ * drops a field the exit mapping, the retry policy or `--debug` needs.
+ */
+export function copyError(err: KolegaError, changes: KolegaErrorChanges = {}): KolegaError {
+  const { exitClass = err.exitClass, code = err.code, message = err.message, ...details } = changes;
+  return new KolegaError(exitClass, code, message, {
+    hint: err.hint,
+    httpStatus: err.httpStatus,
+    retryAfterSeconds: err.retryAfterSeconds,
+    resetsAt: err.resetsAt,
+    retryable: err.retryable,
+    retryDelayMs: err.retryDelayMs,
+    requestId: err.requestId,
+    cause: (err as { cause?: unknown }).cause,
+    ...details,
+  });
+}

@@ -3,6 +3,7 @@
  * "JSON mode"; `schema/events.schema.json`): the core emits them, the CLI renders them as text or
  * writes them one per line. Names never change meaning; fields may be added.
  */
+import type { TurnFailureCode } from './turn-failure-codes.js';
 
 /** Token counts summed over every request of the turn (tokens). */
 export interface Usage {
@@ -15,8 +16,8 @@ export interface Usage {
 
 /** The error object of `turn.failed`. */
 export interface TurnError {
-  /** Stable machine code, e.g. `http_429`, `usage_limit_reached`, `idle_timeout`, `interrupted`. */
-  code: string;
+  /** Stable machine code, e.g. `http_429`, `usage_limit_reached`, `idle_timeout`, `interrupted` (./turn-failure-codes.ts). */
+  code: TurnFailureCode;
   /** One line for a human. */
   message: string;
   http_status?: number;

@@ -71,6 +71,14 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
 }
 
 /**
+ * The proxy-aware undici dispatcher shared by every request (for clients other than `httpRequest`,
+ * e.g. the Responses WebSocket), so HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply to them the same way.
+ */
+export function proxyDispatcher(): Promise<Dispatcher> {
+  return getDispatcher();
+}
+
+/**
  * Sends one HTTP request.
  * @returns the response once headers have arrived (any status; callers map statuses).
  * @throws KolegaError(network, `connect_failed` | `network_error` (retryable), `dns_failed` |

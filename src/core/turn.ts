@@ -5,16 +5,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KolegaError, isKolegaError } from './errors.js';
+import { KolegaError, copyError, isKolegaError } from './errors.js';
 import { redactSecrets } from './redact.js';
 import { emptyUsage, type EventSink, type TurnEvent, type Usage } from './events.js';
 import type { Provider } from './providers/types.js';
 import { ResponseAssembler, addUsage } from './responses/assemble.js';
-import { streamResponse } from './responses/client.js';
 import { finalAnswer, toInputItem, type InputContent, type InputItem, type OutputItem } from './responses/items.js';
 import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
+import { openTransport, type ResponsesTransport, type TransportMode } from './responses/transport.js';
 import { executeToolCall } from './tools/registry.js';
 import type { Tool, ToolContext } from './tools/types.js';
 
@@ -33,8 +33,9 @@ export interface TurnOptions {
   history?: InputItem[];
   /**
    * New items sent before the user message, recorded with it: a new session's lead (tools item,
-   * instructions message, AGENTS.md and environment context) or a resume's repairs. The request
-   * builder prepends nothing: `history` + `lead` + the user message is the whole `input`.
+   * instructions message, AGENTS.md and environment context) or a resume's repairs. With `history`
+   * or `lead` given, the request builder prepends nothing: `history` + `lead` + the user message is
+   * the whole `input`; with neither, it adds the shape's tools item and instructions message itself.
    */
   lead?: InputItem[];
   /** Told of every item the conversation gains, in order (the session file). */
@@ -53,6 +54,8 @@ export interface TurnOptions {
   idleTimeoutMs: number;
   /** Aborted on SIGINT/SIGTERM/--timeout; its `reason` (a KolegaError) is the failure reported. */
   signal: AbortSignal;
+  /** How requests travel (./responses/transport.ts); default `auto`. */
+  transport?: TransportMode;
   /** How instructions and tools are presented to the model (./responses/presentation.ts); default classic. */
   shape?: RequestShape;
   /** `text.format` for structured output. */
@@ -98,6 +101,8 @@ export interface TurnResult {
   modelsEtag?: string;
   /** Input plus output tokens of the turn's last completed request: the conversation's size. */
   contextTokens?: number;
+  /** Bytes of each request body (HTTP) or frame (WebSocket) sent, in order. */
+  uploads: number[];
 }
 
 /** The function-tool specs of `tools`, as sent (top-level `tools` or the Lite tools item). */
@@ -117,13 +122,7 @@ function parseArgs(raw: string): unknown {
 function withoutSecrets(err: KolegaError, provider: Provider): KolegaError {
   const clean = redactSecrets(err.message, provider.secrets?.() ?? []);
   if (clean === err.message) return err;
-  return new KolegaError(err.exitClass, err.code, clean, {
-    hint: err.hint,
-    httpStatus: err.httpStatus,
-    retryAfterSeconds: err.retryAfterSeconds,
-    resetsAt: err.resetsAt,
-    requestId: err.requestId,
-  });
+  return copyError(err, { message: clean });
 }
 
 /** The reported form of any thrown value. */
@@ -172,6 +171,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   // Echoed on later requests of this turn only, never across turns (docs/protocol.md "Turn state").
   let turnState: string | undefined;
   let modelsEtag: string | undefined;
+  // How much of `input` the previous completed response holds (for a chained WebSocket request).
+  let chainFrom: number | undefined;
+  let transport: ResponsesTransport | undefined;
 
   sink({
     type: 'turn.started',
@@ -189,8 +191,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   try {
     opts.preflight?.();
     opts.recorder?.sent(fresh);
+    transport = openTransport(opts.provider, opts.transport, opts.debug);
     for (;;) {
-      const outcome = await requestWithRetries(opts, input, specs, turnState, usage, sink, () => requests++);
+      const outcome = await requestWithRetries(opts, transport, input, chainFrom, specs, turnState, usage, sink, () => requests++);
       addUsage(usage, outcome.usage);
       if (outcome.usage) contextTokens = outcome.usage.input_tokens + outcome.usage.output_tokens;
       opts.recorder?.received(outcome.items);
@@ -201,6 +204,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
         const replay = toInputItem(item);
         if (replay) input.push(replay);
       }
+      chainFrom = input.length;
       if (calls.length === 0) {
         ({ text: finalText, refusal } = finalAnswer(outcome.items));
         if (refusal !== undefined && opts.validateFinal) {
@@ -253,9 +257,12 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
       toolCalls,
       durationMs,
       error,
+      uploads: transport?.uploads ?? [],
       ...(modelsEtag !== undefined ? { modelsEtag } : {}),
       ...(contextTokens !== undefined ? { contextTokens } : {}),
     };
+  } finally {
+    transport?.close();
   }
   const durationMs = Math.round(performance.now() - started);
   sink({
@@ -275,6 +282,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     requests,
     toolCalls,
     durationMs,
+    uploads: transport.uploads,
     ...(refusal !== undefined ? { refusal } : {}),
     ...(modelsEtag !== undefined ? { modelsEtag } : {}),
     ...(contextTokens !== undefined ? { contextTokens } : {}),
@@ -283,7 +291,9 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
 
 async function requestWithRetries(
   opts: TurnOptions,
+  transport: ResponsesTransport,
   input: InputItem[],
+  chainFrom: number | undefined,
   tools: FunctionToolSpec[],
   turnState: string | undefined,
   usage: Usage,
@@ -298,21 +308,24 @@ async function requestWithRetries(
     });
     countRequest();
     try {
-      return await streamResponse(
-        opts.provider,
+      return await transport.send(
         {
-          model: opts.model,
-          instructions: opts.instructions,
-          input,
-          tools,
-          effort: opts.effort,
-          sessionId: opts.sessionId,
-          chatgptBackend: opts.provider.chatgptBackend,
-          shape: opts.shape,
-          leadInInput: true,
-          turnState,
-          textFormat: opts.textFormat,
-          maxOutputTokens: opts.maxOutputTokens,
+          spec: {
+            model: opts.model,
+            instructions: opts.instructions,
+            input,
+            tools,
+            effort: opts.effort,
+            sessionId: opts.sessionId,
+            chatgptBackend: opts.provider.chatgptBackend,
+            shape: opts.shape,
+            // Without a lead from the caller (no session), the builder adds the shape's own.
+            leadInInput: opts.lead !== undefined || opts.history !== undefined,
+            turnState,
+            textFormat: opts.textFormat,
+            maxOutputTokens: opts.maxOutputTokens,
+          },
+          chainFrom,
         },
         assembler,
         { signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, onPhase: opts.onPhase },

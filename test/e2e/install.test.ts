@@ -80,7 +80,7 @@ describe('npm pack + npm install -g into a temporary prefix', () => {
     expect(existsSync(installed)).toBe(true);
   });
 
-  it('kolega --version and --help work from another directory', async () => {
+  it('kolega --version, --help and models work from another directory', async () => {
     const elsewhere = tempDir('kolega-elsewhere-');
     try {
       const env = baseEnv({
@@ -92,6 +92,9 @@ describe('npm pack + npm install -g into a temporary prefix', () => {
       const h = await run('kolega', ['--help'], { cwd: elsewhere.dir, env });
       expect(h.stdout).toMatch(/^Usage: kolega /);
       expect(h.stderr).toBe('');
+      // data files the CLI reads at run time (the bundled model catalogue) are in the package
+      const m = await run('kolega', ['models'], { cwd: elsewhere.dir, env });
+      expect(m.stdout).toMatch(/^openai_chatgpt\/\S+$/m);
     } finally {
       elsewhere.cleanup();
     }

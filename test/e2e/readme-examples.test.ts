@@ -94,13 +94,28 @@ describe('README examples', () => {
     expect(r.stdout).toBe(`${ANSWER}\n`);
   });
 
+  // A line `name=$(...)` sets a shell variable that later lines of the README use ("$id"): its value
+  // is kept and passed to them in the environment, as one shell session would.
+  const vars: Record<string, string> = {};
+  const unset = new Set<string>();
   it.each(commands.filter((c) => !(c in SKIPPED)).map((c, i) => [i + 1, c] as const))('%d: %s', async (_n, command) => {
-    if (/\bjq\b/.test(command) && !has('jq')) return;
-    const r = await run('bash', ['-o', 'pipefail', '-c', command], { cwd: REPO_ROOT, env }).catch(
-      (err: { code?: number; stdout?: string; stderr?: string }) => {
-        throw new Error(`exit ${err.code}: ${command}\n${err.stderr ?? ''}${err.stdout ?? ''}`);
-      },
-    );
+    const assigned = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(command)?.[1];
+    const uses = [...command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+    if ((/\bjq\b/.test(command) && !has('jq')) || uses.some((v) => unset.has(v))) {
+      if (assigned) unset.add(assigned);
+      return;
+    }
+    const script = assigned ? `${command}\nprintf '%s' "$${assigned}"` : command;
+    const r = await run('bash', ['-o', 'pipefail', '-e', '-c', script], {
+      cwd: REPO_ROOT,
+      env: { ...env, ...vars },
+    }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      throw new Error(`exit ${err.code}: ${command}\n${err.stderr ?? ''}${err.stdout ?? ''}`);
+    });
     expect(r.stderr, command).not.toMatch(/kolega: (error|unexpected)/);
+    if (assigned) {
+      expect(r.stdout, `${assigned} is set`).not.toBe('');
+      vars[assigned] = r.stdout;
+    }
   });
 });

@@ -61,9 +61,18 @@ async function runUntilRotated(args: string[] = []) {
   const hold = issuer.holdNext('refresh_token');
   const child = spawnCli(['--debug', 'run', ...args, 'hi'], { env: env() });
   const out = live(child);
-  const rotated = await hold.reached;
+  const gone = new Promise<never>((_, reject) =>
+    child.once('close', (code) =>
+      reject(new Error(`kolega exited (${code}) before the refresh was held:\n${out.stderr}`)),
+    ),
+  );
+  gone.catch(() => undefined);
+  const rotated = await Promise.race([hold.reached, gone]);
   return { old, rotated, hold, child, out };
 }
+
+/** Waits (event-driven, generously bounded for a loaded machine) for `re` on kolega's stderr. */
+const stderrShows = (out: { stderr: string; stdout: string }, re: RegExp) => waitForStderr(out, re, 25_000);
 
 /** The next run works on the stored tokens: no new sign-in, no further refresh. */
 async function expectSignedInWith(rotated: IssuedTokens): Promise<void> {
@@ -71,7 +80,7 @@ async function expectSignedInWith(rotated: IssuedTokens): Promise<void> {
   expect(c.refresh_token).toBe(rotated.refresh_token);
   expect(c.access_token).toBe(rotated.access_token);
   expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-  expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+  expect(readdirSync(home.dir).filter((f) => f.startsWith('credentials'))).toEqual(['credentials.json']); // no lock or temp file left
   const refreshes = issuer.refreshCount;
   const next = await runCli(['run', 'hi'], { env: env() });
   expect([next.code, next.stdout, next.stderr]).toEqual([0, 'hello\n', '']);
@@ -85,9 +94,9 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
       await setup();
       const { rotated, hold, child, out } = await runUntilRotated();
       child.kill(sig);
-      await waitForStderr(out, WAITING);
+      await stderrShows(out, WAITING);
       hold.release();
-      const { code } = await exited(child);
+      const { code } = await exited(child, 25_000);
       expect(code).toBe(130);
       expect(out.stdout).toBe('');
       expect(out.stderr).toMatch(/kolega: interrupted/);
@@ -100,9 +109,9 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     await setup();
     const { rotated, hold, child, out } = await runUntilRotated(['--json']);
     child.kill('SIGINT');
-    await waitForStderr(out, WAITING);
+    await stderrShows(out, WAITING);
     hold.release();
-    expect((await exited(child)).code).toBe(130);
+    expect((await exited(child, 25_000)).code).toBe(130);
     const last = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as { type: string; error: { code: string } };
     expect(last).toMatchObject({ type: 'turn.failed', error: { code: 'interrupted' } });
     await expectSignedInWith(rotated);
@@ -112,14 +121,14 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     await setup();
     const { rotated, hold, child, out } = await runUntilRotated();
     child.kill('SIGINT');
-    await waitForStderr(out, WAITING);
+    await stderrShows(out, WAITING);
     child.kill('SIGINT');
-    await waitForStderr(
+    await stderrShows(
       out,
       /kolega: waiting up to 10s for the renewed ChatGPT credentials to be stored; interrupt again to exit now/,
     );
     hold.release();
-    expect((await exited(child)).code).toBe(130);
+    expect((await exited(child, 25_000)).code).toBe(130);
     await expectSignedInWith(rotated);
   });
 
@@ -127,23 +136,23 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     await setup();
     const { old, child, out } = await runUntilRotated();
     child.kill('SIGINT');
-    await waitForStderr(out, WAITING);
+    await stderrShows(out, WAITING);
     child.kill('SIGINT');
-    await waitForStderr(out, /interrupt again to exit now/);
+    await stderrShows(out, /interrupt again to exit now/);
     child.kill('SIGINT');
-    const { code } = await exited(child); // the answer is still held: only the third signal ends the run
+    const { code } = await exited(child, 25_000); // the answer is still held: only the third signal ends the run
     expect(code).toBe(130);
     expect(stored().refresh_token).toBe(old.refresh_token); // the user chose to give the rotation up
-    expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+    expect(readdirSync(home.dir).filter((f) => f.startsWith('credentials'))).toEqual(['credentials.json']); // no lock or temp file left
   });
 
   it('--timeout expiring during the refresh: exit 6 naming the timeout, rotated pair stored', async () => {
     await setup();
-    const { rotated, hold, child, out } = await runUntilRotated(['--timeout', '1']);
-    await waitForStderr(out, WAITING); // --timeout fired while the answer was held
+    const { rotated, hold, child, out } = await runUntilRotated(['--timeout', '5']);
+    await stderrShows(out, WAITING); // --timeout fired while the answer was held
     hold.release();
-    expect((await exited(child)).code).toBe(6);
-    expect(out.stderr).toMatch(/longer than --timeout 1s/);
+    expect((await exited(child, 25_000)).code).toBe(6);
+    expect(out.stderr).toMatch(/longer than --timeout 5s/);
     await expectSignedInWith(rotated);
   });
 
@@ -152,7 +161,7 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     const { rotated, hold, child, out } = await runUntilRotated();
     child.stdout!.destroy();
     hold.release();
-    expect((await exited(child)).code).toBe(141);
+    expect((await exited(child, 25_000)).code).toBe(141);
     expect(out.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('[debug]'))).toEqual([]);
     await expectSignedInWith(rotated);
   });
@@ -166,9 +175,9 @@ describe('an interrupted sign-in still stores its tokens', () => {
     const out = live(child);
     const issued = await hold.reached;
     child.kill('SIGINT');
-    await waitForStderr(out, /\[debug\] waiting up to 10s for the new ChatGPT sign-in to be stored before exiting/);
+    await stderrShows(out, /\[debug\] waiting up to 10s for the new ChatGPT sign-in to be stored before exiting/);
     hold.release();
-    expect((await exited(child)).code).toBe(130);
+    expect((await exited(child, 25_000)).code).toBe(130);
     const c = stored();
     expect(c.refresh_token).toBe(issued.refresh_token);
     expect(c.access_token).toBe(issued.access_token);

@@ -44,12 +44,18 @@ describe('run options', () => {
     const a = path.join(t.home, 'a.png');
     const b = path.join(t.home, 'b.png');
     const c = path.join(t.home, 'c.png');
-    for (const f of [a, b, c]) writeFileSync(f, PNG_1x1);
+    // three different files (a trailing byte apart), so the order is visible in the request
+    const data = [a, b, c].map((f, i) => {
+      const bytes = Buffer.concat([PNG_1x1, Buffer.from([i])]);
+      writeFileSync(f, bytes);
+      return `data:image/png;base64,${bytes.toString('base64')}`;
+    });
     t.fake.push({ kind: 'sse', events: textAnswer('three') });
     const r = await runCli(['run', '-i', `${a},${b}`, '--image', c, 'describe'], { env: t.env() });
     expect(r.code).toBe(0);
-    const content = (t.fake.requests[0]!.body.input as { content: Record<string, unknown>[] }[])[0]!.content;
+    const content = (t.fake.requests[0]!.body.input as { content: Record<string, unknown>[] }[]).at(-1)!.content;
     expect(content.map((p) => p.type)).toEqual(['input_text', 'input_image', 'input_image', 'input_image']);
+    expect(content.slice(1).map((p) => p.image_url)).toEqual(data);
   });
 
   it('-i with text (the old meaning: instructions) is an image that does not exist: exit 2 with a pointer to --instructions, nothing sent', async () => {

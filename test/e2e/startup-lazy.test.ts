@@ -14,10 +14,15 @@ const TRACE_HOOK = fileURLToPath(new URL('../helpers/load-trace.mjs', import.met
 const tmp = tempDir('kolega-lazy-');
 afterAll(() => tmp.cleanup());
 
-/** Runs bin/kolega with `args` and returns what it printed and every module it loaded. */
-function trace(args: string[]): { stdout: string; code: number | null; urls: string[]; builtins: string[] } {
-  const file = path.join(tmp.dir, `${args.join('_').replace(/\W/g, '')}.trace`);
-  const r = spawnSync(process.execPath, ['--import', TRACE_HOOK, BIN, ...args], {
+/**
+ * Runs bin/kolega with `args` and returns what it printed and every module it loaded. Module hooks
+ * do not see a require() of an ES module, so the launcher is made to take its import() path
+ * (`--no-experimental-require-module`): the module graph it loads is the same either way.
+ */
+function trace(args: string[], viaRequire = false): { stdout: string; code: number | null; urls: string[]; builtins: string[] } {
+  const file = path.join(tmp.dir, `${args.join('_').replace(/\W/g, '')}${viaRequire ? '-req' : ''}.trace`);
+  const flags = viaRequire ? [] : ['--no-experimental-require-module'];
+  const r = spawnSync(process.execPath, [...flags, '--import', TRACE_HOOK, BIN, ...args], {
     cwd: REPO_ROOT,
     env: baseEnv({ KOLEGA_LOAD_TRACE: file, KOLEGA_HOME: tmp.dir }),
     encoding: 'utf8',
@@ -28,7 +33,7 @@ function trace(args: string[]): { stdout: string; code: number | null; urls: str
   return { stdout: r.stdout, code: r.status, urls, builtins };
 }
 
-const HEAVY_PACKAGES = /node_modules\/(undici|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
+const HEAVY_PACKAGES = /node_modules\/(undici|ws|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
 // auth/constants.js is plain data (no imports): help texts may show its defaults.
 const HEAVY_OWN = /dist\/core\/(http|turn|responses|tools|store|auth\/(?!constants\.js)|providers)/;
 const HEAVY_BUILTINS = /^NativeModule (http|https|tls|_http_\w+|internal\/deps\/undici\/undici|zlib)$/; // (worker_threads: the trace hook itself; child_process: commander)
@@ -53,6 +58,15 @@ describe('start-up stays lazy', () => {
       expect(t.stdout).toContain('Usage: kolega');
       expect(t.urls.some((u) => u.includes('node_modules/commander/'))).toBe(true);
       expect(t.urls.filter((u) => HEAVY_PACKAGES.test(u) || HEAVY_OWN.test(u) || u.includes('dist/cli/run/'))).toEqual([]);
+      expect(t.builtins.filter((b) => HEAVY_BUILTINS.test(b))).toEqual([]);
+    });
+  }
+
+  for (const args of [['--help'], ['run', '--help']]) {
+    it(`${args.join(' ')} through require() of the ES entry loads no heavy built-in either`, () => {
+      const t = trace(args, true);
+      expect(t.code).toBe(0);
+      expect(t.stdout).toContain('Usage: kolega');
       expect(t.builtins.filter((b) => HEAVY_BUILTINS.test(b))).toEqual([]);
     });
   }

@@ -22,6 +22,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { toSse, type SseEvent } from './sse-events.js';
+import { attachWebSocket, type RecordedFrame, type RecordedUpgrade, type WsAnswer, type WsControl } from './backend-ws.js';
 
 /** One scripted reply. */
 export type Step =
@@ -75,6 +76,8 @@ export interface RecordedRequest {
   clientClosedAt?: number;
   /** `Date.now()` when the request arrived. */
   receivedAt?: number;
+  /** Size of the request body in bytes (as received). */
+  bytes?: number;
 }
 
 /** Options of the fake. */
@@ -105,6 +108,11 @@ export interface FakeBackendOptions {
   apiModelsStep?: Step;
   /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP (see fakes/tls.ts). */
   tls?: { key: string; cert: string };
+  /**
+   * Accept WebSocket upgrades on the ChatGPT `/responses` path (./backend-ws.ts). Default false:
+   * upgrades are refused with 426, as by the server of capture A, so clients fall back to HTTP.
+   */
+  websocket?: boolean;
 }
 
 /**
@@ -168,6 +176,12 @@ export interface FakeBackend {
   push(...steps: Step[]): void;
   /** Number of connections closed by the client while a response was being written. */
   clientAborts: number;
+  /** Switches of the WebSocket endpoint (accept upgrades, drop on a frame). */
+  ws: WsControl;
+  /** WebSocket upgrade requests, in order (not in `requests`). */
+  upgrades: RecordedUpgrade[];
+  /** WebSocket `response.create` frames, in order (not in `requests`). */
+  frames: RecordedFrame[];
   close(): Promise<void>;
 }
 
@@ -223,18 +237,27 @@ export function validateLite(body: Record<string, unknown>): string | undefined 
 }
 
 /** True when `input` holds a developer (or system) message with text: instructions in the input. */
-function hasDeveloperMessage(input: unknown): boolean {
+export function hasDeveloperMessage(input: unknown): boolean {
   return Array.isArray(input) && input.some((i) => {
     const m = i as { type?: unknown; role?: unknown; content?: unknown } | null;
     return m?.type === 'message' && (m.role === 'developer' || m.role === 'system') && Array.isArray(m.content) && m.content.length > 0;
   });
 }
 
+/** What a chained WebSocket request inherits from the previous response (./backend-ws.ts). */
+export interface ChainedContext {
+  /** Call ids of the function calls the context holds. */
+  calls: Set<string>;
+  /** The context holds instructions (a developer message). */
+  instructed: boolean;
+}
+
 /** Validates a request body like the real servers (docs/protocol.md §e.4, §e.7). @returns an error detail or undefined. */
-export function validateBody(body: Record<string, unknown>, chatgpt: boolean): string | undefined {
+export function validateBody(body: Record<string, unknown>, chatgpt: boolean, chained?: ChainedContext): string | undefined {
   if (chatgpt) {
     // Codex 0.171 sends its instructions as a developer message and no `instructions` field.
-    if ((typeof body.instructions !== 'string' || body.instructions.trim() === '') && !hasDeveloperMessage(body.input)) return 'Instructions are required';
+    const instructed = (typeof body.instructions === 'string' && body.instructions.trim() !== '') || hasDeveloperMessage(body.input) || chained?.instructed === true;
+    if (!instructed) return 'Instructions are required';
     if (body.store !== false) return 'Store must be set to false';
     if (body.stream !== true) return 'Stream must be set to true';
     for (const p of ['max_output_tokens', 'temperature', 'top_p', 'previous_response_id']) {
@@ -243,7 +266,7 @@ export function validateBody(body: Record<string, unknown>, chatgpt: boolean): s
   }
   if (typeof body.model !== 'string' || body.model === '') return "Missing required parameter: 'model'";
   if (!Array.isArray(body.input)) return "Invalid type for 'input': expected an array";
-  const calls = new Set<string>();
+  const calls = new Set<string>(chained?.calls ?? []);
   for (const [i, raw] of (body.input as unknown[]).entries()) {
     const item = raw as Record<string, unknown>;
     if (!item || typeof item.type !== 'string') return `Invalid input[${i}]: missing type`;
@@ -353,7 +376,7 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now() };
+    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now(), bytes: chunks.reduce((n, c) => n + c.length, 0) };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     const models = path === '/backend-api/codex/models' && req.method === 'GET';
@@ -416,6 +439,25 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     await play(step, req, res, rec);
   };
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
+  const ws: WsControl = { accept: opts.websocket === true, dropOnFrames: [] };
+  const upgrades: RecordedUpgrade[] = [];
+  const frames: RecordedFrame[] = [];
+  const closeWs = attachWebSocket(server, {
+    control: ws,
+    upgrades,
+    frames,
+    tokenOk,
+    accountId: opts.accountId,
+    validate(body, headers, chained) {
+      const refused = gateModel(body, headers, opts.models ?? DEFAULT_LIVE_MODELS, opts.refuseModels ?? []);
+      if (refused) return refused;
+      return validateBody(body, true, chained) ?? (headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
+    },
+    nextAnswer(frame, headers) {
+      const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
+      return wsAnswer(step, { path: '/backend-api/codex/responses', method: 'WS', headers, body: frame, receivedAt: Date.now() });
+    },
+  });
   server.on('connection', (s) => {
     s.setNoDelay(true);
     sockets.add(s);
@@ -498,10 +540,55 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     get clientAborts() {
       return state.clientAborts;
     },
+    ws,
+    upgrades,
+    frames,
     close: () =>
       new Promise<void>((resolve) => {
+        closeWs();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The WebSocket form of a scripted step: the same events as frames, an HTTP failure as an error frame. */
+function wsAnswer(step: Step, rec: RecordedRequest): WsAnswer {
+  switch (step.kind) {
+    case 'dynamic':
+      return wsAnswer(step.respond(rec), rec);
+    case 'stall':
+      return { kind: 'stall' };
+    case 'reset':
+      return { kind: 'reset' };
+    case 'http':
+      return { kind: 'error', status: step.status, body: step.body, headers: step.headers };
+    case 'fixture': {
+      const data = fixture(`sse/${step.file}`).toString('utf8');
+      if (step.file.endsWith('.http')) {
+        const h = parseHttpFixture(data);
+        return { kind: 'error', status: h.status, body: h.body, headers: h.headers };
+      }
+      return { kind: 'events', events: eventsOfSse(data), resetAfter: step.resetAfter, stallAfter: step.stallAfter };
+    }
+    case 'sse': {
+      const events = Array.isArray(step.events) ? step.events : eventsOfSse(step.events.toString('utf8'));
+      return { kind: 'events', events, delayMs: step.delayMs, resetAfter: step.resetAfter, stallAfter: step.stallAfter };
+    }
+  }
+}
+
+/** The JSON events of an SSE body (its `data:` lines that hold JSON objects). */
+function eventsOfSse(text: string): SseEvent[] {
+  const out: SseEvent[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue;
+    try {
+      const v = JSON.parse(line.slice(5).trim()) as unknown;
+      if (v && typeof v === 'object' && typeof (v as SseEvent).type === 'string') out.push(v as SseEvent);
+    } catch {
+      // not an event
+    }
+  }
+  return out;
 }

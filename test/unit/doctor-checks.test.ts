@@ -6,7 +6,8 @@ import { doctorExitCode } from '../../src/cli/doctor/run.js';
 import { checkSandbox } from '../../src/core/doctor/index.js';
 import { checkNode } from '../../src/core/doctor/files.js';
 import { checkClock, checkProxy } from '../../src/core/doctor/network.js';
-import { checkChatGPT, checkSelection, maskSecret } from '../../src/core/doctor/signin.js';
+import { checkChatGPT, checkSelection } from '../../src/core/doctor/signin.js';
+import { maskKey } from '../../src/core/redact.js';
 import { check } from '../../src/core/doctor/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { chatgptClaims, makeJwt } from '../helpers/tokens.js';
@@ -95,8 +96,8 @@ describe('doctor exit status', () => {
     expect(doctorExitCode([check('n', 'n', 'network', 'fail', 'x')])).toBe(6);
   });
   it('masks keys', () => {
-    expect(maskSecret('sk-proj-abcdefghijklmnop')).toBe('sk-proj-***lmnop');
-    expect(maskSecret('short')).toBe('***');
+    expect(maskKey('sk-proj-abcdefghijklmnop')).toBe('sk-proj-***lmnop');
+    expect(maskKey('short')).toBe('***');
   });
 });
 

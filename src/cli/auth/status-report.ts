@@ -11,7 +11,7 @@ import { selectModel } from '../../core/providers/select.js';
 import type { ProviderId } from '../../core/providers/models.js';
 import { readCredentials, type Credentials } from '../../core/store/credentials.js';
 import { credentialsPath } from '../../core/store/paths.js';
-import { maskKey } from '../redact.js';
+import { maskKey } from '../../core/redact.js';
 
 /** State of the ChatGPT sign-in. */
 export type ChatGPTState = 'signed_in' | 'expired_will_refresh' | 'needs_relogin' | 'not_signed_in' | 'unknown';

@@ -3,12 +3,12 @@ import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 
 /** Keys `kolega config` manages (settings.json; never secrets). */
-export const CONFIG_KEYS = ['model', 'effort', 'provider', 'codex_version'] as const;
+export const CONFIG_KEYS = ['model', 'effort', 'provider', 'codex_version', 'transport'] as const;
 
 /** A managed settings key. */
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
-const keyArg = () => new Argument('<key>', 'model, effort, provider or codex_version').choices(CONFIG_KEYS);
+const keyArg = () => new Argument('<key>', 'model, effort, provider, codex_version or transport').choices(CONFIG_KEYS);
 
 /** Adds `config` and its subcommands to `program`. */
 export function registerConfig(program: Command, ctx: CliContext): void {
@@ -18,7 +18,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
   };
   const config = program
     .command('config')
-    .summary('show or change saved defaults (model, effort, provider)')
+    .summary('show or change saved defaults (model, effort, provider, transport)')
     .description(
       'Saved defaults live in settings.json under KOLEGA_HOME (no secrets). Precedence for a run: -m/-e ' +
         'flags > KOLEGA_MODEL > saved settings > the provider default. A saved model or provider that no ' +
@@ -41,7 +41,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .command('set')
     .summary('save a value (checked: an unknown model, effort or provider exits 2)')
     .addArgument(keyArg())
-    .argument('<value>', 'model as provider/model or model; effort; provider id')
+    .argument('<value>', 'model as provider/model or model; effort; provider id; transport auto, websocket or http')
     .addHelpText('after', '\nExamples:\n  kolega config set model gpt-5.4-mini\n  kolega config set effort high\n  kolega config set provider openai\n')
     .action((key: string, value: string) => run((m) => m.configSet(ctx, key, value)));
   config

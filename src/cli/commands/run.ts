@@ -43,6 +43,8 @@ export interface RunOptions {
   ephemeral?: boolean;
   /** false with --no-project-doc: send no AGENTS.md. */
   projectDoc: boolean;
+  /** How requests travel: auto (WebSocket with HTTP fallback on the ChatGPT backend), websocket, http. */
+  transport?: 'auto' | 'websocket' | 'http';
 }
 
 /** Parses a positive number of seconds. */
@@ -149,6 +151,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--stdin', 'always read stdin and append it to the prompt')
     .option('--no-stdin', 'never read stdin')
     .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
+    .addOption(
+      new Option('--transport <mode>', 'auto: WebSocket to the ChatGPT backend, HTTP if refused; or websocket, http (default: the transport setting, else auto)').choices([
+        'auto',
+        'websocket',
+        'http',
+      ]),
+    )
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
     .option('--resume <id>', 'continue a recorded session (its id or a unique prefix; see: kolega sessions list)', parseNonEmpty)
     .option('--continue', 'continue the most recent session of this workspace')
@@ -161,7 +170,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '\nExamples:\n' +
         '  git diff | kolega run "write a commit message for this diff"\n' +
         '  kolega run -i screenshot.png "what is wrong in this dialog?"\n' +
-        '  kolega run -s workspace-write "fix the failing test, then run npm test"\n' +
         '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {

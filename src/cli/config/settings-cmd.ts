@@ -12,6 +12,7 @@ import { CODEX_CLIENT_VERSION } from '../../core/auth/constants.js';
 import { settingsPath, kolegaHome } from '../../core/store/paths.js';
 import { readSettings, writeSettings } from '../../core/store/settings.js';
 import { CONFIG_KEYS, type ConfigKey } from '../commands/config.js';
+import { isTransportMode, TRANSPORT_MODES } from '../../core/responses/transport.js';
 import type { CliContext } from '../context.js';
 import { IO } from '../io.js';
 
@@ -42,6 +43,10 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
   }
   if (key === 'codex_version') {
     if (!isCodexVersion(v)) throw usageError('bad_codex_version', `"${v}" is not a version like ${CODEX_CLIENT_VERSION}`, 'give three numbers, e.g. ' + CODEX_CLIENT_VERSION);
+    return v;
+  }
+  if (key === 'transport') {
+    if (!isTransportMode(v)) throw usageError('bad_transport', `unknown transport "${v}"`, `valid: ${TRANSPORT_MODES.join(', ')}`);
     return v;
   }
   const offered = new Set(MODELS.flatMap((m) => m.efforts));

@@ -3,13 +3,19 @@
  * activity to stderr (dim) only when stderr is a TTY or --verbose; retries and denied tool calls
  * always get one stderr line (docs/design.md "Text mode").
  */
-import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { EventSink, TurnEvent } from '../../core/events.js';
 import type { IO } from '../io.js';
 
-/** Styles for stderr, on only when `io.color` says so (NO_COLOR, FORCE_COLOR, --no-color, TTY). */
-function styler(io: IO) {
-  const c = new Chalk({ level: io.color ? 1 : 0 });
+/** chalk's constructor, passed in when colour is on (it is not imported on the way to the first byte otherwise). */
+export type ChalkClass = new (options: { level: 0 | 1 }) => ChalkInstance;
+
+const plain = (s: string) => s;
+
+/** Styles for stderr: chalk's when `io.color` says so (NO_COLOR, FORCE_COLOR, --no-color, TTY), else none. */
+function styler(io: IO, chalk: ChalkClass | undefined) {
+  if (!io.color || !chalk) return { dim: plain, red: plain, yellow: plain };
+  const c = new chalk({ level: 1 });
   return { dim: c.dim, red: c.red, yellow: c.yellow };
 }
 
@@ -19,9 +25,12 @@ function brief(value: unknown, max = 120): string {
   return one.length > max ? one.slice(0, max - 1) + '…' : one;
 }
 
-/** The text-mode sink; `onFirstOutput` is called before anything is written (stops a spinner). */
-export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined): EventSink {
-  const style = styler(io);
+/**
+ * The text-mode sink; `onFirstOutput` is called before anything is written (stops a spinner);
+ * `chalk` styles stderr when colour is on (`io.color`).
+ */
+export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined, chalk?: ChalkClass): EventSink {
+  const style = styler(io, chalk);
   let owedSeparator = false;
   let reasoningOpen = false;
   let started = false;

@@ -10,14 +10,14 @@ import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { checkCaEnv } from '../../core/net/ca-env.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
-import { chatgptProvider } from '../../core/providers/openai-chatgpt.js';
-import { openaiProvider } from '../../core/providers/openai.js';
 import { selectModel, type Selection } from '../../core/providers/select.js';
 import { takesImages } from '../../core/providers/models.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
 import { DEFAULT_INSTRUCTIONS } from '../../core/responses/request.js';
 import { requestShapeFor } from '../../core/responses/presentation.js';
+import { isTransportMode, TRANSPORT_MODES, type TransportMode } from '../../core/responses/transport.js';
+import { readSettings } from '../../core/store/settings.js';
 import { Conversation } from '../../core/sessions/conversation.js';
 import { findProjectDocs, PROJECT_DOC_MAX_BYTES } from '../../core/sessions/project-docs.js';
 import type { TurnRecord } from '../../core/sessions/records.js';
@@ -123,13 +123,15 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const { prompt, notes } = await untilAborted(readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream), controller.signal);
     phase = 'starting the request';
     for (const note of notes) io.warn(`kolega: ${note}`);
-    if (noCredentials || !selection) throw noCredentials ?? new KolegaError('internal', 'no_selection', 'no model was selected');
+    if (noCredentials || !selection) throw noCredentials ?? new KolegaError('internal', 'internal_error', 'no model was selected');
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
+    // Only the chosen provider's modules are loaded (the sign-in's token code is not needed with a key).
     const provider: Provider =
       selection.provider === 'openai_chatgpt'
-        ? chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug, warn: (line) => io.warn(`kolega: ${line}`) })
-        : openaiProvider(home, ctx.env);
+        ? (await import('../../core/providers/openai-chatgpt.js')).chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug, warn: (line) => io.warn(`kolega: ${line}`) })
+        : (await import('../../core/providers/openai.js')).openaiProvider(home, ctx.env);
+    const transport = transportMode(opts, home, provider);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
     }
@@ -146,7 +148,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       };
     } else {
       if (io.animations && spinnerFits(io)) stopSpinner = await startSpinner(io);
-      sink = textRenderer(io, () => stopSpinner());
+      const chalk = io.color ? (await import('chalk')).Chalk : undefined;
+      sink = textRenderer(io, () => stopSpinner(), chalk);
     }
 
     const shape = requestShapeFor(selection.model, provider.chatgptBackend);
@@ -175,6 +178,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         model: selection.model.id,
         effort: selection.effort,
         shape,
+        transport,
         instructions,
         userContent: [{ type: 'input_text', text: prompt }, ...images],
         history: prepared.history,
@@ -251,6 +255,25 @@ function selectForRun(home: string, env: NodeJS.ProcessEnv, opts: RunOptions, la
     fallback.notes.unshift(`the session's model ${last.provider}/${last.model} (effort ${String(last.effort)}) cannot be used now (${err.message}); using ${fallback.provider}/${fallback.model.id}`);
     return fallback;
   }
+}
+
+/**
+ * The transport of the run: `--transport`, else the `transport` setting, else `auto`.
+ * @throws KolegaError(config, `bad_transport`) for a saved value that is not a mode;
+ *   KolegaError(usage, `websocket_unsupported`) for `websocket` with the API-key provider
+ */
+function transportMode(opts: RunOptions, home: string, provider: Provider): TransportMode {
+  const saved = readSettings(home).transport;
+  if (opts.transport === undefined && saved !== undefined && !isTransportMode(saved)) {
+    throw new KolegaError('config', 'bad_transport', `the setting transport must be one of ${TRANSPORT_MODES.join(', ')}`, { hint: 'run: kolega config unset transport' });
+  }
+  const mode: TransportMode = opts.transport ?? (saved as TransportMode | undefined) ?? 'auto';
+  if (mode === 'websocket' && !provider.chatgptBackend) {
+    throw new KolegaError('usage', 'websocket_unsupported', 'the WebSocket transport is offered by the ChatGPT backend only', {
+      hint: opts.transport === undefined ? 'run: kolega config set transport auto' : 'use --transport auto or http with an API key',
+    });
+  }
+  return mode;
 }
 
 /**

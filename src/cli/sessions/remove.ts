@@ -26,7 +26,12 @@ export async function sessionsRemove(ref: string, ctx: CliContext): Promise<numb
   const home = kolegaHome(ctx.env);
   const id = resolveSessionId(home, ref);
   const file = sessionPath(home, id);
-  const release = await lockSession(file, id, undefined, 0);
+  const release = await lockSession(file, id, undefined, 0).catch((err: unknown) => {
+    if ((err as KolegaError).code !== 'session_busy') throw err;
+    throw new KolegaError('usage', 'session_busy', `session ${id} is in use by a kolega run`, {
+      hint: 'remove it once that run has finished',
+    });
+  });
   try {
     unlink(file);
   } finally {

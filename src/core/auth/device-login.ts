@@ -6,7 +6,7 @@
  */
 import { jsonObject } from './json-object.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KolegaError } from '../errors.js';
+import { KolegaError, copyError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, DEVICE_MAX_WAIT_MS, DEVICE_MIN_POLL_MS, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
@@ -129,7 +129,7 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
   }
   return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug }).catch((err: unknown) => {
     if (err instanceof KolegaError && err.code === 'token_exchange_failed') {
-      throw new KolegaError('auth', err.code, `device code exchange failed: ${err.message}`, { httpStatus: err.httpStatus, hint: err.hint });
+      throw copyError(err, { exitClass: 'auth', message: `device code exchange failed: ${err.message}` });
     }
     throw err;
   });

@@ -20,7 +20,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortReason, beginCritical, unlessAborted } from '../critical.js';
-import { KolegaError } from '../errors.js';
+import { KolegaError, copyError } from '../errors.js';
 import { readCredentials, updateCredentials, type ChatGPTTokens } from '../store/credentials.js';
 import { EARLY_REFRESH_TIMEOUT_MS, REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
@@ -280,10 +280,11 @@ function endsIn(tokens: ChatGPTTokens, now: number): string {
 function asFinal(err: unknown): KolegaError {
   if (!(err instanceof KolegaError)) return new KolegaError('internal', 'refresh_bug', `token refresh failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   if (err.exitClass === 'interrupted') return err;
-  return new KolegaError(err.exitClass, err.code, `could not renew the ChatGPT session: ${err.message}`, {
-    httpStatus: err.httpStatus,
+  return copyError(err, {
+    message: `could not renew the ChatGPT session: ${err.message}`,
     hint: 'check the network and try again',
     retryable: false,
+    retryDelayMs: undefined,
     cause: err,
   });
 }

@@ -7,14 +7,10 @@ import { BUNDLED, type KnownModels } from '../models/known.js';
 import { isProviderId, MODELS } from '../providers/models.js';
 import { findApiKey } from '../providers/openai.js';
 import { parseModelName } from '../providers/select.js';
+import { maskKey } from '../redact.js';
 import type { Credentials } from '../store/credentials.js';
 import type { Settings } from '../store/settings.js';
 import { check, type CheckResult } from './types.js';
-
-/** Masks a key for display: first 8 + `***` + last 5; short keys become `***` (docs/protocol.md §c.4). */
-export function maskSecret(key: string): string {
-  return key.length <= 13 ? '***' : `${key.slice(0, 8)}***${key.slice(-5)}`;
-}
 
 const LOGIN = 'kolega auth login chatgpt';
 
@@ -57,7 +53,7 @@ export function checkApiKey(home: string, env: NodeJS.ProcessEnv): CheckResult {
   const found = findApiKey(home, env);
   if (!found) return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', 'no API key (OPENAI_API_KEY unset, none stored)', undefined, { present: false });
   const src = found.source === 'env' ? 'OPENAI_API_KEY' : 'credentials file';
-  return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', `${maskSecret(found.key)} from ${src}`, undefined, { present: true, source: found.source, masked: maskSecret(found.key) });
+  return check('auth.api_key', 'OpenAI API key', 'auth', 'ok', `${maskKey(found.key)} from ${src}`, undefined, { present: true, source: found.source, masked: maskKey(found.key) });
 }
 
 /** At least one provider has credentials (else every run exits 3). */

@@ -5,7 +5,7 @@
  */
 import { formatBytes } from '../format.js';
 import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
-import { KolegaError } from '../errors.js';
+import { KolegaError, copyError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { isHtmlPage } from '../net/html-page.js';
 import { turnHeaders } from '../providers/codex-identity.js';
@@ -24,6 +24,14 @@ export interface StreamOptions {
   debug?: (line: string) => void;
   /** Told what the request is doing now (for timeout messages): headers wait, then streaming. */
   onPhase?: (phase: string) => void;
+  /**
+   * The credentials of this attempt, when the caller already fetched them (a refused WebSocket
+   * upgrade falls back to HTTP with the same ones: fetching twice could refresh twice). Used for the
+   * first send only; the re-send after a 401 recovery fetches fresh ones.
+   */
+  authHeaders?: () => Promise<Record<string, string>>;
+  /** Told the size of the request body in bytes, once per send. */
+  onBodyBytes?: (bytes: number) => void;
 }
 
 /** A completed response plus what its headers said for later requests. */
@@ -61,14 +69,18 @@ export async function streamResponse(
   const url = `${provider.baseUrl}/responses`;
   const body = JSON.stringify(buildRequestBody(spec));
   let recovered = false;
+  let auth = opts.authHeaders ?? (() => provider.auth.headers());
   for (;;) {
+    const credentials = await auth();
+    auth = () => provider.auth.headers();
     const headers: Record<string, string> = {
       ...provider.staticHeaders,
-      ...(await provider.auth.headers()),
+      ...credentials,
       'content-type': 'application/json',
       accept: 'text/event-stream',
       ...sessionHeaders(provider, spec),
     };
+    opts.onBodyBytes?.(Buffer.byteLength(body));
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
@@ -126,18 +138,18 @@ export async function feedAssembler(body: AsyncIterable<Uint8Array>, assembler: 
 
 /** A context-window failure names the size of what was sent, so the user
  * knows how much to cut. */
-function withInputSize(err: unknown, bytes: number): unknown {
+export function withInputSize(err: unknown, bytes: number): unknown {
   if (!(err instanceof KolegaError) || err.code !== 'context_length_exceeded') return err;
   err.message = `${err.message}; the request was ${formatBytes(bytes)} (${bytes} bytes)`;
   return err;
 }
 
 /** A 401/403 gets the provider's own next step (an API key is fixed differently from a sign-in). */
-function withAuthHint(err: KolegaError, provider: Provider): KolegaError {
+export function withAuthHint(err: KolegaError, provider: Provider): KolegaError {
   if (err.exitClass !== 'auth' || (err.httpStatus !== 401 && err.httpStatus !== 403)) return err;
   const hint =
     provider.id === 'openai'
       ? 'check OPENAI_API_KEY, or store a key: kolega auth login openai --with-api-key'
       : 'sign in again: kolega auth login chatgpt';
-  return new KolegaError(err.exitClass, err.code, err.message, { hint, httpStatus: err.httpStatus, requestId: err.requestId, cause: err });
+  return copyError(err, { hint, cause: err });
 }

@@ -210,7 +210,7 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
 /**
  * Maps a Responses WebSocket `error` frame (`{"type":"error","status":N,"error":{...},"headers":{...}}`,
  * docs/protocol.md §f.3 (the top-level `error` event), test/fixtures/sse/12-ws-error-frame.json) exactly like an HTTP answer with that status,
- * headers and body. kolega speaks HTTP only; this keeps the two transports' failures identical.
+ * headers and body. So a failure reads the same over the WebSocket (./websocket.ts) and HTTP.
  * @returns the error, or undefined when `frame` is not such a frame (no numeric `status`)
  */
 export function errorFromWsErrorFrame(frame: unknown): KolegaError | undefined {

@@ -17,6 +17,7 @@ import {
   readSync,
   writeSync,
 } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import path from 'node:path';
 import { KolegaError } from '../errors.js';
 import { ensureHome } from '../store/paths.js';
@@ -233,7 +234,9 @@ export function loadSession(file: string): LoadedSession {
       cause: err,
     });
   }
-  const text = raw.toString('utf8');
+  // An all-ASCII file (the usual case) decodes as Latin-1 without UTF-8 validation, the same text
+  // faster; a file with any other byte takes the UTF-8 path.
+  const text = isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
   const warnings: string[] = [];
   const lines = text.split('\n');
   const last = lines.pop() ?? '';

@@ -1,19 +1,22 @@
 /**
- * Atomic file replacement: the data goes to a temporary file in the same directory, opened with the
- * final mode before the first byte is written (so a secret is never readable by others, not even
- * briefly), fsynced, then renamed over the target; a reader sees the old or the new content, never part
- * of it, even when several processes write at once. Ours rather than `atomically`/`write-file-atomic` because those hook SIGINT/SIGTERM at
- * import (when-exit re-raises the signal), which breaks the run's own signal handling (docs/design.md:
- * SIGINT exits 130 after flushing partial output).
+ * Atomic file replacement, the one writer of kolega (stored state, `-o`, the write tools): the data
+ * goes to a temporary file in the same directory, opened with the final mode before the first byte
+ * is written (so a secret is never readable by others, not even briefly), fsynced, then renamed over
+ * the target; a reader sees the old or the new content, never part of it, even when several
+ * processes write at once. Ours rather than `atomically`/`write-file-atomic` because those hook
+ * SIGINT/SIGTERM at import (when-exit re-raises the signal), which breaks the run's own signal
+ * handling (docs/design.md: SIGINT exits 130 after flushing partial output).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** Options of `writeFileAtomic`. */
 export interface AtomicWriteOptions {
   /** Mode of the new file (e.g. 0o600); default: keep an existing file's mode, else 0o666 minus the umask. */
   mode?: number;
+  /** Create missing parent directories first (the write tools' `path` may name new directories). */
+  createDirs?: boolean;
 }
 
 /**
@@ -22,6 +25,7 @@ export interface AtomicWriteOptions {
  *   the temporary file
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  if (opts.createDirs) mkdirSync(path.dirname(file), { recursive: true });
   let mode = opts.mode;
   if (mode === undefined) {
     try {

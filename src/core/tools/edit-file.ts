@@ -4,7 +4,8 @@
  * folding); zero matches, or several without `replace_all`, is an error the model can act on.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { atomicWrite, textSize } from './atomic-write.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { textSize } from './text-size.js';
 import { displayPath, resolveToolPath } from './paths.js';
 import { errorResult, strArg } from './args.js';
 import type { Tool } from './types.js';
@@ -68,7 +69,7 @@ export const editFileTool: Tool = {
     }
     // split/join, not String.replace: `$&` and friends in new_string must stay literal.
     const after = replaceAll ? before.split(oldString).join(newString) : before.slice(0, at[0]) + newString + before.slice(at[0]! + oldString.length);
-    await atomicWrite(real, after);
+    writeFileAtomic(real, after, { createDirs: true });
     const b = textSize(before);
     const a = textSize(after);
     const removed = textSize(oldString).lines * at.length;

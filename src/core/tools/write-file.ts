@@ -1,6 +1,7 @@
 /** `write_file` {path, content}: create or replace a text file inside the workspace (workspace-write). */
 import { readFile, stat } from 'node:fs/promises';
-import { atomicWrite, textSize } from './atomic-write.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { textSize } from './text-size.js';
 import { displayPath, resolveToolPath } from './paths.js';
 import { errorResult, strArg } from './args.js';
 import type { Tool } from './types.js';
@@ -35,7 +36,7 @@ export const writeFileTool: Tool = {
     if (st && !st.isFile()) return errorResult(`${p} is not a regular file`);
     let before: { bytes: number; lines: number } | undefined;
     if (st) before = textSize(await readFile(real, 'utf8'));
-    await atomicWrite(real, content);
+    writeFileAtomic(real, content, { createDirs: true });
     const shown = displayPath(ctx, real);
     const summary = `${after.bytes} bytes, ${after.lines} lines`;
     return {

@@ -38,6 +38,13 @@ describe('src/core boundary', () => {
     expect(await ruleIds(code, 'src/cli/render/example.ts')).toEqual([]);
   });
 
+  it('refuses a literal exit status outside src/cli/exit.ts', async () => {
+    const code =
+      "import type { CliContext } from '../context.js';\nexport function f(ctx: CliContext): void {\n  ctx.exitCode = 2;\n}\n";
+    expect(await ruleIds(code, 'src/cli/commands/example.ts')).toContain('no-restricted-syntax');
+    expect(await ruleIds(code.replace('= 2', '= 0'), 'src/cli/commands/example.ts')).toEqual([]);
+  });
+
   it('lets only the entry point end the process', async () => {
     const code = 'export function f(): void {\n  process.exit(2);\n}\n';
     expect(await ruleIds(code, 'src/cli/commands/example.ts')).toContain('no-restricted-properties');

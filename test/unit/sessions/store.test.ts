@@ -141,3 +141,16 @@ describe('session lock', () => {
     }
   });
 });
+
+describe('non-ASCII content', () => {
+  it('a session with UTF-8 text loads it unchanged (the Latin-1 fast path is for ASCII files only)', () => {
+    const t = tempDir();
+    try {
+      const w = createSession(t.dir, { ...header(ID1), title: 'héllo – 日本 🙂' });
+      w.close();
+      expect(loadSession(sessionPath(t.dir, ID1)).header.title).toBe('héllo – 日本 🙂');
+    } finally {
+      t.cleanup();
+    }
+  });
+});

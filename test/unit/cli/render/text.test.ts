@@ -3,6 +3,7 @@
  * ending with a newline; reasoning, commentary and tool activity on stderr only with --verbose (or a
  * terminal); denied calls and retries always get one stderr line; --quiet silences notices.
  */
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import type { TurnEvent } from '../../../../src/core/events.js';
 import { emptyUsage } from '../../../../src/core/events.js';
@@ -45,7 +46,8 @@ const roundTrip: TurnEvent[] = [
 function render(events: TurnEvent[], opts: Parameters<typeof bufferIO>[0] = {}) {
   const b = bufferIO(opts);
   let firstOutput = 0;
-  const sink = textRenderer(b.io, () => firstOutput++);
+  // The CLI passes chalk's constructor (imported only when colour is on); so does the test.
+  const sink = textRenderer(b.io, () => firstOutput++, Chalk);
   for (const e of events) sink(e);
   return { stdout: b.stdout.text, stderr: b.stderr.text, firstOutput };
 }
