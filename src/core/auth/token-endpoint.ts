@@ -3,6 +3,7 @@
  * the one HTTP client so proxies apply. Build-and-send and validate-and-parse are separate steps;
  * errors carry string codes (as in https://github.com/panva/oauth4webapi). No token ever appears in an error message.
  */
+import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { jsonObject } from './json-object.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
@@ -69,7 +70,10 @@ async function postToken(url: string, contentType: string, body: string, opts: T
     idleTimeoutMs: opts.timeoutMs ?? TOKEN_HTTP_TIMEOUT_MS,
     debug: opts.debug,
   });
-  return { status: res.status, text: await res.text() };
+  const text = await res.text();
+  // A CDN or captive-portal page is not the issuer's verdict on the tokens (see net/html-page.ts).
+  if ((res.status < 200 || res.status >= 300) && isHtmlPage(res.headers, text)) throw htmlPageError(res.status, res.headers, text, 'the token request');
+  return { status: res.status, text };
 }
 
 function parseTokens(text: string, requireAll: boolean, what: string): TokenResponse {
