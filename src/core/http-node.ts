@@ -11,6 +11,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { mapNetworkError, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
+import { CA_VARIABLES, tlsCa } from './net/ca-env.js';
 
 /** Longest wait for a TCP/TLS connection, in ms (undici's default `connectTimeout`). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -20,13 +21,20 @@ const TEXT_LIMIT_BYTES = 1 << 20;
 const DUMP_LIMIT_BYTES = 128 * 1024;
 
 let httpAgent: http.Agent | undefined;
-let httpsAgent: http.Agent | undefined;
+/** HTTPS agents by the CA variables they were built from (one per distinct environment; usually one). */
+const httpsAgents = new Map<string, http.Agent>();
 
-async function agentFor(protocol: string): Promise<{ agent: http.Agent; request: typeof http.request }> {
+async function agentFor(protocol: string, env: NodeJS.ProcessEnv): Promise<{ agent: http.Agent; request: typeof http.request }> {
   if (protocol === 'https:') {
     const https = await import('node:https');
-    httpsAgent ??= new https.Agent({ keepAlive: true });
-    return { agent: httpsAgent, request: https.request };
+    const key = JSON.stringify(CA_VARIABLES.map((v) => env[v]));
+    let agent = httpsAgents.get(key);
+    if (!agent) {
+      const ca = await tlsCa(env);
+      agent = new https.Agent(ca ? { keepAlive: true, ca } : { keepAlive: true });
+      httpsAgents.set(key, agent);
+    }
+    return { agent, request: https.request };
   }
   if (protocol !== 'http:') throw Object.assign(new Error(`unsupported protocol ${protocol}`), { code: 'ERR_INVALID_PROTOCOL' });
   httpAgent ??= new http.Agent({ keepAlive: true });
@@ -55,7 +63,7 @@ export async function nodeRequest(url: string, opts: HttpRequestOptions): Promis
 
 async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
   const target = new URL(url);
-  const { agent, request } = await agentFor(target.protocol);
+  const { agent, request } = await agentFor(target.protocol, opts.env);
   const headers: Record<string, string | number> = { ...opts.headers };
   if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
   return new Promise<HttpResponse>((resolve, reject) => {
