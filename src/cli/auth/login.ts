@@ -15,7 +15,6 @@ import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { readCredentials } from '../../core/store/credentials.js';
 import type { LoginOptions } from '../commands/auth.js';
 import type { CliContext } from '../context.js';
-import { exitCodeFor, reportError } from '../exit.js';
 import { IO } from '../io.js';
 import { installSignalHandlers } from '../signals.js';
 import { browserSkipReason, openBrowser } from './browser.js';
@@ -23,12 +22,13 @@ import { parseTarget } from './targets.js';
 
 /**
  * Runs `kolega auth login [target]`.
- * @returns the exit status: 0 signed in; 2 usage (missing/unknown target, bad flags, TTY or empty
- *   stdin for --with-api-key); 3 sign-in failed (denied, free plan, timeout, ports busy) or the API
- *   key was refused (401/403); 5/6 the key could not be checked with --verify; 6 network;
- *   130 interrupted.
+ * Failures are thrown for the CLI's one reporter (../exit.ts), which maps them to: 2 usage
+ * (missing/unknown target, bad flags, TTY or empty stdin for --with-api-key); 3 sign-in failed
+ * (denied, free plan, timeout, ports busy) or the API key was refused (401/403); 5/6 the key could
+ * not be checked with --verify; 6 network; 130 interrupted.
+ * @throws KolegaError as listed above
  */
-export async function executeLogin(target: string | undefined, opts: LoginOptions, ctx: CliContext): Promise<number> {
+export async function executeLogin(target: string | undefined, opts: LoginOptions, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const controller = new AbortController();
   const removeSignals = installSignalHandlers(controller);
@@ -53,7 +53,7 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
       await storeApiKey(home, key, controller.signal);
       io.warn(`kolega: API key stored in ${credentialsPath(home)}`);
       if (ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is set in the environment and wins over the stored key');
-      return 0;
+      return;
     }
     if (opts.withApiKey || opts.verify !== undefined) {
       throw new KolegaError('usage', 'conflicting_flags', `${opts.withApiKey ? '--with-api-key' : opts.verify ? '--verify' : '--no-verify'} applies to openai only`, { hint: 'kolega auth login openai --with-api-key' });
@@ -89,10 +89,6 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
     const who = [summary.email, summary.plan ? `plan ${summary.plan}` : undefined].filter(Boolean).join(', ');
     io.err(`kolega: signed in with ChatGPT${who ? ` (${who})` : ''}; credentials stored in ${credentialsPath(home)}`);
     if (summary.plan && !summary.planKnown) io.warn(`kolega: note: plan "${summary.plan}" is not one kolega knows; the server decides what it allows`);
-    return 0;
-  } catch (err) {
-    reportError(io, err);
-    return exitCodeFor(err);
   } finally {
     removeSignals();
   }

@@ -77,7 +77,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
       // A bare `auth login` is one line naming the targets, exit 2 (executeLogin -> parseTarget).
       const { executeLogin } = await import('../auth/login.js');
-      ctx.exitCode = await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
+      await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
     });
   auth
     .command('status')
@@ -100,6 +100,6 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     )
     .action(async (target: string | undefined, opts: LogoutOptions) => {
       const { executeLogout } = await import('../auth/logout.js');
-      ctx.exitCode = await executeLogout(target, opts, ctx);
+      await executeLogout(target, opts, ctx);
     });
 }
