@@ -57,7 +57,7 @@ async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse
   const target = new URL(url);
   const { agent, request } = await agentFor(target.protocol);
   const headers: Record<string, string | number> = { ...opts.headers };
-  if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+  if (opts.body !== undefined) headers['content-length'] = typeof opts.body === 'string' ? Buffer.byteLength(opts.body) : opts.body.length;
   return new Promise<HttpResponse>((resolve, reject) => {
     let response: http.IncomingMessage | undefined;
     const req = request(target, { method: opts.method, headers, agent, signal: opts.signal });

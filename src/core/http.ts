@@ -29,7 +29,8 @@ export interface HttpResponse {
 export interface HttpRequestOptions {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** The request body: text (sent as UTF-8) or bytes. */
+  body?: string | Buffer;
   signal?: AbortSignal;
   /** Longest wait for response headers and between body chunks, in ms. */
   idleTimeoutMs: number;

@@ -12,6 +12,7 @@ import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
 import { withModelRefusal } from './model-refused.js';
+import { requestJson } from './json-text.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import { parseSseStream } from './sse.js';
 
@@ -66,7 +67,8 @@ export async function streamResponse(
   opts: StreamOptions,
 ): Promise<StreamResult> {
   const url = `${provider.baseUrl}/responses`;
-  const body = JSON.stringify(buildRequestBody(spec));
+  // Encoded once: its length is the content-length, and the same bytes go on the wire.
+  const body = Buffer.from(requestJson(buildRequestBody(spec)));
   let recovered = false;
   let auth = opts.authHeaders ?? (() => provider.auth.headers());
   for (;;) {
@@ -79,7 +81,7 @@ export async function streamResponse(
       accept: 'text/event-stream',
       ...sessionHeaders(provider, spec),
     };
-    opts.onBodyBytes?.(Buffer.byteLength(body));
+    opts.onBodyBytes?.(body.length);
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
@@ -114,7 +116,7 @@ export async function streamResponse(
       if (modelsEtag !== undefined) outcome.modelsEtag = modelsEtag;
       return outcome;
     } catch (err) {
-      throw withInputSize(err, Buffer.byteLength(body));
+      throw withInputSize(err, body.length);
     }
   }
 }

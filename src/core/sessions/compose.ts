@@ -13,6 +13,7 @@
  */
 import type { InputContent, InputItem, OutputItem } from '../responses/items.js';
 import { toInputItem } from '../responses/items.js';
+import { withJsonText } from '../responses/json-text.js';
 import type { RequestShape } from '../responses/presentation.js';
 import { additionalToolsItem, instructionsMessage, type FunctionToolSpec } from '../responses/request.js';
 import type { LeadKind, SessionRecord, TurnEndRecord, TurnRecord } from './records.js';
@@ -108,10 +109,54 @@ function outputIdOf(item: InputItem): string | undefined {
 export const ABORTED_OUTPUT = 'aborted: the run was stopped before this call returned';
 
 /**
+ * The JSON text of the item of `rec` within `line`, the record's line as kolega wrote it
+ * (`JSON.stringify` of `{type, turn, item[, lead]}`, ./store.ts), so that sending it gives the
+ * bytes `JSON.stringify(rec.item)` would. Undefined when the line is not in that form.
+ */
+function recordedItemText(line: string, rec: SessionRecord & { item: unknown }): string | undefined {
+  const keys = Object.keys(rec);
+  const lead = rec.type === 'input' ? rec.lead : undefined;
+  if (keys.length !== (lead === undefined ? 3 : 4) || keys[0] !== 'type' || keys[1] !== 'turn' || keys[2] !== 'item')
+    return undefined;
+  if (typeof rec.turn !== 'number' || !Number.isSafeInteger(rec.turn)) return undefined;
+  const head = `{"type":"${rec.type}","turn":${rec.turn},"item":`;
+  const tail = lead === undefined ? '}' : `,"lead":${JSON.stringify(lead)}}`;
+  if (!line.startsWith(head) || !line.endsWith(tail)) return undefined;
+  return line.slice(head.length, line.length - tail.length);
+}
+
+const REASONING_HEAD = '{"type":"reasoning",';
+
+/**
+ * The JSON text `toInputItem` gives for a recorded reasoning item, cut from its recorded text:
+ * `{"type":"reasoning","summary":[...],"encrypted_content":"..."}` is the recorded item without its
+ * leading `id`. Undefined for any other layout (the item is then serialized as usual).
+ */
+function reasoningText(item: OutputItem, recorded: string): string | undefined {
+  const keys = Object.keys(item);
+  const at = keys[0] === 'id' ? 1 : 0;
+  if (
+    keys.length !== at + 3 ||
+    keys[at] !== 'type' ||
+    keys[at + 1] !== 'summary' ||
+    keys[at + 2] !== 'encrypted_content' ||
+    !Array.isArray(item.summary) ||
+    typeof item.encrypted_content !== 'string'
+  )
+    return undefined;
+  const head = at === 1 ? `{"id":${JSON.stringify(item.id)},"type":"reasoning",` : REASONING_HEAD;
+  if (at === 1 && typeof item.id !== 'string') return undefined;
+  if (!recorded.startsWith(head)) return undefined;
+  return REASONING_HEAD + recorded.slice(head.length);
+}
+
+/**
  * Rebuilds the items to send from a session's records for `target` (see the module comment).
  * Pure: records are not changed; identical records and target give identical items.
+ * @param lines the records' lines as read from the file (same order): replayed items keep their
+ *   recorded text, which the request splices in instead of serializing them again
  */
-export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
+export function replay(records: SessionRecord[], target: ReplayTarget, lines?: string[]): Replay {
   const notes: string[] = [];
   const items: InputItem[] = [];
   const wanted = new Map(shapeLead(target.shape, target.instructions, target.tools).map((l) => [l.kind, l.item]));
@@ -122,7 +167,8 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
   let itemsAtLastEnd = 0;
   let turnModel = '';
   let droppedReasoning = 0;
-  for (const rec of records) {
+  for (let r = 0; r < records.length; r++) {
+    const rec = records[r]!;
     if (rec.type === 'turn') {
       lastTurn = rec;
       turnModel = rec.model;
@@ -130,6 +176,9 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
       lastEnd = rec;
       itemsAtLastEnd = items.length;
     } else if (rec.type === 'input') {
+      const line = lines?.[r];
+      const text = line === undefined ? undefined : recordedItemText(line, rec);
+      if (text !== undefined) withJsonText(rec.item, text);
       if (rec.lead === 'tools' || rec.lead === 'instructions') recordedLead.set(rec.lead, rec.item);
       else items.push(rec.item);
     } else if (rec.type === 'output') {
@@ -139,7 +188,11 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
         continue;
       }
       const replayed = toInputItem(item);
-      if (replayed) items.push(replayed);
+      if (!replayed) continue;
+      const line = item.type === 'reasoning' ? lines?.[r] : undefined;
+      const recorded = line === undefined ? undefined : recordedItemText(line, rec);
+      const text = recorded === undefined ? undefined : reasoningText(item, recorded);
+      items.push(text === undefined ? replayed : withJsonText(replayed, text));
     }
   }
   // The lead the current shape takes goes first, where a new session has it; an unchanged lead

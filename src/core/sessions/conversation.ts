@@ -158,7 +158,7 @@ export class Conversation {
     let projectDocs: string[] = [];
     let historyTokens = 0;
     if (this.source) {
-      const r = replay(this.source.records, setup);
+      const r = replay(this.source.records, setup, this.source.lines);
       this.replayed = r;
       this.notes.push(...r.notes);
       history = r.items;
