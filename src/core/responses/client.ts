@@ -12,7 +12,7 @@ import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
 import { withModelRefusal } from './model-refused.js';
-import { requestJson } from './json-text.js';
+import { requestBytes } from './json-text.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import { parseSseStream } from './sse.js';
 
@@ -68,7 +68,7 @@ export async function streamResponse(
 ): Promise<StreamResult> {
   const url = `${provider.baseUrl}/responses`;
   // Encoded once: its length is the content-length, and the same bytes go on the wire.
-  const body = Buffer.from(requestJson(buildRequestBody(spec)));
+  const body = requestBytes(buildRequestBody(spec));
   let recovered = false;
   let auth = opts.authHeaders ?? (() => provider.auth.headers());
   for (;;) {

@@ -158,7 +158,7 @@ export class Conversation {
     let projectDocs: string[] = [];
     let historyTokens = 0;
     if (this.source) {
-      const r = replay(this.source.records, setup, this.source.lines);
+      const r = replay(this.source.records, setup, this.source);
       this.replayed = r;
       this.notes.push(...r.notes);
       history = r.items;
