@@ -51,6 +51,8 @@ export const NETWORK_CODES = [
   'idle_timeout',
   'proxy_refused',
   'tls_untrusted',
+  'stream_interrupted',
+  'websocket_unavailable',
 ] as const;
 
 /** Codes of the credentials, read or renewed while the turn runs (docs/protocol.md §d). */
@@ -74,12 +76,21 @@ export const CREDENTIAL_CODES = [
   'bad_proxy',
 ] as const;
 
+/** Codes of the session a turn is recorded in (docs/design.md "kolega run": conversations). */
+export const SESSION_CODES = [
+  'context_window_exceeded',
+  'sessions_dir_failed',
+  'session_create_failed',
+  'session_write_failed',
+] as const;
+
 /** Every listed code, in the order of the groups above. */
 export const TURN_FAILURE_CODES = [
   ...TURN_LOOP_CODES,
   ...RESPONSE_CODES,
   ...NETWORK_CODES,
   ...CREDENTIAL_CODES,
+  ...SESSION_CODES,
 ] as const;
 
 /** A listed code. */

@@ -80,7 +80,7 @@ async function expectSignedInWith(rotated: IssuedTokens): Promise<void> {
   expect(c.refresh_token).toBe(rotated.refresh_token);
   expect(c.access_token).toBe(rotated.access_token);
   expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-  expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+  expect(readdirSync(home.dir).filter((f) => f.startsWith('credentials'))).toEqual(['credentials.json']); // no lock or temp file left
   const refreshes = issuer.refreshCount;
   const next = await runCli(['run', 'hi'], { env: env() });
   expect([next.code, next.stdout, next.stderr]).toEqual([0, 'hello\n', '']);
@@ -143,7 +143,7 @@ describe('an interrupted refresh still stores the rotated tokens', () => {
     const { code } = await exited(child, 25_000); // the answer is still held: only the third signal ends the run
     expect(code).toBe(130);
     expect(stored().refresh_token).toBe(old.refresh_token); // the user chose to give the rotation up
-    expect(readdirSync(home.dir)).toEqual(['credentials.json']);
+    expect(readdirSync(home.dir).filter((f) => f.startsWith('credentials'))).toEqual(['credentials.json']); // no lock or temp file left
   });
 
   it('--timeout expiring during the refresh: exit 6 naming the timeout, rotated pair stored', async () => {

@@ -29,7 +29,10 @@ const TURN_MODULES = [
   'src/core/auth/token-manager.ts',
   'src/core/auth/token-endpoint.ts',
   'src/cli/run/execute.ts',
-  'src/cli/run/signals.ts',
+  'src/cli/signals.ts',
+  'src/core/critical.ts',
+  'src/cli/run/session.ts',
+  'src/core/sessions/store.ts',
   ...tsFiles('src/core/responses'),
   ...tsFiles('src/core/net'),
   ...tsFiles('src/core/store'),
@@ -38,6 +41,10 @@ const TURN_MODULES = [
 /** Codes those modules throw only outside a turn, with where. */
 const NOT_IN_A_TURN: Record<string, string> = {
   token_exchange_failed: 'exchangeCode in token-endpoint.ts runs at sign-in only',
+  bad_transport: 'execute.ts reads the transport setting before the turn starts',
+  session_corrupt: 'a resumed session is read before its turn starts',
+  session_open_failed: 'a resumed session is opened before its turn starts',
+  session_too_new: 'a resumed session is read before its turn starts',
 };
 
 /** Literal codes of `new KolegaError('<class>', '<code>'` (and of `super(...)` in error subclasses). */
