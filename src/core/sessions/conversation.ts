@@ -52,7 +52,7 @@ export interface TurnSetup extends ReplayTarget {
   cwd: string;
   /** AGENTS.md text ('' for none) and its files. */
   projectDoc: { text: string; files: string[] };
-  /** The `<environment_context>` text. */
+  /** The `<environment_context>` text (new sessions only: a resume or fork replays the recorded one). */
   environment: string;
   /** The prompt, for a new session's title. */
   prompt: string;
