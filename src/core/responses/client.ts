@@ -12,7 +12,7 @@ import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
 import { withModelRefusal } from './model-refused.js';
-import { requestBytes } from './json-text.js';
+import { requestChunks } from './json-text.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import { parseSseStream } from './sse.js';
 
@@ -67,8 +67,9 @@ export async function streamResponse(
   opts: StreamOptions,
 ): Promise<StreamResult> {
   const url = `${provider.baseUrl}/responses`;
-  // Encoded once: its length is the content-length, and the same bytes go on the wire.
-  const body = requestBytes(buildRequestBody(spec));
+  // Encoded once, in pieces: their length is the content-length, and the same bytes go on the wire.
+  const body = requestChunks(buildRequestBody(spec));
+  const bodyBytes = body.reduce((n, b) => n + b.length, 0);
   let recovered = false;
   let auth = opts.authHeaders ?? (() => provider.auth.headers());
   for (;;) {
@@ -81,7 +82,7 @@ export async function streamResponse(
       accept: 'text/event-stream',
       ...sessionHeaders(provider, spec),
     };
-    opts.onBodyBytes?.(body.length);
+    opts.onBodyBytes?.(bodyBytes);
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug });
     if (res.status === 401 && !recovered) {
@@ -116,7 +117,7 @@ export async function streamResponse(
       if (modelsEtag !== undefined) outcome.modelsEtag = modelsEtag;
       return outcome;
     } catch (err) {
-      throw withInputSize(err, body.length);
+      throw withInputSize(err, bodyBytes);
     }
   }
 }

@@ -67,10 +67,10 @@ export function requestJson(body: Record<string, unknown>): string {
 }
 
 /**
- * The UTF-8 bytes of `requestJson(body)`, built in one copy: known item bytes are copied straight
- * from where they were read, never decoded, serialized or encoded again.
+ * The UTF-8 bytes of `requestJson(body)`, in pieces to be written in order: known item bytes are
+ * the very bytes they were read as (never decoded, serialized, encoded or copied again).
  */
-export function requestBytes(body: Record<string, unknown>): Buffer {
+export function requestChunks(body: Record<string, unknown>): Buffer[] {
   const parts: Buffer[] = [];
   let pending = '{';
   const flush = () => {
@@ -98,5 +98,5 @@ export function requestBytes(body: Record<string, unknown>): Buffer {
   }
   pending += '}';
   flush();
-  return Buffer.concat(parts);
+  return parts;
 }

@@ -8,7 +8,7 @@ import { newSessionLead, replay } from '../../../src/core/sessions/compose.js';
 import type { SessionRecord } from '../../../src/core/sessions/records.js';
 import { CLASSIC_SHAPE, type RequestShape } from '../../../src/core/responses/presentation.js';
 import { buildRequestBody, type FunctionToolSpec } from '../../../src/core/responses/request.js';
-import { itemJson, requestBytes, requestJson, withJsonText } from '../../../src/core/responses/json-text.js';
+import { itemJson, requestChunks, requestJson, withJsonText } from '../../../src/core/responses/json-text.js';
 import { loadSession } from '../../../src/core/sessions/store.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -221,7 +221,7 @@ describe('recorded JSON text in a resumed request', () => {
 });
 
 describe('recorded bytes of an all-ASCII session file', () => {
-  it('requestBytes sends the bytes read, equal to JSON.stringify of the same body encoded as UTF-8', () => {
+  it('requestChunks sends the bytes read (not copies), equal to JSON.stringify of the same body encoded as UTF-8', () => {
     const ascii = (r: SessionRecord) => JSON.parse(JSON.stringify(r).replace(/[^\x00-\x7f]/g, 'o')) as SessionRecord;
     for (const [shape, model] of [
       [CLASSIC_SHAPE, 'gpt-5.5'],
@@ -236,7 +236,7 @@ describe('recorded bytes of an all-ASCII session file', () => {
         const loaded = loadSession(file);
         expect(loaded.ascii).toBeDefined();
         const target = { model, shape, instructions: 'be brief', tools: TOOLS };
-        const sent = requestBytes(bodyOf(shape, model, replay(loaded.records, target, loaded).items));
+        const sent = Buffer.concat(requestChunks(bodyOf(shape, model, replay(loaded.records, target, loaded).items)));
         const plain = JSON.stringify(bodyOf(shape, model, replay(loadSession(file).records, target).items));
         expect(sent.equals(Buffer.from(plain))).toBe(true);
         expect(requestJson(bodyOf(shape, model, replay(loaded.records, target, loaded).items))).toBe(plain);
@@ -244,7 +244,7 @@ describe('recorded bytes of an all-ASCII session file', () => {
         const again = loadSession(file);
         const items = replay(again.records, target, again).items;
         again.ascii!.data.write('Q', again.ascii!.data.indexOf('q1 '), 'latin1');
-        expect(requestBytes(bodyOf(shape, model, items)).includes('Q1 ')).toBe(true);
+        expect(Buffer.concat(requestChunks(bodyOf(shape, model, items))).includes('Q1 ')).toBe(true);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
