@@ -46,7 +46,7 @@ const kb = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(2)}
 
 /** The upload table: first request, follow-ups (min-max), total, per transport. */
 function uploadLines(u: UploadFigures): string[] {
-  const out = ['', `Bytes uploaded per request (ChatGPT backend, ${u.toolCalls} tool calls on a ${kb(u.historyBytes)} conversation; request bodies / frames as received):`];
+  const out = ['', `Bytes uploaded per request (ChatGPT backend, ${u.toolCalls} tool calls after resuming a ${kb(u.historyBytes)} session; request bodies / frames as received):`];
   for (const r of u.runs) {
     const rest = r.bytes.slice(1);
     const total = r.bytes.reduce((a, b) => a + b, 0);

@@ -139,7 +139,7 @@ await runGroup(
 await server.close();
 rmSync(home, { recursive: true, force: true });
 
-// 4. Upload per request: a 20-call tool loop on a 1 MB conversation, HTTP against the WebSocket.
+// 4. Upload per request: a 20-call tool loop after resuming a 1 MB session, HTTP against the WebSocket.
 process.stderr.write('bench: upload per request, 20 tool calls on 1 MB\n');
 const uploads = await measureUploads(BIN);
 for (const r of uploads.runs) if (r.exitCode !== 0) notes.push(`upload bench over ${r.transport}: exit ${r.exitCode}`);

@@ -1,7 +1,7 @@
 /**
  * Bytes uploaded per request of a long tool loop, HTTP against the Responses WebSocket:
- * `kolega run` on the ChatGPT backend with a 1 MB conversation (a synthetic one: a 1 MB prompt,
- * standing in for a resumed session) and a model that calls a tool 20 times before answering. Over
+ * `kolega run --continue` on the ChatGPT backend, resuming a recorded 1 MB session (a first run whose
+ * prompt is 1 MB of text), with a model that calls a tool 20 times before answering. Over
  * HTTP every request re-sends the whole conversation; over the WebSocket a follow-up names the
  * previous response and carries only the tool output. Sizes are what the local fake received: HTTP
  * request bodies and WebSocket frames (uncompressed on both sides).
@@ -41,7 +41,17 @@ function syntheticHistory(bytes: number): string {
   return lines.join('');
 }
 
-/** Runs the loop over `transport` and collects what the fake received. */
+/** Spawns `bin args` with `env`, `stdin` written and closed. @returns the exit code */
+async function spawnKolega(bin: string, args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<number | null> {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  child.stdin.end(stdin);
+  return new Promise<number | null>((resolve) => child.on('close', resolve));
+}
+
+/**
+ * Records a session holding the history (one run), then continues it over `transport` with the
+ * tool loop, and collects what the fake received for the second run.
+ */
 async function runOnce(
   bin: string,
   transport: 'http' | 'websocket',
@@ -52,25 +62,33 @@ async function runOnce(
   const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-bench-upload-'));
   try {
     writeChatGPTCredentials(home);
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NO_COLOR: '1',
+      KOLEGA_HOME: home,
+      KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+      KOLEGA_AUTH_ISSUER: fake.url,
+    };
+    fake.push({ kind: 'sse', events: textAnswer('noted') });
+    const recorded = await spawnKolega(bin, ['run', '--transport', 'http', '-C', home, '--stdin'], env, history);
+    if (recorded !== 0) return { transport, bytes: [], exitCode: recorded };
+    const httpBefore = fake.requests.length;
     for (let i = 0; i < calls; i++)
       fake.push({ kind: 'sse', events: toolCall(`call_${i}`, 'list_dir', { path: '.' }) });
     fake.push({ kind: 'sse', events: textAnswer('done') });
-    const child = spawn(process.execPath, [bin, 'run', '--transport', transport, '-C', home, '--stdin'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NO_COLOR: '1',
-        KOLEGA_HOME: home,
-        KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
-        KOLEGA_AUTH_ISSUER: fake.url,
-      },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.stdin.end(history);
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const exitCode = await spawnKolega(
+      bin,
+      ['run', '--continue', '--transport', transport, '-C', home, '--no-stdin', 'list the directory 20 times'],
+      env,
+      '',
+    );
     const bytes =
       transport === 'http'
-        ? fake.requests.filter((r) => r.path === '/backend-api/codex/responses').map((r) => r.bytes ?? 0)
+        ? fake.requests
+            .slice(httpBefore)
+            .filter((r) => r.path === '/backend-api/codex/responses')
+            .map((r) => r.bytes ?? 0)
         : fake.frames.map((f) => f.bytes);
     return { transport, bytes, exitCode };
   } finally {

@@ -16,7 +16,7 @@ _kolega_subcmds() {
 _kolega_flags() {
   case "$1" in
     '') echo '-V --version --debug --no-color -q --quiet -h --help' ;;
-    'run') echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --transport --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet' ;;
+    'run') echo '-m --model -e --effort --json --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --network --no-tools --output-schema --mcp-config --mcp-optional --tool-timeout --max-tool-calls --timeout --idle-timeout -o --output-last-message --stdin --no-stdin --max-output-tokens --transport --verbose --resume --continue --fork --ephemeral --no-project-doc -h --help --debug --no-color -q --quiet' ;;
     'auth') echo '-h --help --debug --no-color -q --quiet' ;;
     'auth login') echo '--device-auth --no-browser --port --timeout --with-api-key --verify --no-verify -h --help --debug --no-color -q --quiet' ;;
     'auth status') echo '--json -h --help --debug --no-color -q --quiet' ;;
@@ -40,7 +40,7 @@ _kolega_flags() {
 }
 _kolega_valued() {
   case "$1" in
-    'run') echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --transport --resume --fork' ;;
+    'run') echo '-m --model -e --effort --instructions --instructions-file -i --image -C --cd -s --sandbox --add-dir --output-schema --mcp-config --tool-timeout --max-tool-calls --timeout --idle-timeout -o --output-last-message --max-output-tokens --transport --resume --fork' ;;
     'auth login') echo '--port --timeout' ;;
     'models') echo '-p --provider' ;;
     'sessions list') echo '-C --cd' ;;
@@ -79,9 +79,9 @@ _kolega_args() {
   case "$1" in
     'auth login') echo 'chatgpt openai' ;;
     'auth logout') echo 'chatgpt openai' ;;
-    'config get') echo 'model effort provider codex_version transport' ;;
-    'config set') echo 'model effort provider codex_version transport' ;;
-    'config unset') echo 'model effort provider codex_version transport' ;;
+    'config get') echo 'model effort provider codex_version transport sandbox_masked_paths' ;;
+    'config set') echo 'model effort provider codex_version transport sandbox_masked_paths' ;;
+    'config unset') echo 'model effort provider codex_version transport sandbox_masked_paths' ;;
     'sessions show') echo '__sessions__' ;;
     'sessions rm') echo '__sessions__' ;;
     'completion') echo 'bash zsh fish' ;;

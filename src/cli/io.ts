@@ -133,6 +133,15 @@ export class IO {
     return !this.quiet && (this.stderrIsTTY || this.verbose);
   }
 
+  /**
+   * Whether an animated spinner may run on stderr: a terminal, progress shown, colour allowed
+   * (NO_COLOR or --no-color mean no escape sequences at all, the spinner's cursor and line control
+   * included) and a terminal that can move the cursor (not TERM=dumb).
+   */
+  get animations(): boolean {
+    return this.showProgress && this.stderrIsTTY && this.color && this.opts.env.TERM !== 'dumb';
+  }
+
   /** Raw stderr write for progress text (no newline added). */
   errRaw(text: string): void {
     this.flush();
@@ -156,8 +165,9 @@ export class IO {
 }
 
 /**
- * Colour on stderr: off with NO_COLOR (any non-empty value) or --no-color; forced with FORCE_COLOR
- * (non-zero); else only on a TTY.
+ * Colour on stderr: off with NO_COLOR (any non-empty value, https://no-color.org) or --no-color,
+ * even on a terminal and whatever FORCE_COLOR says; forced with FORCE_COLOR (non-zero); else only on
+ * a TTY whose TERM is not `dumb`.
  */
 export function decideColor(env: NodeJS.ProcessEnv, isTTY: boolean, noColorFlag: boolean): boolean {
   if (noColorFlag) return false;

@@ -3,6 +3,7 @@
  * action imports its work lazily), runs it, and maps the outcome to the exit status in one place.
  */
 import { Command, CommanderError } from 'commander';
+import { checkCaEnv } from '../core/net/ca-env.js';
 import { criticalWork, whenCriticalDone } from '../core/critical.js';
 import { kolegaVersion } from '../core/version.js';
 import { CRITICAL_EXIT_WAIT_MS, installProcessSignals } from './signals.js';
@@ -17,6 +18,9 @@ import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './commands/help.js';
 import { registerSessions } from './commands/sessions.js';
 import type { CliContext } from './context.js';
+
+/** Commands (`parent name`) whose CA variables are checked before they start (net/ca-env.ts). */
+const CHECKS_CA_FIRST: ReadonlySet<string> = new Set(['auth login', 'kolega models']);
 
 /** Builds the program. `ctx.io` is created after global flags are parsed. */
 export function buildProgram(ctx: CliContext): Command {
@@ -48,6 +52,10 @@ export function buildProgram(ctx: CliContext): Command {
       quiet: g.quiet,
       verbose: local.verbose,
     });
+    // A bad CA file fails before the command's first request, not half-way through a sign-in
+    // (`run` checks it itself, so that --json still ends with its terminal event).
+    const path = `${action.parent?.name() ?? ''} ${action.name()}`.trim();
+    if (CHECKS_CA_FIRST.has(path)) checkCaEnv(ctx.env);
   });
   registerRun(program, ctx);
   registerAuth(program, ctx);

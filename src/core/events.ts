@@ -44,6 +44,10 @@ export type TurnEvent =
       sandbox: string;
       /** Names of the function tools offered to the model. */
       tools: string[];
+      /** Directories kept read-only inside the writable roots (workspace-write), real paths. */
+      protected_paths?: string[];
+      /** Secret paths hidden from tools (below full-access), real paths. */
+      masked_paths?: string[];
       /** AGENTS.md files whose text this turn sends (empty on resume and with --no-project-doc). */
       project_docs?: string[];
     }

@@ -11,6 +11,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { isChunks, mapNetworkError, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
+import { tlsCa } from './net/ca-env.js';
 
 /** Longest wait for a TCP/TLS connection, in ms (undici's default `connectTimeout`). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -25,7 +26,8 @@ let httpsAgent: http.Agent | undefined;
 async function agentFor(protocol: string): Promise<{ agent: http.Agent; request: typeof http.request }> {
   if (protocol === 'https:') {
     const https = await import('node:https');
-    httpsAgent ??= new https.Agent({ keepAlive: true });
+    const ca = await tlsCa();
+    httpsAgent ??= new https.Agent(ca ? { keepAlive: true, ca } : { keepAlive: true });
     return { agent: httpsAgent, request: https.request };
   }
   if (protocol !== 'http:') throw Object.assign(new Error(`unsupported protocol ${protocol}`), { code: 'ERR_INVALID_PROTOCOL' });

@@ -1,15 +1,17 @@
 /**
  * The one HTTP client of kolega (undici). Every request — Responses, OAuth token, revoke, models —
  * goes through `httpRequest`, so proxies (`EnvHttpProxyAgent`: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, upper
- * and lower case) and timeouts apply everywhere. Network failures become KolegaError(network).
+ * and lower case), extra CA certificates (./net/ca-env.ts: KOLEGA_CA_CERTIFICATE, SSL_CERT_FILE,
+ * NODE_EXTRA_CA_CERTS) and timeouts apply everywhere. Network failures become KolegaError(network).
  *
  * With no proxy variable set, requests go through `node:http`/`node:https` instead (./http-node.ts,
- * same timeouts, aborts, error mapping, keep-alive and NODE_EXTRA_CA_CERTS): importing undici costs
+ * same timeouts, aborts, error mapping, keep-alive and CA certificates): importing undici costs
  * ~130 ms and ~20 MB per process (it also loads Node's bundled copy), most of a short `kolega run`
  * (README "Performance").
  */
 import type { Dispatcher } from 'undici';
 import { KolegaError } from './errors.js';
+import { tlsCa } from './net/ca-env.js';
 import { checkProxyEnv, proxyEnv, proxyFor, redactProxyUrl } from './net/proxy-env.js';
 
 /** A received response whose body has not been read yet. */
@@ -62,7 +64,10 @@ async function getDispatcher(env: NodeJS.ProcessEnv = process.env): Promise<Disp
   // undici never re-reads the environment itself (its `no_proxy ?? NO_PROXY` lets an empty
   // lower-case value hide the upper-case one).
   const p = proxyEnv(env);
-  dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy });
+  const ca = await tlsCa(env);
+  // The CAs apply to the server behind the proxy, to the proxy itself and to direct connections.
+  const tls = ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {};
+  dispatcher = new EnvHttpProxyAgent({ httpProxy: p.httpProxy, httpsProxy: p.httpsProxy, noProxy: p.noProxy, ...tls });
   return dispatcher;
 }
 
@@ -78,10 +83,12 @@ export function proxyDispatcher(): Promise<Dispatcher> {
  * Sends one HTTP request.
  * @returns the response once headers have arrived (any status; callers map statuses).
  * @throws KolegaError(network, `connect_failed` | `network_error` (retryable), `dns_failed` |
- *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted.
+ *   `idle_timeout` (not retryable)) on transport failures; KolegaError(interrupted, `interrupted`) when `signal` aborted;
+ *   KolegaError(config, `bad_ca_file`) when a CA variable names a missing or non-PEM file.
  */
 export async function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpResponse> {
   checkProxyEnv();
+  await tlsCa(); // a bad CA file is a configuration error before any request
   // No proxy for this URL (none set, or NO_PROXY lists it): the cheaper node:http transport.
   if (proxyFor(url) === undefined) return (await import('./http-node.js')).nodeRequest(url, opts);
   const { request } = await loadUndici();
@@ -186,7 +193,7 @@ export function mapNetworkError(err: unknown, url: string, signal: AbortSignal |
   if (TLS_TRUST_CODES.has(code)) {
     // Not transient: retrying cannot make an untrusted certificate trusted.
     return new KolegaError('network', 'tls_untrusted', `TLS to ${host} failed: certificate not trusted (${code})`, {
-      hint: 'behind a TLS-inspecting proxy or a private CA, set NODE_EXTRA_CA_CERTS to its CA certificate (PEM)',
+      hint: 'behind a TLS-inspecting proxy or a private CA, set KOLEGA_CA_CERTIFICATE (or SSL_CERT_FILE, NODE_EXTRA_CA_CERTS) to its CA certificate (PEM)',
       retryable: false,
       cause: err,
     });

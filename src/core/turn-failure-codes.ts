@@ -52,6 +52,7 @@ export const NETWORK_CODES = [
   'proxy_refused',
   'tls_untrusted',
   'stream_interrupted',
+  'html_error_page',
   'websocket_unavailable',
 ] as const;
 
@@ -61,6 +62,7 @@ export const CREDENTIAL_CODES = [
   'no_refresh_token',
   'refresh_failed',
   'refresh_server_error',
+  'token_endpoint_unavailable',
   'refresh_bug',
   'token_response_invalid',
   'token_response_incomplete',
@@ -74,6 +76,7 @@ export const CREDENTIAL_CODES = [
   'home_not_directory',
   'home_unreadable',
   'bad_proxy',
+  'bad_ca_file',
 ] as const;
 
 /** Codes of the session a turn is recorded in (docs/design.md "kolega run": conversations). */

@@ -16,6 +16,7 @@ import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
 import { openTransport, type ResponsesTransport, type TransportMode } from './responses/transport.js';
 import { executeToolCall } from './tools/registry.js';
+import { sandboxView } from './tools/sandbox-view.js';
 import type { Tool, ToolContext } from './tools/types.js';
 
 /** Everything a turn needs. */
@@ -133,6 +134,24 @@ export function asKolegaError(err: unknown, signal?: AbortSignal): KolegaError {
 }
 
 /**
+ * The `turn.failed` event of `error` (docs/design.md "kolega run", JSON mode): its code, one-line message and the
+ * optional HTTP status and limit facts, with the usage spent so far.
+ */
+export function turnFailedEvent(error: KolegaError, usage: Usage = emptyUsage()): TurnEvent {
+  return {
+    type: 'turn.failed',
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.httpStatus !== undefined ? { http_status: error.httpStatus } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: error.retryAfterSeconds } : {}),
+      ...(error.resetsAt !== undefined ? { resets_at: error.resetsAt } : {}),
+    },
+    usage,
+  };
+}
+
+/**
  * Runs the turn.
  * @returns the result; failures are reported as `status: 'failed'` plus a `turn.failed` event, not
  *   thrown (only a throwing `sink` propagates).
@@ -167,6 +186,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     cwd: opts.toolContext.root,
     sandbox: opts.toolContext.sandbox,
     tools: opts.offeredTools.map((t) => t.name),
+    ...sandboxView(opts.toolContext),
     project_docs: opts.projectDocs ?? [],
   });
 
@@ -230,17 +250,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   } catch (err) {
     const error = withoutSecrets(asKolegaError(err, opts.signal), opts.provider);
     const durationMs = Math.round(performance.now() - started);
-    sink({
-      type: 'turn.failed',
-      error: {
-        code: error.code,
-        message: error.message,
-        ...(error.httpStatus !== undefined ? { http_status: error.httpStatus } : {}),
-        ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: error.retryAfterSeconds } : {}),
-        ...(error.resetsAt !== undefined ? { resets_at: error.resetsAt } : {}),
-      },
-      usage,
-    });
+    sink(turnFailedEvent(error, usage));
     return {
       status: 'failed',
       finalText,

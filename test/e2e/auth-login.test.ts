@@ -110,6 +110,18 @@ describe('browser sign-in', () => {
     expect(issuer.exchangeCount).toBe(0);
   });
 
+  it('exits 5 (upstream), not 3, when the token endpoint fails with a 5xx during sign-in', async () => {
+    issuer = await startFakeIssuer({ allowedPorts: [port], exchangeFaults: [{ status: 503, body: { error: 'temporarily_unavailable' } }] });
+    const child = login();
+    const out = live(child);
+    await playBrowser(await waitForAuthorizeUrl(out));
+    expect((await exited(child)).code).toBe(5);
+    expect(out.stderr).toMatch(/token endpoint failed during sign-in \(status 503\)/);
+    expect(out.stderr).not.toMatch(/sign in again/);
+    expect(existsSync(credsFile())).toBe(false);
+    expect(issuer.exchangeCount).toBe(1);
+  });
+
   it('explains a workspace without Codex (missing_codex_entitlement)', async () => {
     issuer = await startFakeIssuer({ allowedPorts: [port], authorizeMode: 'missing_entitlement' });
     const child = login();

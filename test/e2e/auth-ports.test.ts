@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeIssuer, type FakeIssuer } from '../fakes/issuer.js';
 import { exited, holdPort, live, playBrowser, portAccepts, waitForAuthorizeUrl } from '../helpers/auth.js';
@@ -32,6 +33,14 @@ async function hold(port: number): Promise<void> {
 }
 
 const env = () => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, BROWSER: '/bin/true' });
+
+/** Env that makes listen() on `ports` fail with `code`, as a reserved or excluded port range does (fakes/deny-listen.mjs). */
+const DENY_LISTEN = fileURLToPath(new URL('../fakes/deny-listen.mjs', import.meta.url));
+const denied = (ports: number[], code = 'EACCES') => ({
+  NODE_OPTIONS: `--import=${DENY_LISTEN}`,
+  KOLEGA_TEST_DENY_PORTS: ports.join(','),
+  KOLEGA_TEST_DENY_CODE: code,
+});
 
 describe.sequential('loopback ports 1455 / 1457', () => {
   it('uses 1455 by default', async () => {
@@ -98,5 +107,44 @@ describe.sequential('loopback ports 1455 / 1457', () => {
     expect(r.stderr).toMatch(/--device-auth/);
     expect(r.stderr).not.toMatch(/oauth\/authorize/);
     expect(issuer.requests).toHaveLength(0);
+  });
+
+  it('a port the OS refuses (EACCES) is reported as refused, not "in use", and 1457 is used', async () => {
+    const child = spawnCli(['auth', 'login', 'chatgpt', '--timeout', '20'], { env: { ...env(), ...denied([1455]) } });
+    const out = live(child);
+    const url = await waitForAuthorizeUrl(out);
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe('http://localhost:1457/auth/callback');
+    expect(out.stderr).toMatch(
+      /port 1455 on 127\.0\.0\.1 was refused by the operating system \(EACCES\); using port 1457/,
+    );
+    expect(out.stderr).not.toMatch(/in use/);
+    expect((await playBrowser(url)).successStatus).toBe(200);
+    expect((await exited(child)).code).toBe(0);
+  });
+
+  it.each(['EACCES', 'EPERM'])(
+    'both ports refused (%s): exit 3, "refused" with the code, hints --port and --device-auth',
+    async (code) => {
+      const r = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], {
+        env: { ...env(), ...denied([1455, 1457], code) },
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(
+        new RegExp(`refused 127\\.0\\.0\\.1:1455 \\(${code}\\) and 127\\.0\\.0\\.1:1457 \\(${code}\\)`),
+      );
+      expect(r.stderr).not.toMatch(/in use/);
+      expect(r.stderr).toContain('--port');
+      expect(r.stderr).toContain('--device-auth');
+      expect(r.stderr).not.toMatch(/oauth\/authorize/);
+      expect(issuer.requests).toHaveLength(0);
+    },
+  );
+
+  it('one refused and one busy port are each named for what they are', async () => {
+    await hold(1457);
+    const r = await runCli(['auth', 'login', 'chatgpt', '--timeout', '5'], { env: { ...env(), ...denied([1455]) } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/refused 127\.0\.0\.1:1455 \(EACCES\)/);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:1457 is in use/);
   });
 });

@@ -75,7 +75,7 @@ describe('kolega config', () => {
 });
 
 describe('concurrent writers (peer-failures B35 d)', () => {
-  it('20 parallel `config set` never leave a partial or invalid file for a reader', async () => {
+  it('20 parallel `config set` never leave a partial or invalid file for a reader', { timeout: 120_000 }, async () => {
     writeFileSync(settingsFile(), '{"model":"gpt-5.4"}');
     let reads = 0;
     let bad = '';
@@ -93,7 +93,11 @@ describe('concurrent writers (peer-failures B35 d)', () => {
       }
     })();
     const values = ['gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini', 'openai/gpt-5.5'];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => cli(['config', 'set', 'model', values[i % values.length]!])));
+    // 20 node processes at once take many seconds on a loaded two-core machine: no kill timer
+    // short enough to cut one off (the lock waits up to 45 s by design).
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => runCli(['config', 'set', 'model', values[i % values.length]!], { env: env(), killAfterMs: 100_000 })),
+    );
     stop = true;
     await reader;
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));

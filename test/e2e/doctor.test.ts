@@ -54,7 +54,7 @@ describe('kolega doctor', () => {
     expect(doc.checks.map((c) => c.id)).toEqual([
       'node', 'home', 'credentials.permissions', 'settings.parse', 'credentials.parse', 'tls.extra_ca', 'settings.model',
       'auth.chatgpt', 'auth.api_key', 'auth.any', 'codex.identity', 'network.proxy', 'network.issuer', 'network.chatgpt', 'network.openai',
-      'clock', 'terminal', 'sandbox',
+      'clock', 'terminal', 'sandbox', 'sandbox.masked',
     ]);
     expect(byId('auth.chatgpt').details).toMatchObject({ signed_in: true, plan: 'plus', account_id: 'acct-test-1', refresh_token_present: true });
     expect(byId('auth.api_key').message).toBe('sk-proj-***56789 from OPENAI_API_KEY');

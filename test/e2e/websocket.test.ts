@@ -79,7 +79,7 @@ const script = () => fake.push({ kind: 'sse', events: callAnswer }, { kind: 'sse
 describe('WebSocket transport (capture B2)', () => {
   it('B2: a tool round trip over one connection; the second frame chains with previous_response_id and carries only the tool output', async () => {
     script();
-    const r = await runCli(args('--json'), { env: env() });
+    const r = await runCli(args('--json'), { killAfterMs: 90_000, env: env() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(httpResponses()).toEqual([]);
@@ -187,13 +187,13 @@ describe('WebSocket transport (capture B2)', () => {
 
   it('a refused upgrade (426) falls back to HTTP silently, with the same output as over the WebSocket', async () => {
     script();
-    const overWs = await runCli(args(), { env: env() });
+    const overWs = await runCli(args(), { killAfterMs: 90_000, env: env() });
     expect(overWs.code).toBe(0);
     expect(fake.frames).toHaveLength(2);
 
     await restart({ websocket: false });
     script();
-    const overHttp = await runCli(args(), { env: env() });
+    const overHttp = await runCli(args(), { killAfterMs: 90_000, env: env() });
     expect(overHttp.stderr).toBe('');
     expect(overHttp.code).toBe(0);
     expect(overHttp.stdout).toBe(overWs.stdout);
@@ -207,15 +207,15 @@ describe('WebSocket transport (capture B2)', () => {
 
     await restart({ websocket: false });
     script();
-    const json = await runCli(args('--json'), { env: env() });
+    const json = await runCli(args('--json'), { killAfterMs: 90_000, env: env() });
     expect(json.code).toBe(0);
     expect(parseEvents(json.stdout).filter((e) => e.type === 'retry' || e.type === 'turn.failed')).toEqual([]);
-  });
+  }, 120_000);
 
   it('a connection dropped mid-turn is replaced: the request is re-sent whole on a new connection, no output repeated', async () => {
     fake.ws.dropOnFrames = [2]; // the tool output's frame: the connection dies before any answer
     script();
-    const r = await runCli(args('--json'), { env: env() });
+    const r = await runCli(args('--json'), { killAfterMs: 90_000, env: env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual([
@@ -241,7 +241,7 @@ describe('WebSocket transport (capture B2)', () => {
 
   it('a drop after text was shown is not replayed: the run fails with the network status, the text appears once', async () => {
     fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta('partial ')], resetAfter: true });
-    const r = await runCli(args('--no-tools'), { env: env() });
+    const r = await runCli(args('--no-tools'), { killAfterMs: 90_000, env: env() });
     expect(r.code).toBe(6);
     expect(r.stdout).toBe('partial \n');
     expect(r.stderr).toMatch(/broke mid-stream/);
@@ -252,7 +252,7 @@ describe('WebSocket transport (capture B2)', () => {
     const proxy = await startProxy();
     try {
       script();
-      const r = await runCli(args('--json'), { env: env({ HTTP_PROXY: proxy.url }) });
+      const r = await runCli(args('--json'), { killAfterMs: 90_000, env: env({ HTTP_PROXY: proxy.url }) });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(fake.frames.map((f) => f.connection)).toEqual([0, 0]);
@@ -265,28 +265,28 @@ describe('WebSocket transport (capture B2)', () => {
 
   it('--transport http never upgrades; neither does the transport setting', async () => {
     script();
-    const r = await runCli(args('--transport', 'http'), { env: env() });
+    const r = await runCli(args('--transport', 'http'), { killAfterMs: 90_000, env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('The file says hi-from-tool.\n');
     expect(fake.upgrades).toEqual([]);
     expect(httpResponses()).toHaveLength(2);
 
-    const set = await runCli(['config', 'set', 'transport', 'http'], { env: env() });
+    const set = await runCli(['config', 'set', 'transport', 'http'], { killAfterMs: 90_000, env: env() });
     expect(set.code).toBe(0);
     script();
-    const viaSetting = await runCli(args(), { env: env() });
+    const viaSetting = await runCli(args(), { killAfterMs: 90_000, env: env() });
     expect(viaSetting.code).toBe(0);
     expect(fake.upgrades).toEqual([]);
     // the flag wins over the setting
     script();
-    const flag = await runCli(args('--transport', 'auto'), { env: env() });
+    const flag = await runCli(args('--transport', 'auto'), { killAfterMs: 90_000, env: env() });
     expect(flag.code).toBe(0);
     expect(fake.upgrades).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('--transport websocket does not fall back: a refused upgrade fails the run', async () => {
     await restart({ websocket: false });
-    const r = await runCli(args('--transport', 'websocket'), { env: env() });
+    const r = await runCli(args('--transport', 'websocket'), { killAfterMs: 90_000, env: env() });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/^kolega: the WebSocket to 127\.0\.0\.1:\d+ failed before any answer/);
     expect(httpResponses()).toEqual([]);
@@ -294,13 +294,13 @@ describe('WebSocket transport (capture B2)', () => {
 
   it('--transport websocket with an API key is a usage error; bad values are refused', async () => {
     const api = { KOLEGA_HOME: tempDir().dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl };
-    const r = await runCli(['run', '--transport', 'websocket', '--no-stdin', 'hi'], { env: api });
+    const r = await runCli(['run', '--transport', 'websocket', '--no-stdin', 'hi'], { killAfterMs: 90_000, env: api });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/WebSocket transport is offered by the ChatGPT backend only/);
-    const bad = await runCli(['run', '--transport', 'carrier-pigeon', 'hi'], { env: api });
+    const bad = await runCli(['run', '--transport', 'carrier-pigeon', 'hi'], { killAfterMs: 90_000, env: api });
     expect(bad.code).toBe(2);
-    const badSetting = await runCli(['config', 'set', 'transport', 'fast'], { env: api });
+    const badSetting = await runCli(['config', 'set', 'transport', 'fast'], { killAfterMs: 90_000, env: api });
     expect(badSetting.code).toBe(2);
     expect(badSetting.stderr).toMatch(/unknown transport "fast"/);
-  });
+  }, 120_000);
 });

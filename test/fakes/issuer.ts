@@ -45,6 +45,8 @@ export interface FakeIssuerOptions {
   tokenLatencyMs?: number;
   /** Faults for refresh requests, consumed in order. */
   refreshFaults?: TokenFault[];
+  /** Faults for authorization_code exchanges (sign-in), consumed in order. */
+  exchangeFaults?: TokenFault[];
   /** Device flow behaviour. */
   device?: { mode?: 'ok' | 'disabled' | 'declined'; pendingPolls?: number; interval?: string };
 }
@@ -85,6 +87,8 @@ export interface FakeIssuer {
   readonly exchangeCount: number;
   /** True when `token` was issued here and has not expired. */
   isValidAccessToken(token: string): boolean;
+  /** The URL clients use when the issuer sits behind a front (fakes/tls.ts): the device redirect_uri is built from it. */
+  setPublicUrl(publicUrl: string): void;
   /** Issues a session directly (as if a login happened); `expired` gives an access token already past `exp`. */
   issue(opts?: { expired?: boolean; plan?: string }): IssuedTokens;
   /** Writes a session into `home/credentials.json` (0600); @returns the tokens. */
@@ -126,6 +130,7 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
   const holds = new Map<string, { reached: (t: IssuedTokens) => void; released: Promise<void>; release: () => void }>();
   const allHolds: (() => void)[] = [];
   let url = '';
+  let publicUrl = '';
   /** Waits while a hold is armed for `grant` (consuming it). */
   const holdPoint = async (grant: string, tokens: IssuedTokens) => {
     const h = holds.get(grant);
@@ -218,7 +223,15 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     }
     if (grant === 'authorization_code') {
       counters.exchange++;
+      const fault = opts.exchangeFaults?.shift();
+      if (fault?.delayMs) await sleep(fault.delayMs);
       if (opts.tokenLatencyMs) await sleep(opts.tokenLatencyMs);
+      if (fault && 'reset' in fault) {
+        rec.status = 0;
+        socket.destroy();
+        return;
+      }
+      if (fault && 'status' in fault) return json(res, rec, fault.status, fault.body);
       if (!rec.contentType.startsWith('application/x-www-form-urlencoded')) return json(res, rec, 400, { error: 'invalid_request', error_description: 'form-encoded body required' });
       if (b.client_id !== CLIENT_ID) return json(res, rec, 401, { error: 'invalid_client' });
       const c = codes.get(b.code ?? '');
@@ -250,7 +263,7 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     if (dev.polls <= (d.pendingPolls ?? 0)) return json(res, rec, dev.polls % 2 ? 403 : 404, { error: 'authorization_pending' });
     const verifier = randomBytes(64).toString('base64url');
     const code = `ac_${randomBytes(16).toString('base64url')}`;
-    codes.set(code, { challenge: s256(verifier), redirectUri: `${url}/deviceauth/callback`, used: false, plan: opts.plan ?? 'plus' });
+    codes.set(code, { challenge: s256(verifier), redirectUri: `${publicUrl || url}/deviceauth/callback`, used: false, plan: opts.plan ?? 'plus' });
     secrets.push(code, verifier);
     json(res, rec, 200, { authorization_code: code, code_challenge: s256(verifier), code_verifier: verifier });
   }
@@ -292,6 +305,9 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
   return {
     url,
     requests,
+    setPublicUrl(u: string) {
+      publicUrl = u;
+    },
     options: opts,
     get refreshCount() {
       return counters.refresh;

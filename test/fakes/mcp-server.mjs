@@ -5,6 +5,11 @@
  *   --crash           write to stderr and exit 3 before speaking MCP
  *   --pidfile FILE    write this process's pid to FILE
  *   --logfile FILE    append one line per tool call
+ *   --hang            add a tool `hang` that never answers
+ *   --bad-schemas     add tools whose inputSchema is unusable: `wrong_type` ("type": "string", which
+ *                     the SDK's own tools/list validation rejects) and `bad_json_schema` (an
+ *                     unknown JSON Schema type)
+ *   --big-utf8 N      `echo` answers with "a" and N copies of "é" instead (odd byte offsets)
  * Tools: echo {text}, fail {}, "odd name.v2" {}, sum {a, b} (structuredContent only).
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -31,13 +36,23 @@ server.setRequestHandler(ListToolsRequestSchema, async () => ({
     { name: 'fail', description: 'Always fails', inputSchema: { type: 'object' } },
     { name: 'odd name.v2', description: 'A tool whose name needs sanitizing', inputSchema: { type: 'object', properties: {} } },
     { name: 'sum', description: 'Add two numbers', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } } },
+    ...(argv.includes('--hang') ? [{ name: 'hang', description: 'Never answers', inputSchema: { type: 'object', properties: {} } }] : []),
+    ...(argv.includes('--bad-schemas')
+      ? [
+          { name: 'wrong_type', description: 'Input is not an object', inputSchema: { type: 'string' } },
+          { name: 'bad_json_schema', description: 'Unknown JSON Schema type', inputSchema: { type: 'object', properties: { x: { type: 'nonsense' } } } },
+        ]
+      : []),
   ],
 }));
 server.setRequestHandler(CallToolRequestSchema, async (req) => {
   const { name, arguments: args = {} } = req.params;
   log(`${name} ${JSON.stringify(args)}`);
   switch (name) {
+    case 'hang':
+      return new Promise(() => undefined);
     case 'echo':
+      if (opt('--big-utf8')) return { content: [{ type: 'text', text: 'a' + 'é'.repeat(Number(opt('--big-utf8'))) }] };
       return { content: [{ type: 'text', text: `echo: ${args.text}` }, { type: 'text', text: 'second part' }] };
     case 'fail':
       return { content: [{ type: 'text', text: 'something broke' }], isError: true };

@@ -28,3 +28,41 @@ export function makeTestPki(dir: string): TestPki {
   ossl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('ext.cnf'));
   return { caFile: f('ca.pem'), key: readFileSync(f('server.key'), 'utf8'), cert: readFileSync(f('server.pem'), 'utf8') };
 }
+
+/** A running TLS front. */
+export interface TlsFront {
+  /** `https://127.0.0.1:PORT` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTPS server on 127.0.0.1 that forwards every request to the plain-HTTP `target` (e.g. the
+ * fake issuer) and relays the answer unchanged: the fake then speaks HTTPS with the test CA.
+ */
+export async function startTlsFront(target: string, pki: TestPki): Promise<TlsFront> {
+  const https = await import('node:https');
+  const http = await import('node:http');
+  const to = new URL(target);
+  const server = https.createServer({ key: pki.key, cert: pki.cert }, (req, res) => {
+    const upstream = http.request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -13,6 +13,12 @@ export const BIN = fileURLToPath(new URL('../../bin/kolega', import.meta.url));
 /** Repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * Default safety-net kill timer of a spawned CLI, in ms: long enough that a run on a two-core
+ * machine kept busy by another process is never cut off, short enough to end a hung test.
+ */
+export const DEFAULT_KILL_AFTER_MS = 60_000;
+
 /** The result of one CLI run. */
 export interface CliResult {
   code: number | null;
@@ -29,7 +35,7 @@ export interface RunCliOptions {
   /** Bytes for stdin; `null` = /dev/null-like (closed at once); `'inherit-silent'` = a pipe never written nor closed. */
   stdin?: string | Buffer | null | 'silent-pipe';
   cwd?: string;
-  /** Kill after this long, in ms (a safety net; tests assert on exit status). */
+  /** Kill after this long, in ms (a safety net; tests assert on exit status; default 60 s, for a loaded machine). */
   killAfterMs?: number;
 }
 
@@ -68,11 +74,11 @@ export function spawnCli(args: string[], opts: RunCliOptions = {}): ChildProcess
 export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliResult> {
   const started = Date.now();
   const child = spawnCli(args, opts);
-  return collect(child, started, opts.killAfterMs ?? 20_000);
+  return collect(child, started, opts.killAfterMs ?? DEFAULT_KILL_AFTER_MS);
 }
 
 /** Collects output of a spawned CLI until it exits. */
-export function collect(child: ChildProcess, started = Date.now(), killAfterMs = 20_000): Promise<CliResult> {
+export function collect(child: ChildProcess, started = Date.now(), killAfterMs = DEFAULT_KILL_AFTER_MS): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

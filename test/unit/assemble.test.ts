@@ -119,6 +119,30 @@ describe('ResponseAssembler', () => {
     expect(other.error).toMatchObject({ code: 'server_error', exitClass: 'upstream', retryable: true });
   });
 
+  it('a nested error object {code, message, type} is read like the top-level shape', () => {
+    const cases: [string, string, boolean][] = [
+      ['context_length_exceeded', 'upstream', false],
+      ['insufficient_quota', 'quota', false],
+      ['invalid_prompt', 'upstream', false],
+      ['cyber_policy', 'upstream', false],
+      ['server_is_overloaded', 'upstream', true],
+      ['slow_down', 'upstream', true],
+      ['server_error', 'upstream', true],
+    ];
+    for (const [code, exitClass, retryable] of cases) {
+      const top = run([ev.created(), { type: 'error', code, message: `server says ${code}` }]).error!;
+      const nested = run([ev.created(), { type: 'error', error: { code, message: `server says ${code}`, type: 'invalid_request_error' } }]).error!;
+      for (const e of [top, nested]) {
+        expect(e).toMatchObject({ code, exitClass, retryable });
+        expect(e.message).toContain(code);
+        expect(e.message).toContain(`server says ${code}`);
+      }
+    }
+    // Only a type: the type is the code.
+    const typeOnly = run([{ type: 'error', error: { type: 'insufficient_quota', message: 'pay up' } }]).error!;
+    expect(typeOnly).toMatchObject({ code: 'insufficient_quota', retryable: false });
+  });
+
   it('events after the terminal event are ignored', () => {
     const r = run([ev.created(), ev.textDelta('a'), ev.completed(), ev.textDelta('late')]);
     expect(r.out.filter((e) => e.type === 'text.delta')).toHaveLength(1);

@@ -74,10 +74,10 @@ describe('HTTP statuses (f.4)', () => {
     expect(err.retryDelayMs).toBe(350);
   });
 
-  it('5xx retryable (honouring retry-after-ms); 503 overloaded is not', () => {
+  it('5xx retryable (honouring retry-after-ms), 503 overloaded included and named', () => {
     expect(errorFromHttp(500, {}, '{"detail":"boom"}')).toMatchObject({ exitClass: 'upstream', code: 'http_500', retryable: true });
     expect(errorFromHttp(502, { 'retry-after-ms': '150' }, '')).toMatchObject({ retryable: true, retryDelayMs: 150 });
-    expect(errorFromHttp(503, {}, JSON.stringify({ error: { code: 'server_is_overloaded' } }))).toMatchObject({ code: 'server_is_overloaded', retryable: false });
+    expect(errorFromHttp(503, {}, JSON.stringify({ error: { code: 'server_is_overloaded' } }))).toMatchObject({ code: 'server_is_overloaded', retryable: true });
   });
 
   it('401/403 -> auth; 404 and other 4xx -> upstream, never retried; request ids kept', () => {
@@ -105,8 +105,8 @@ describe('response.failed codes (f.5)', () => {
     ['usage_limit_reached', 'quota', false],
     ['invalid_prompt', 'upstream', false],
     ['cyber_policy', 'upstream', false],
-    ['server_is_overloaded', 'upstream', false],
-    ['slow_down', 'upstream', false],
+    ['server_is_overloaded', 'upstream', true],
+    ['slow_down', 'upstream', true],
     ['rate_limit_exceeded', 'quota', true],
     ['server_error', 'upstream', true],
   ])('%s -> %s, retryable %s', (code, exitClass, retryable) => {
@@ -204,6 +204,27 @@ describe('retry policy', () => {
     const e = (ms: number) => new KolegaError('quota', 'rate_limited', 'x', { retryable: true, retryDelayMs: ms });
     expect(retryDelay(e(11054), 1, false)).toBe(11054);
     expect(retryDelay(e(MAX_RETRY_DELAY_MS + 1), 1, false)).toBeUndefined();
+  });
+
+  it('a server delay of zero, negative or NaN never shortens the backoff: no retry storm', () => {
+    const e = (ms: number) => new KolegaError('upstream', 'http_503', 'x', { retryable: true, retryDelayMs: ms });
+    for (let n = 1; n <= MAX_RETRIES; n++) {
+      const floor = Math.round(Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (n - 1)) * 0.9);
+      for (const ms of [0, -0, -5, Number.NaN, Number.NEGATIVE_INFINITY]) expect(retryDelay(e(ms), n, false, () => 0)).toBe(floor);
+    }
+    expect(retryDelay(e(30), 1, false)).toBe(30); // a positive server delay is the server's call
+  });
+
+  it('retry-after values that are negative, in the past or unreadable count as absent', () => {
+    expect(retryAfterMs({ 'retry-after': '-1' })).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': '-0.5' })).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': '1e3' })).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': new Date(NOW - 5000).toUTCString() }, NOW)).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': new Date(NOW).toUTCString() }, NOW)).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': '' })).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after-ms': '-100' })).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after-ms': 'x', 'retry-after': '2' })).toBe(2000);
+    expect(retryAfterMs({ 'retry-after': '0' })).toBe(0);
   });
 });
 

@@ -3,12 +3,12 @@ import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 
 /** Keys `kolega config` manages (settings.json; never secrets). */
-export const CONFIG_KEYS = ['model', 'effort', 'provider', 'codex_version', 'transport'] as const;
+export const CONFIG_KEYS = ['model', 'effort', 'provider', 'codex_version', 'transport', 'sandbox_masked_paths'] as const;
 
 /** A managed settings key. */
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
-const keyArg = () => new Argument('<key>', 'model, effort, provider, codex_version or transport').choices(CONFIG_KEYS);
+const keyArg = () => new Argument('<key>', 'model, effort, provider, codex_version, transport or sandbox_masked_paths').choices(CONFIG_KEYS);
 
 /** Adds `config` and its subcommands to `program`. */
 export function registerConfig(program: Command, ctx: CliContext): void {

@@ -33,6 +33,8 @@ export interface RunOptions {
   mcpConfig?: string;
   /** An MCP server that fails to start is skipped with a warning. */
   mcpOptional?: boolean;
+  /** Longest one MCP tool call may take without progress, in seconds. */
+  toolTimeout?: number;
   /** Continue this session (id or unique prefix). */
   resume?: string;
   /** Continue the latest session of the workspace. */
@@ -144,6 +146,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--output-schema <file>', 'JSON Schema the final answer must match (exit 5 when it does not)')
     .option('--mcp-config <file>', 'offer the tools of these MCP servers ({"mcpServers": {...}})')
     .option('--mcp-optional', 'skip an MCP server that fails to start, with a warning')
+    .option('--tool-timeout <seconds>', 'end an MCP tool call that has not answered after this long (default 120)', parseSeconds)
     .option('--max-tool-calls <n>', 'fail the turn after this many tool calls', parseCount, 50)
     .option('--timeout <seconds>', 'give up after this long (whole run)', parseSeconds)
     .option('--idle-timeout <seconds>', 'give up when the server sends nothing for this long', parseSeconds, 300)

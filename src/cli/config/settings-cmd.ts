@@ -9,6 +9,7 @@ import { ALL_EFFORTS, isProviderId, MODELS, PROVIDER_IDS } from '../../core/prov
 import { parseModelName } from '../../core/providers/select.js';
 import { isCodexVersion } from '../../core/providers/codex-identity.js';
 import { CODEX_CLIENT_VERSION } from '../../core/auth/constants.js';
+import { parseMaskedSetting } from '../../core/tools/masked-paths.js';
 import { settingsPath, kolegaHome } from '../../core/store/paths.js';
 import { readSettings, writeSettings } from '../../core/store/settings.js';
 import { CONFIG_KEYS, type ConfigKey } from '../commands/config.js';
@@ -43,6 +44,11 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
   }
   if (key === 'codex_version') {
     if (!isCodexVersion(v)) throw usageError('bad_codex_version', `"${v}" is not a version like ${CODEX_CLIENT_VERSION}`, 'give three numbers, e.g. ' + CODEX_CLIENT_VERSION);
+    return v;
+  }
+  if (key === 'sandbox_masked_paths') {
+    const { bad } = parseMaskedSetting(v, '/');
+    if (bad.length > 0) throw usageError('bad_masked_path', `not an absolute path or ~/...: ${bad.join(', ')}`, "separate paths with ':', e.g. '~/.secret:/opt/creds'");
     return v;
   }
   if (key === 'transport') {

@@ -7,9 +7,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
+import { checkCaEnv } from '../../core/net/ca-env.js';
 import { KolegaError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
-import { selectModel } from '../../core/providers/select.js';
+import { selectModel, type Selection } from '../../core/providers/select.js';
 import { takesImages } from '../../core/providers/models.js';
 import type { Provider } from '../../core/providers/types.js';
 import type { InputContent } from '../../core/responses/items.js';
@@ -23,7 +24,8 @@ import type { TurnRecord } from '../../core/sessions/records.js';
 import { isKolegaError } from '../../core/errors.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
 import { tightenCredentialsMode } from '../../core/store/credentials.js';
-import { runTurn, toolSpecs } from '../../core/turn.js';
+import { maskedPaths, maskedSetting } from '../../core/tools/masked-paths.js';
+import { asKolegaError, runTurn, toolSpecs, turnFailedEvent } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
 import { EXIT_STDOUT_CLOSED, exitCodeFor, reportError } from '../exit.js';
@@ -78,6 +80,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   let tools: ToolSetup | undefined;
   let conversation: Conversation | undefined;
   let phase = 'starting';
+  let terminalWritten = false;
   try {
     // Validate everything cheap before touching stdin or the network.
     const explicitInstructions = resolveInstructions(opts);
@@ -87,14 +90,24 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     resolveAddDirs(opts.addDir ?? []);
     if (opts.outputLastMessage !== undefined) checkOutputFile(opts.outputLastMessage);
     const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
+    checkCaEnv(ctx.env); // a bad CA file: exit 2 before any request
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     conversation = await Conversation.open({ home, start, ephemeral: opts.ephemeral === true, signal: controller.signal });
     const last = conversation.lastTurn;
     const instructions = explicitInstructions ?? last?.instructions ?? DEFAULT_INSTRUCTIONS;
-    const selection = selectForRun(home, ctx.env, opts, last);
-    for (const note of selection.notes) io.warn(`kolega: ${note}`);
-    if (images.length > 0 && !takesImages(selection.model)) {
+    // Usage problems (model, effort, prompt) are reported before missing credentials: a missing
+    // sign-in is held back until the input is known to be valid.
+    let selection: Selection | undefined;
+    let noCredentials: KolegaError | undefined;
+    try {
+      selection = selectForRun(home, ctx.env, opts, last);
+    } catch (err) {
+      if (!(err instanceof KolegaError) || err.exitClass !== 'auth') throw err;
+      noCredentials = err;
+    }
+    for (const note of selection?.notes ?? []) io.warn(`kolega: ${note}`);
+    if (selection && images.length > 0 && !takesImages(selection.model)) {
       const kinds = selection.model.input_modalities!.join(', ') || 'none stated';
       throw new KolegaError('usage', 'images_not_supported', `model "${selection.provider}/${selection.model.id}" does not take images (its input: ${kinds})`, {
         hint: 'drop --image, or pick a model that takes images (kolega models --json lists input_modalities)',
@@ -111,6 +124,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const { prompt, notes } = await untilAborted(readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream), controller.signal);
     phase = 'starting the request';
     for (const note of notes) io.warn(`kolega: ${note}`);
+    if (noCredentials || !selection) throw noCredentials ?? new KolegaError('internal', 'internal_error', 'no model was selected');
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     // Only the chosen provider's modules are loaded (the sign-in's token code is not needed with a key).
@@ -123,14 +137,19 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       io.warn('kolega: --max-output-tokens is ignored with ChatGPT sign-in (the backend rejects it)');
     }
 
-    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], signal: controller.signal, io, debug });
+    const masked = maskedPaths({ env: ctx.env, setting: maskedSetting(home) });
+    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], maskedPaths: masked, signal: controller.signal, io, debug });
 
     let stopSpinner = () => undefined as void;
     let sink: EventSink;
     if (opts.json) {
-      sink = ndjsonRenderer(io);
+      const render = ndjsonRenderer(io);
+      sink = (ev) => {
+        if (ev.type === 'turn.completed' || ev.type === 'turn.failed') terminalWritten = true;
+        render(ev);
+      };
     } else {
-      if (io.showProgress && io.stderrIsTTY && spinnerFits(io)) stopSpinner = await startSpinner(io);
+      if (io.animations && spinnerFits(io)) stopSpinner = await startSpinner(io);
       const chalk = io.color ? (await import('chalk')).Chalk : undefined;
       sink = textRenderer(io, () => stopSpinner(), chalk);
     }
@@ -209,6 +228,12 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     return 0;
   } catch (err) {
     if (stdoutClosed) return EXIT_STDOUT_CLOSED;
+    // In --json, every run that got past flag parsing ends stdout with exactly one terminal event,
+    // also when it failed before the request (docs/design.md "kolega run", JSON mode).
+    if (opts.json && !terminalWritten) {
+      terminalWritten = true;
+      io.out(JSON.stringify(turnFailedEvent(asKolegaError(err, controller.signal))) + '\n');
+    }
     reportError(io, err);
     return exitCodeFor(err);
   } finally {

@@ -4,10 +4,13 @@
  * - with args: stdin is appended after a blank line when it is a file, or a pipe that delivers data
  *   or EOF within `STDIN_GRACE_MS`; a pipe that stays silent is ignored with a note (an inherited,
  *   never-closed stdin must not hang CI: docs/design.md "kolega run");
- * - `--stdin` waits for stdin regardless; `--no-stdin` never reads it.
+ * - `--stdin` waits for stdin regardless; `--no-stdin` never reads it;
+ * - UTF-16 with a byte-order mark is decoded; invalid UTF-8 is replaced with a note giving the
+ *   offset of the first bad byte (./stdin-decode.ts).
  */
 import { fstatSync } from 'node:fs';
 import { KolegaError } from '../../core/errors.js';
+import { decodeStdin } from './stdin-decode.js';
 
 /** How long a silent stdin pipe may take to show data or EOF before it is ignored, in ms. */
 export const STDIN_GRACE_MS = 500;
@@ -99,12 +102,9 @@ function tooLarge(size: number): KolegaError {
 }
 
 function decode(buf: Buffer, notes: string[]): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    notes.push('stdin is not valid UTF-8; invalid bytes were replaced with U+FFFD');
-    return new TextDecoder('utf-8').decode(buf);
-  }
+  const { text, note } = decodeStdin(buf);
+  if (note) notes.push(note);
+  return text;
 }
 
 /**

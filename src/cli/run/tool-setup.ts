@@ -25,6 +25,8 @@ export interface ToolSetupInputs {
   root: string;
   /** Files no tool may touch (the credentials file). */
   protectedPaths: string[];
+  /** Secrets hidden from tools below full-access (core/tools/masked-paths.ts). */
+  maskedPaths?: string[];
   signal: AbortSignal;
   io: IO;
   debug?: (line: string) => void;
@@ -54,6 +56,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
     root: inputs.root,
     addDirs,
     protectedPaths: inputs.protectedPaths,
+    maskedPaths: inputs.maskedPaths ?? [],
     sandbox: opts.sandbox,
     network: opts.network === true,
     signal: inputs.signal,
@@ -78,6 +81,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
     const session = await startMcpServers(servers, {
       signal: inputs.signal,
       optional: opts.mcpOptional === true,
+      toolTimeoutMs: opts.toolTimeout === undefined ? undefined : opts.toolTimeout * 1000,
       warn: (line) => inputs.io.warn(line),
       debug: inputs.debug,
     });

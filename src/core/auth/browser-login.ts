@@ -41,7 +41,7 @@ const SUCCESS_GRACE_MS = 3000;
 
 /**
  * Runs the browser sign-in to completion.
- * @throws KolegaError(auth): `ports_busy`, `access_denied`, `missing_authorization_code`,
+ * @throws KolegaError(auth): `ports_busy`, `ports_refused`, `access_denied`, `missing_authorization_code`,
  *   `token_exchange_failed`, `plan_not_eligible`, `login_timeout`; KolegaError(interrupted) on abort;
  *   KolegaError(network) when the token endpoint cannot be reached; KolegaError(usage) for a bad
  *   KOLEGA_AUTH_ISSUER.
@@ -54,6 +54,7 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
   const stopWaiting = new AbortController();
   try {
     for (const p of server.busyPorts) opts.notify(`kolega: port ${p} on 127.0.0.1 is in use; using port ${server.port} instead`);
+    for (const r of server.refusedPorts) opts.notify(`kolega: port ${r.port} on 127.0.0.1 was refused by the operating system (${r.code}); using port ${server.port} instead`);
     const url = buildAuthorizeUrl({ authorizeEndpoint: endpoints.authorize, redirectUri: server.redirectUri, codeChallenge: pkce.challenge, state });
     const seconds = Math.round(opts.timeoutMs / 1000);
     opts.notify(`kolega: listening on http://localhost:${server.port} for the sign-in callback`);

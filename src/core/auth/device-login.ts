@@ -61,6 +61,12 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
       hint: 'use the browser sign-in: kolega auth login chatgpt (on a remote machine: ssh -L 1455:127.0.0.1:1455 <host>)',
     });
   }
+  if (first.status >= 500 || first.status === 429) {
+    throw new KolegaError('upstream', 'device_auth_unavailable', `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`, {
+      httpStatus: first.status,
+      hint: 'the sign-in server is having trouble; try again in a few minutes',
+    });
+  }
   if (first.status < 200 || first.status >= 300) {
     throw new KolegaError('auth', 'device_auth_failed', `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`, {
       httpStatus: first.status,

@@ -30,6 +30,8 @@ export interface LoopbackServer {
   redirectUri: string;
   /** Ports that were busy before `port` was bound (for a notice). */
   busyPorts: number[];
+  /** Ports the operating system refused before `port` was bound (EACCES/EPERM), for a notice. */
+  refusedPorts: { port: number; code: string }[];
   /** Settles with the first valid code, or rejects for `error=...` / a missing code. */
   code: Promise<PendingCode>;
   /** Resolves when the success page has been served (or never). */
@@ -128,15 +130,21 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
   };
 
   const busy: number[] = [];
+  const refused: { port: number; code: string }[] = [];
+  /** Files a bind failure under busy or refused; @returns false for any other error. */
+  const classify = (port: number, err: unknown): boolean => {
+    const c = (err as NodeJS.ErrnoException).code;
+    if (c === 'EADDRINUSE') busy.push(port);
+    else if (c !== undefined && REFUSED_CODES.has(c)) refused.push({ port, code: c });
+    else return false;
+    return true;
+  };
   for (const port of opts.ports) {
     const v4 = track(http.createServer(handler));
     try {
       await listen(v4, port, '127.0.0.1');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' || (err as NodeJS.ErrnoException).code === 'EACCES') {
-        busy.push(port);
-        continue;
-      }
+      if (classify(port, err)) continue;
       throw new KolegaError('auth', 'loopback_failed', `cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`, { cause: err });
     }
     const bound = (v4.address() as AddressInfo).port;
@@ -148,9 +156,9 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       v6Listening = true;
     } catch (err) {
       const c = (err as NodeJS.ErrnoException).code;
-      if (c === 'EADDRINUSE') {
+      if (c === 'EADDRINUSE' || (c !== undefined && REFUSED_CODES.has(c))) {
         await closeServer(v4);
-        busy.push(port);
+        classify(port, err);
         continue;
       }
       // EADDRNOTAVAIL / EAFNOSUPPORT: no IPv6 loopback here, 127.0.0.1 is enough.
@@ -161,6 +169,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       port: bound,
       redirectUri: loopbackRedirectUri(bound),
       busyPorts: busy,
+      refusedPorts: refused,
       code,
       successServed,
       close() {
@@ -172,8 +181,30 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       },
     };
   }
-  const list = busy.map((p) => `127.0.0.1:${p}`).join(' and ');
-  throw new KolegaError('auth', 'ports_busy', `cannot start the sign-in callback server: ${list} ${busy.length > 1 ? 'are' : 'is'} in use by another program`, {
-    hint: 'close the program using the port, or sign in without a callback: kolega auth login chatgpt --device-auth',
-  });
+  throw portsUnavailable(busy, refused);
+}
+
+/** Bind errors by which the operating system refuses a port (a reserved or excluded range, a policy). */
+const REFUSED_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM']);
+
+/**
+ * The error when no callback port could be bound: refused ports are reported as refused (not "in
+ * use"), each with its errno code.
+ * @returns KolegaError(auth, `ports_refused` when any port was refused, else `ports_busy`)
+ */
+function portsUnavailable(busy: number[], refused: { port: number; code: string }[]): KolegaError {
+  const parts: string[] = [];
+  if (refused.length > 0) {
+    const list = refused.map((r) => `127.0.0.1:${r.port} (${r.code})`).join(' and ');
+    parts.push(`the operating system refused ${list}, e.g. a reserved or excluded port range or a security policy`);
+  }
+  if (busy.length > 0) {
+    const list = busy.map((p) => `127.0.0.1:${p}`).join(' and ');
+    parts.push(`${list} ${busy.length > 1 ? 'are' : 'is'} in use by another program`);
+  }
+  const hint =
+    refused.length > 0
+      ? 'pick a port the system allows with --port N, or sign in without a callback: kolega auth login chatgpt --device-auth'
+      : 'close the program using the port, pick another with --port N, or sign in without a callback: kolega auth login chatgpt --device-auth';
+  return new KolegaError('auth', refused.length > 0 ? 'ports_refused' : 'ports_busy', `cannot start the sign-in callback server: ${parts.join('; ')}`, { hint });
 }

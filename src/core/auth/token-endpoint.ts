@@ -3,6 +3,7 @@
  * the one HTTP client so proxies apply. Build-and-send and validate-and-parse are separate steps;
  * errors carry string codes (as in https://github.com/panva/oauth4webapi). No token ever appears in an error message.
  */
+import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { jsonObject } from './json-object.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
@@ -56,6 +57,7 @@ export function tokenErrorDetail(body: string): string {
     // not JSON
   }
   const t = body.trim().replace(/\s+/g, ' ').slice(0, 200);
+  if (/^<(!doctype|html|head|body)\b/i.test(t)) return 'an HTML page instead of a JSON answer';
   return t === '' ? 'unknown error' : t;
 }
 
@@ -68,7 +70,10 @@ async function postToken(url: string, contentType: string, body: string, opts: T
     idleTimeoutMs: opts.timeoutMs ?? TOKEN_HTTP_TIMEOUT_MS,
     debug: opts.debug,
   });
-  return { status: res.status, text: await res.text() };
+  const text = await res.text();
+  // A CDN or captive-portal page is not the issuer's verdict on the tokens (see net/html-page.ts).
+  if ((res.status < 200 || res.status >= 300) && isHtmlPage(res.headers, text)) throw htmlPageError(res.status, res.headers, text, 'the token request');
+  return { status: res.status, text };
 }
 
 function parseTokens(text: string, requireAll: boolean, what: string): TokenResponse {
@@ -99,8 +104,9 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
 /**
  * Exchanges an authorization code, form-encoded (docs/protocol.md §a.5; device flow b.4).
  * @returns all three tokens
- * @throws KolegaError(auth, `token_exchange_failed`) on a non-2xx answer (message: status and
- *   detail); KolegaError(network) on transport errors.
+ * @throws KolegaError(upstream, `token_endpoint_unavailable`) -> exit 5 on a 5xx or 429 answer (the
+ *   issuer's trouble, not the user's sign-in); KolegaError(auth, `token_exchange_failed`) on any
+ *   other non-2xx answer (message: status and detail); KolegaError(network) on transport errors.
  */
 export async function exchangeCode(
   tokenUrl: string,
@@ -109,6 +115,12 @@ export async function exchangeCode(
 ): Promise<TokenResponse> {
   const body = form({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, client_id: CLIENT_ID, code_verifier: p.codeVerifier });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
+  if (res.status >= 500 || res.status === 429) {
+    throw new KolegaError('upstream', 'token_endpoint_unavailable', `the token endpoint failed during sign-in (status ${res.status}): ${tokenErrorDetail(res.text)}`, {
+      httpStatus: res.status,
+      hint: 'the sign-in server is having trouble; try again in a few minutes',
+    });
+  }
   if (res.status < 200 || res.status >= 300) {
     throw new KolegaError('auth', 'token_exchange_failed', `token endpoint returned status ${res.status}: ${tokenErrorDetail(res.text)}`, {
       httpStatus: res.status,

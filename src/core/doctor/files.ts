@@ -1,6 +1,7 @@
 /** Doctor checks of the runtime and the files under KOLEGA_HOME. */
+import { CA_VARIABLES, caSources, type CaSource } from '../net/ca-env.js';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { isKolegaError } from '../errors.js';
+import { isKolegaError, type KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { credentialsPath, settingsPath } from '../store/paths.js';
 import { readSettings } from '../store/settings.js';
@@ -92,7 +93,7 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
 }
 
-const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version']);
+const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version', 'transport', 'sandbox_masked_paths']);
 
 /** settings.json parses; unknown keys are a warning only (a newer kolega may
  * have written them). */
@@ -127,16 +128,22 @@ function failFrom(id: string, title: string, file: string, err: unknown): CheckR
   return check(id, title, 'config', 'fail', msg, hint, { path: file });
 }
 
-/** NODE_EXTRA_CA_CERTS names a readable PEM file (Node ignores a bad one with only a warning). */
+/**
+ * Every CA variable (KOLEGA_CA_CERTIFICATE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS) names a readable
+ * PEM file of certificates (net/ca-env.ts; a bad one stops every other command with exit 2).
+ */
 export function checkExtraCa(env: NodeJS.ProcessEnv): CheckResult {
-  const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file) return check('tls.extra_ca', 'extra CA certificates', 'config', 'ok', 'NODE_EXTRA_CA_CERTS not set (system CAs only)', undefined, { path: null });
+  const title = 'extra CA certificates';
+  let sources: CaSource[];
   try {
-    const text = readFileSync(file, 'utf8');
-    const n = (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-    if (n === 0) return check('tls.extra_ca', 'extra CA certificates', 'config', 'fail', `NODE_EXTRA_CA_CERTS=${file} holds no PEM certificate`, 'point it at a PEM file of CA certificates', { path: file, certificates: 0 });
-    return check('tls.extra_ca', 'extra CA certificates', 'config', 'ok', `NODE_EXTRA_CA_CERTS=${file} (${n} certificate${n === 1 ? '' : 's'})`, undefined, { path: file, certificates: n });
+    sources = caSources(env);
   } catch (err) {
-    return check('tls.extra_ca', 'extra CA certificates', 'config', 'fail', `NODE_EXTRA_CA_CERTS=${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'fix the path or unset NODE_EXTRA_CA_CERTS', { path: file });
+    const e = err as KolegaError;
+    const variable = CA_VARIABLES.find((v) => e.message.startsWith(`${v}=`));
+    return check('tls.extra_ca', title, 'config', 'fail', e.message, e.hint, { path: variable ? env[variable] ?? null : null, variable: variable ?? null });
   }
+  if (sources.length === 0) return check('tls.extra_ca', title, 'config', 'ok', `${CA_VARIABLES.join(', ')} not set (bundled CAs only)`, undefined, { path: null });
+  const n = sources.reduce((sum, s) => sum + s.certificates.length, 0);
+  const list = sources.map((s) => `${s.variable}=${s.file} (${s.certificates.length} certificate${s.certificates.length === 1 ? '' : 's'})`).join(', ');
+  return check('tls.extra_ca', title, 'config', 'ok', list, undefined, { path: sources[0]!.file, certificates: n, variables: sources.map((s) => s.variable) });
 }

@@ -3,6 +3,7 @@
  * nothing here throws for a broken setup — finding it is the point. Only `--fix` changes anything
  * (file modes under KOLEGA_HOME).
  */
+import { existsSync } from 'node:fs';
 import { DEFAULT_CHATGPT_BASE_URL, DEFAULT_ISSUER, DEFAULT_OPENAI_BASE_URL } from '../auth/constants.js';
 import { isKolegaError } from '../errors.js';
 import { knownModels } from '../models/known.js';
@@ -10,6 +11,7 @@ import { baseUrlFromEnv } from '../providers/base-url.js';
 import { readCredentials, type Credentials } from '../store/credentials.js';
 import { readSettings, type Settings } from '../store/settings.js';
 import { probeSandbox } from '../tools/sandbox-probe.js';
+import { MASKED_PATHS_SETTING, maskedPaths, parseMaskedSetting } from '../tools/masked-paths.js';
 import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, checkNode, checkSettingsFile } from './files.js';
 import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
@@ -43,6 +45,23 @@ export async function checkSandbox(env: NodeJS.ProcessEnv = process.env): Promis
   const details = { bwrap: p.bwrap, available: p.available, reason: p.reason ?? null };
   if (p.available) return check('sandbox', 'bubblewrap sandbox', 'config', 'ok', `${p.bwrap} can create the shell tool's sandbox`, undefined, details);
   return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', `${p.reason}: the shell tool is offered only with --sandbox full-access`, p.hint, details);
+}
+
+/**
+ * What the sandbox hides from tools (masked-paths.ts): the secret paths present on this machine,
+ * plus any `sandbox_masked_paths` entry that is neither absolute nor `~/...` (a warning).
+ */
+export function checkMaskedPaths(home: string, env: NodeJS.ProcessEnv, settings: Settings): CheckResult {
+  const setting = typeof settings[MASKED_PATHS_SETTING] === 'string' ? (settings[MASKED_PATHS_SETTING] as string) : undefined;
+  const all = maskedPaths({ env, setting });
+  const present = all.filter((p) => existsSync(p));
+  const bad = setting ? parseMaskedSetting(setting, env.HOME || home).bad : [];
+  const details = { masked: present, configured: all, bad_entries: bad };
+  const msg = present.length > 0 ? `hidden from tools below full-access: ${present.join(', ')}` : `none of the ${all.length} masked paths exists here`;
+  if (bad.length > 0) {
+    return check('sandbox.masked', 'masked secret paths', 'config', 'warn', `${msg}; ${MASKED_PATHS_SETTING} entries ignored: ${bad.join(', ')}`, `use absolute paths or ~/...: kolega config set ${MASKED_PATHS_SETTING} '~/.secret:/opt/creds'`, details);
+  }
+  return check('sandbox.masked', 'masked secret paths', 'config', 'ok', msg, undefined, details);
 }
 
 function targets(env: NodeJS.ProcessEnv, creds: Credentials): { list: NetTarget[]; bad: CheckResult[] } {
@@ -92,6 +111,6 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   }
   // After the reachability checks, so an unreachable network is reported (and exits 6) first.
   if (input.online) results.push(await checkOnline(home, env, input.timeoutMs, input.debug));
-  results.push(checkTerminal(input.terminal), await checkSandbox(env));
+  results.push(checkTerminal(input.terminal), await checkSandbox(env), checkMaskedPaths(home, env, settings));
   return results;
 }

@@ -8,6 +8,7 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
+import { tlsCa } from '../net/ca-env.js';
 import { isKolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { proxyEnv, proxyFor, redactProxyUrl } from '../net/proxy-env.js';
@@ -59,10 +60,12 @@ function tcp(host: string, port: number, ms: number): Promise<void> {
   );
 }
 
-function tlsHandshake(host: string, port: number, ms: number): Promise<string> {
+async function tlsHandshake(host: string, port: number, ms: number): Promise<string> {
+  // The same trusted CAs as every request (net/ca-env.ts); a bad CA file is its own doctor check.
+  const ca = await tlsCa().catch(() => undefined);
   return withTimeout(
     new Promise<string>((resolve, reject) => {
-      const s = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host });
+      const s = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(ca ? { ca } : {}) });
       s.once('secureConnect', () => {
         const proto = s.getProtocol() ?? 'TLS';
         s.destroy();
@@ -129,7 +132,7 @@ export async function probeTarget(target: NetTarget, env: NodeJS.ProcessEnv, tim
       steps.push(`TLS ${proto} ${ms} ms`);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      return fail('TLS', err, TLS_CERT_CODES.has(code) ? 'the certificate is not trusted: set NODE_EXTRA_CA_CERTS to your CA bundle (PEM)' : 'check for a TLS-intercepting proxy or firewall');
+      return fail('TLS', err, TLS_CERT_CODES.has(code) ? 'the certificate is not trusted: set KOLEGA_CA_CERTIFICATE (or NODE_EXTRA_CA_CERTS) to your CA bundle (PEM)' : 'check for a TLS-intercepting proxy or firewall');
     }
   }
   const started = Date.now();
@@ -150,7 +153,7 @@ export async function probeTarget(target: NetTarget, env: NodeJS.ProcessEnv, tim
   } catch (err) {
     const code = String((err as { cause?: { code?: string } }).cause?.code ?? (err as NodeJS.ErrnoException).code ?? '');
     const tlsFix = TLS_CERT_CODES.has(code) || /certificate/i.test(errText(err));
-    return fail('HTTP', err, tlsFix ? 'the certificate is not trusted: set NODE_EXTRA_CA_CERTS to your CA bundle (PEM)' : proxy ? 'check the proxy (credentials, allowed hosts) or add the host to NO_PROXY' : 'check the network and the base URL');
+    return fail('HTTP', err, tlsFix ? 'the certificate is not trusted: set KOLEGA_CA_CERTIFICATE (or NODE_EXTRA_CA_CERTS) to your CA bundle (PEM)' : proxy ? 'check the proxy (credentials, allowed hosts) or add the host to NO_PROXY' : 'check the network and the base URL');
   }
 }
 

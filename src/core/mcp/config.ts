@@ -48,12 +48,25 @@ function bad(file: string, message: string): KolegaError {
   });
 }
 
+/** The JSON type of `v` as a reader would name it: string, number, boolean, null, array or object. */
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
 function stringMap(file: string, where: string, v: unknown): Record<string, string> {
   if (v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
-    throw bad(file, `${where} must be an object of strings`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(file, `${where} must be an object of strings (got ${jsonType(v)})`);
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'string') throw bad(file, `${where}: "${k}" must be a string (got ${jsonType(x)})`);
   }
   return v as Record<string, string>;
+}
+
+/** Checks that each present key of `s` among `keys` holds a string. */
+function expectStrings(file: string, name: string, s: Record<string, unknown>, keys: string[]): void {
+  for (const k of keys) {
+    if (s[k] !== undefined && typeof s[k] !== 'string') throw bad(file, `server "${name}": "${k}" must be a string (got ${jsonType(s[k])})`);
+  }
 }
 
 /**
@@ -80,9 +93,10 @@ function parseServer(file: string, base: string, name: string, raw: unknown): Mc
   if (name === '') throw bad(file, 'a server name is empty');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(file, `server "${name}" must be an object`);
   const s = raw as Record<string, unknown>;
-  if (s.readOnly !== undefined && typeof s.readOnly !== 'boolean') throw bad(file, `server "${name}": readOnly must be true or false`);
+  expectStrings(file, name, s, ['command', 'url', 'cwd', 'type']);
+  if (s.readOnly !== undefined && typeof s.readOnly !== 'boolean') throw bad(file, `server "${name}": "readOnly" must be true or false (got ${jsonType(s.readOnly)})`);
   const timeout = s.startupTimeoutMs ?? MCP_STARTUP_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !(timeout > 0)) throw bad(file, `server "${name}": startupTimeoutMs must be a positive number`);
+  if (typeof timeout !== 'number' || !(timeout > 0)) throw bad(file, `server "${name}": "startupTimeoutMs" must be a positive number (got ${typeof timeout === 'number' ? timeout : jsonType(timeout)})`);
   const common = { name, readOnly: s.readOnly === true, startupTimeoutMs: timeout };
   const type = s.type;
   if (type !== undefined && !['stdio', 'http', 'streamable-http', 'streamableHttp'].includes(String(type))) {
@@ -91,8 +105,9 @@ function parseServer(file: string, base: string, name: string, raw: unknown): Mc
   if (typeof s.command === 'string' && s.url === undefined) {
     if (s.command === '') throw bad(file, `server "${name}": command is empty`);
     const args = s.args ?? [];
-    if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw bad(file, `server "${name}": args must be an array of strings`);
-    if (s.cwd !== undefined && typeof s.cwd !== 'string') throw bad(file, `server "${name}": cwd must be a string`);
+    if (!Array.isArray(args)) throw bad(file, `server "${name}": "args" must be an array of strings (got ${jsonType(args)})`);
+    const badArg = args.findIndex((a) => typeof a !== 'string');
+    if (badArg >= 0) throw bad(file, `server "${name}": "args"[${badArg}] must be a string (got ${jsonType(args[badArg])})`);
     return {
       ...common,
       kind: 'stdio',

@@ -1,8 +1,9 @@
 /**
  * An MCP `tools/call` result as the text of a `function_call_output`: text parts joined by
  * newlines, other parts named in brackets, `structuredContent` as JSON when there is no content;
- * capped at MCP_MAX_OUTPUT_BYTES with a marker.
+ * capped at MCP_MAX_OUTPUT_BYTES (on a UTF-8 character boundary) with a marker.
  */
+import { cutUtf8 } from '../tools/utf8-cut.js';
 
 /** Output returned to the model per call, in bytes. */
 export const MCP_MAX_OUTPUT_BYTES = 64 * 1024;
@@ -41,9 +42,7 @@ export function mcpResultText(result: McpCallResult): string {
   else if (result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
   else if (result.toolResult !== undefined) text = typeof result.toolResult === 'string' ? result.toolResult : JSON.stringify(result.toolResult);
   else text = '(no output)';
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MCP_MAX_OUTPUT_BYTES) {
-    text = Buffer.from(text).subarray(0, MCP_MAX_OUTPUT_BYTES).toString('utf8') + `\n[... ${bytes - MCP_MAX_OUTPUT_BYTES} bytes of output omitted ...]`;
-  }
+  const cut = cutUtf8(text, MCP_MAX_OUTPUT_BYTES);
+  if (cut.omittedBytes > 0) text = `${cut.text}\n[... ${cut.omittedBytes} bytes of output omitted ...]`;
   return text;
 }

@@ -5,6 +5,7 @@
  * `close()` stops them all (stdio children are killed if they do not exit promptly).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ErrorCode, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { KolegaError } from '../errors.js';
 import type { Tool } from '../tools/types.js';
@@ -12,9 +13,10 @@ import type { McpServerConfig } from './config.js';
 import { mcpToolName } from './names.js';
 import { mcpResultText, type McpCallResult } from './result.js';
 import { mcpParameters } from './schema.js';
+import { checkListedTool, type ListedTool } from './tool-check.js';
 
-/** Longest one tool call may take without progress, in ms. */
-export const MCP_CALL_TIMEOUT_MS = 300_000;
+/** Default longest one tool call may take without progress, in ms (`--tool-timeout`). */
+export const MCP_CALL_TIMEOUT_MS = 120_000;
 /** How long `close()` waits for a server to exit before killing it, in ms. */
 const CLOSE_GRACE_MS = 1000;
 /** Server stderr kept for error messages, in bytes. */
@@ -28,6 +30,8 @@ export interface StartMcpOptions {
   optional: boolean;
   /** One-line notes for stderr. */
   warn: (line: string) => void;
+  /** Longest one tool call may take without progress, in ms; default MCP_CALL_TIMEOUT_MS. */
+  toolTimeoutMs?: number;
   debug?: (line: string) => void;
 }
 
@@ -92,7 +96,7 @@ export async function startMcpServers(servers: McpServerConfig[], opts: StartMcp
   const tools: Tool[] = [];
   for (const c of connected) {
     try {
-      tools.push(...(await listTools(c, taken, opts)));
+      tools.push(...(await listTools(c, taken, opts, opts.toolTimeoutMs ?? MCP_CALL_TIMEOUT_MS)));
     } catch (err) {
       const msg = `MCP server "${c.config.name}" could not list its tools: ${(err as Error).message}`;
       if (!opts.optional) {
@@ -138,30 +142,55 @@ async function connect(config: McpServerConfig, opts: StartMcpOptions): Promise<
   }
 }
 
-async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions): Promise<Tool[]> {
+/**
+ * Lists the server's tools page by page. The page is read loosely (the SDK's own listTools rejects
+ * the whole list for one bad tool) and each tool is checked on its own: a bad one is skipped with
+ * a warning (tool-check.ts).
+ */
+async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions, callTimeoutMs: number): Promise<Tool[]> {
   const out: Tool[] = [];
   let cursor: string | undefined;
   do {
-    const page = await c.client.listTools(cursor ? { cursor } : undefined, { signal: opts.signal, timeout: c.config.startupTimeoutMs });
-    for (const t of page.tools) out.push(asTool(c, t, mcpToolName(c.config.name, t.name, taken)));
-    cursor = page.nextCursor;
+    const page = (await c.client.request({ method: 'tools/list', params: cursor ? { cursor } : {} }, ResultSchema, {
+      signal: opts.signal,
+      timeout: c.config.startupTimeoutMs,
+    })) as { tools?: unknown; nextCursor?: unknown };
+    if (!Array.isArray(page.tools)) throw new Error('its tools/list answer has no "tools" array');
+    for (const raw of page.tools) {
+      const checked = await checkListedTool(raw);
+      if ('problem' in checked) {
+        opts.warn(`kolega: MCP server "${c.config.name}": tool ${checked.name === undefined ? '(unnamed)' : `"${checked.name}"`} skipped: ${checked.problem}`);
+        continue;
+      }
+      out.push(asTool(c, checked.tool, mcpToolName(c.config.name, checked.tool.name, taken), callTimeoutMs));
+    }
+    cursor = typeof page.nextCursor === 'string' && page.nextCursor !== '' ? page.nextCursor : undefined;
   } while (cursor);
   opts.debug?.(`mcp ${c.config.name}: ${out.length} tools`);
   return out;
 }
 
-function asTool(c: Connected, t: { name: string; title?: string; description?: string; inputSchema: unknown }, name: string): Tool {
+function asTool(c: Connected, t: ListedTool, name: string, callTimeoutMs: number): Tool {
   return {
     name,
     level: c.config.readOnly ? 'read-only' : 'full-access',
     description: `${t.description ?? t.title ?? t.name} (tool "${t.name}" of MCP server "${c.config.name}")`,
     parameters: mcpParameters(t.inputSchema),
     async run(args, ctx) {
-      const result = (await c.client.callTool({ name: t.name, arguments: args }, undefined, {
-        signal: ctx.signal,
-        timeout: MCP_CALL_TIMEOUT_MS,
-        resetTimeoutOnProgress: true,
-      })) as McpCallResult;
+      let result: McpCallResult;
+      try {
+        result = (await c.client.callTool({ name: t.name, arguments: args }, undefined, {
+          signal: ctx.signal,
+          timeout: callTimeoutMs,
+          resetTimeoutOnProgress: true,
+        })) as McpCallResult;
+      } catch (err) {
+        // The SDK ends the request (and tells the server with notifications/cancelled) at the timeout.
+        if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+          return { status: 'error', output: `MCP tool "${t.name}" of server "${c.config.name}" did not answer within ${callTimeoutMs / 1000} s (--tool-timeout); the call was abandoned` };
+        }
+        throw err;
+      }
       return { status: result.isError ? 'error' : 'ok', output: mcpResultText(result) };
     },
   };

@@ -3,6 +3,7 @@
  * version>` with the auth and identity headers (`version`, `originator`, user agent; docs/protocol.md
  * g). The server hides models whose `minimal_client_version` is above the claimed version.
  */
+import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { chatgptProvider } from '../providers/openai-chatgpt.js';
@@ -55,6 +56,7 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
       continue;
     }
     const body = await res.text();
+    if (res.status !== 200 && isHtmlPage(res.headers, body)) throw htmlPageError(res.status, res.headers, body, 'the model list request');
     if (res.status === 401 || res.status === 403) {
       throw new KolegaError('auth', `http_${res.status}`, `the model list was refused (HTTP ${res.status})`, {
         httpStatus: res.status,

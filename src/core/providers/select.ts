@@ -102,11 +102,14 @@ export function selectModel(input: SelectInput): Selection {
   }
   if (!provider) {
     if (requested && available.length > 0) {
+      checkEffortWithoutProvider(input.effort, requested.model, known);
       // Same class as `-m openai_chatgpt/<model>` without a sign-in: what is missing is credentials.
       throw new KolegaError('auth', 'model_unavailable', `model "${requested.model}" is not offered by a provider you are signed in to`, {
         hint: 'sign in with ChatGPT (kolega auth login chatgpt) or pick another model (kolega models)',
       });
     }
+    // A bad effort is a usage error whatever the credentials (usage is checked before them).
+    checkEffortWithoutProvider(input.effort, requested?.model, known);
     throw new KolegaError('auth', 'no_credentials', 'not signed in', {
       hint: 'run "kolega auth login chatgpt", or set OPENAI_API_KEY',
     });
@@ -129,4 +132,21 @@ export function selectModel(input: SelectInput): Selection {
     });
   }
   return { provider, model, effort, notes };
+}
+
+/**
+ * Validates `-e` when no provider can be picked yet: an effort no model has, or one the requested
+ * model offers under no provider, is a usage error.
+ * @throws KolegaError(usage, `bad_effort`)
+ */
+function checkEffortWithoutProvider(effort: string | undefined, model: string | undefined, known: KnownModels): void {
+  if (effort === undefined) return;
+  if (!(ALL_EFFORTS as readonly string[]).includes(effort)) {
+    throw new KolegaError('usage', 'bad_effort', `unknown effort "${effort}"`, { hint: `valid: ${ALL_EFFORTS.join(', ')}` });
+  }
+  if (model === undefined) return;
+  const offers = PROVIDER_IDS.map((p) => findKnown(known, p, model)).filter((m): m is ModelInfo => m !== undefined);
+  if (offers.length > 0 && !offers.some((m) => m.efforts.includes(effort))) {
+    throw new KolegaError('usage', 'bad_effort', `effort "${effort}" is not offered by ${model}`, { hint: `valid for ${model}: ${offers[0]!.efforts.join(', ')}` });
+  }
 }

@@ -13,7 +13,7 @@ import type { EventSink, TurnEvent, Usage } from '../events.js';
 import { emptyUsage } from '../events.js';
 import { messageText, phaseOf, refusalText, type OutputItem } from './items.js';
 import type { RawStreamEvent } from './sse.js';
-import { KNOWN_FAILURE_CODES, classifyFailedResponse } from './failures.js';
+import { classifyFailedResponse, classifyStreamError } from './failures.js';
 
 /** What one completed response produced. */
 export interface ResponseOutcome {
@@ -234,14 +234,8 @@ export class ResponseAssembler {
   finish(): ResponseOutcome {
     if (this.terminal instanceof KolegaError) throw this.terminal;
     if (this.terminal !== 'completed') {
-      const e = this.lastErrorEvent;
-      if (e) {
-        const code = typeof e.code === 'string' ? e.code : 'stream_error';
-        const message = typeof e.message === 'string' ? e.message : 'the server reported an error';
-        // A known permanent code (quota, context window, ...) keeps its meaning: no retry storm.
-        if (KNOWN_FAILURE_CODES.has(code)) throw classifyFailedResponse({ code, message });
-        throw new KolegaError('upstream', code, `stream error (${code}): ${message}`, { retryable: true, hint: 'retry the request' });
-      }
+      // A stream `error` event names what went wrong; either shape, same reading (failures.ts).
+      if (this.lastErrorEvent) throw classifyStreamError(this.lastErrorEvent);
       throw new KolegaError('upstream', 'stream_incomplete', 'the stream closed before response.completed', {
         retryable: true,
         hint: 'retry the request; if it persists, check the network or proxy',

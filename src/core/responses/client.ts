@@ -7,6 +7,7 @@ import { formatBytes } from '../format.js';
 import { MODELS_ETAG_HEADER, TURN_STATE_HEADER } from '../auth/constants.js';
 import { KolegaError, copyError } from '../errors.js';
 import { httpRequest } from '../http.js';
+import { isHtmlPage } from '../net/html-page.js';
 import { turnHeaders } from '../providers/codex-identity.js';
 import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
@@ -88,6 +89,8 @@ export async function streamResponse(
     if (res.status === 401 && !recovered) {
       const text = await res.text().catch(() => '');
       recovered = true;
+      // A 401 web page came from a CDN or proxy, not the backend: no credential recovery for it.
+      if (isHtmlPage(res.headers, text)) throw errorFromHttp(401, res.headers, text);
       if (await provider.auth.recoverUnauthorized()) {
         opts.debug?.('401: credentials refreshed, re-sending once');
         continue;

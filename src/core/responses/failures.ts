@@ -4,6 +4,7 @@
  * 5xx, network and `rate_limit_exceeded` are transient; usage limits and other 4xx never are.
  */
 import { KolegaError } from '../errors.js';
+import { htmlPageError, isHtmlPage } from '../net/html-page.js';
 import { formatDuration, usageLimitError } from './usage-limit.js';
 
 export { formatDuration, usageLimitError };
@@ -18,16 +19,21 @@ export function parseTryAgainIn(message: string): number | undefined {
 
 /**
  * Reads the server-suggested retry delay from `retry-after-ms` or `retry-after` (seconds or an
- * HTTP date), in ms.
+ * HTTP date, RFC 9110 section 10.2.3), in ms.
+ * @returns the delay, or undefined when neither header holds a usable value: a negative number, a
+ *   date in the past and anything unparseable count as absent (the caller's backoff applies); zero
+ *   is returned as 0 and the retry policy still waits its own backoff (see retry.ts)
  */
 export function retryAfterMs(headers: Record<string, string>, now = Date.now()): number | undefined {
-  const ms = headers['retry-after-ms'];
-  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const ra = headers['retry-after'];
-  if (ra === undefined) return undefined;
-  if (Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
+  const ms = headers['retry-after-ms']?.trim();
+  if (ms !== undefined && ms !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
+  const ra = headers['retry-after']?.trim();
+  if (ra === undefined || ra === '') return undefined;
+  if (/^[0-9]+(\.[0-9]+)?$/.test(ra)) return Number(ra) * 1000;
+  if (/^[+-]?[0-9.]+$/.test(ra)) return undefined; // negative or malformed number
   const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (Number.isNaN(date) || date <= now) return undefined;
+  return date - now;
 }
 
 /** The `error.code` values `classifyFailedResponse` maps specifically (docs/protocol.md §f.5). */
@@ -43,33 +49,44 @@ export const KNOWN_FAILURE_CODES: ReadonlySet<string> = new Set([
   'rate_limit_exceeded',
 ]);
 
-/** Classifies the `response.error` object of a `response.failed` event (docs/protocol.md §f.5). */
+/**
+ * Classifies the `response.error` object of a `response.failed` event (docs/protocol.md §f.5), also
+ * used for stream `error` events. Every message names the server's code and, when it sent one, its
+ * text. `server_is_overloaded` / `slow_down` are transient (retried with the normal backoff) and
+ * named in the message that ends the run when the retries run out.
+ */
 export function classifyFailedResponse(rawError: unknown): KolegaError {
   const err = (rawError ?? {}) as { code?: unknown; message?: unknown; resets_at?: unknown };
-  const code = typeof err.code === 'string' ? err.code : 'response_failed';
-  const message = typeof err.message === 'string' && err.message !== '' ? err.message : 'the response failed';
+  const code = typeof err.code === 'string' && err.code !== '' ? err.code : 'response_failed';
+  const serverText = typeof err.message === 'string' && err.message.trim() !== '' ? oneLine(err.message) : undefined;
+  const message = serverText ?? 'the response failed';
+  /** `(code)` or `(code: server text)`. */
+  const named = serverText === undefined ? `(${code})` : `(${code}: ${serverText})`;
   switch (code) {
     case 'context_length_exceeded':
-      return new KolegaError('upstream', code, "the input does not fit the model's context window (context_length_exceeded)", {
+      return new KolegaError('upstream', code, `the input does not fit the model's context window ${named}`, {
         hint: 'shorten the prompt or the attached files',
       });
     case 'insufficient_quota':
-      return new KolegaError('quota', code, 'quota exceeded', { hint: 'check your plan and billing details' });
+      return new KolegaError('quota', code, `quota exceeded ${named}`, { hint: 'check your plan and billing details' });
     case 'usage_not_included':
-      return new KolegaError('auth', code, 'your ChatGPT plan does not include this usage', {
+      return new KolegaError('auth', code, `your ChatGPT plan does not include this usage ${named}`, {
         hint: 'upgrade the plan (Plus or higher), or use an API key: kolega auth login openai --with-api-key',
       });
     case 'usage_limit_reached':
       return usageLimitError({ resetsAt: typeof err.resets_at === 'number' ? err.resets_at : undefined });
     case 'cyber_policy':
     case 'invalid_prompt':
-      return new KolegaError('upstream', code, `the request was refused: ${message}`, { hint: 'change the prompt' });
+      return new KolegaError('upstream', code, `the request was refused ${named}`, { hint: 'change the prompt' });
     case 'server_is_overloaded':
     case 'slow_down':
-      return new KolegaError('upstream', code, 'the selected model is at capacity', { hint: 'try again later or pick another model with -m' });
+      return new KolegaError('upstream', code, `the selected model is at capacity ${named}`, {
+        retryable: true,
+        hint: 'try again later or pick another model with -m',
+      });
     case 'rate_limit_exceeded': {
       const delay = parseTryAgainIn(message);
-      return new KolegaError('quota', code, `rate limited: ${message}`, {
+      return new KolegaError('quota', code, `rate limited ${named}`, {
         retryable: true,
         retryDelayMs: delay,
         retryAfterSeconds: delay === undefined ? undefined : Math.ceil(delay / 1000),
@@ -77,8 +94,37 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
       });
     }
     default:
-      return new KolegaError('upstream', code, `the response failed: ${message}`, { retryable: true, hint: 'retry the request' });
+      return new KolegaError('upstream', code, `the response failed ${named}`, { retryable: true, hint: 'retry the request' });
   }
+}
+
+/**
+ * Classifies a stream `error` event (docs/protocol.md §f.3 "error (top-level)"). The backend sends two
+ * shapes, read the same way: fields at the top (`{"type":"error","code":..,"message":..}`) and a
+ * nested object (`{"type":"error","error":{"code":..,"message":..,"type":..}}`); a frame with a
+ * numeric `status` is the WebSocket form and maps like that HTTP answer. A known code keeps its
+ * meaning (a permanent one is never retried); any other code is a retryable stream error.
+ */
+export function classifyStreamError(ev: Record<string, unknown>): KolegaError {
+  const ws = errorFromWsErrorFrame(ev);
+  if (ws) return ws;
+  const nested = ev.error !== null && typeof ev.error === 'object' && !Array.isArray(ev.error) ? (ev.error as Record<string, unknown>) : {};
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+  const code = str(ev.code) ?? str(nested.code) ?? str(nested.type) ?? (typeof ev.error === 'string' ? str(ev.error) : undefined);
+  const message = str(ev.message) ?? str(nested.message);
+  if (code !== undefined && KNOWN_FAILURE_CODES.has(code)) {
+    return classifyFailedResponse({ code, message, resets_at: ev.resets_at ?? nested.resets_at });
+  }
+  const shownCode = code ?? 'stream_error';
+  return new KolegaError('upstream', shownCode, `stream error (${shownCode}): ${message === undefined ? 'the server reported an error' : oneLine(message)}`, {
+    retryable: true,
+    hint: 'retry the request',
+  });
+}
+
+/** Server text as one bounded line (no control characters). */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
 /** The human detail of an error body: `detail`, `error.message`, or the raw text (truncated). */
@@ -103,9 +149,12 @@ export function errorDetail(bodyText: string): { detail: string; json: Record<st
  * Maps a non-2xx response of the Responses endpoint to an error (docs/protocol.md §f.4).
  * 401/403 -> auth; 429 usage_limit_reached -> quota with reset time; 429 usage_not_included -> auth;
  * other 429 -> quota (retryable); 5xx -> upstream (retryable, except 503 overloaded); other 4xx ->
- * upstream (never retried).
+ * upstream (never retried). An HTML page (a CDN, proxy or captive portal answered, not the API) is
+ * `html_error_page`, upstream, whatever its status: only the backend's own JSON says the
+ * credentials are wrong.
  */
 export function errorFromHttp(status: number, headers: Record<string, string>, bodyText: string): KolegaError {
+  if (isHtmlPage(headers, bodyText)) return htmlPageError(status, headers, bodyText);
   const { detail, json } = errorDetail(bodyText);
   const requestId = headers['x-request-id'] ?? headers['x-oai-request-id'] ?? headers['cf-ray'];
   const errObj = (json?.error && typeof json.error === 'object' ? json.error : {}) as Record<string, unknown>;
@@ -145,9 +194,9 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
   if (status >= 500) {
     const code = typeof errObj.code === 'string' ? errObj.code : undefined;
     const overloaded = status === 503 && (code === 'server_is_overloaded' || code === 'slow_down');
-    return new KolegaError('upstream', overloaded ? code! : `http_${status}`, `the server failed (${status}): ${detail}`, {
+    return new KolegaError('upstream', overloaded ? code! : `http_${status}`, `the server failed (${status}${overloaded ? ` ${code}` : ''}): ${detail}`, {
       ...base,
-      retryable: !overloaded,
+      retryable: true,
       retryDelayMs: retryAfterMs(headers),
       hint: overloaded ? 'try again later or pick another model with -m' : 'retry later',
     });

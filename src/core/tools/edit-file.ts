@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { textSize } from './text-size.js';
 import { displayPath, resolveToolPath } from './paths.js';
+import { assertWritable } from './protected-dirs.js';
 import { errorResult, strArg } from './args.js';
 import type { Tool } from './types.js';
 
@@ -48,6 +49,7 @@ export const editFileTool: Tool = {
     const newString = strArg(args, 'new_string');
     const replaceAll = args.replace_all === true;
     const real = resolveToolPath(ctx, p);
+    assertWritable(ctx, real, p);
     const st = await stat(real).catch(() => undefined);
     if (!st) return errorResult(`${p} does not exist; use write_file to create it`);
     if (!st.isFile()) return errorResult(`${p} is not a regular file`);

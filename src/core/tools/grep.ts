@@ -31,6 +31,8 @@ const { readFileSync } = require('node:fs');
 const { pattern, flags, files, maxMatches, maxLine } = workerData;
 const re = new RegExp(pattern, flags);
 const out = [];
+// The first maxLine UTF-16 units of s, without splitting a surrogate pair (see utf8-cut.ts).
+const cut = (s) => { if (s.length <= maxLine) return s; const c = s.charCodeAt(maxLine - 1); return s.slice(0, c >= 0xd800 && c <= 0xdbff ? maxLine - 1 : maxLine); };
 for (const [file, shown] of files) {
   if (out.length >= maxMatches) break;
   let data;
@@ -38,7 +40,7 @@ for (const [file, shown] of files) {
   if (data.includes(0)) continue;
   const lines = data.toString('utf8').split('\\n');
   for (let i = 0; i < lines.length && out.length < maxMatches; i++) {
-    if (re.test(lines[i])) out.push(shown + ':' + (i + 1) + ': ' + lines[i].slice(0, maxLine));
+    if (re.test(lines[i])) out.push(shown + ':' + (i + 1) + ': ' + cut(lines[i]));
   }
 }
 parentPort.postMessage(out);

@@ -1,8 +1,9 @@
 /**
  * Bounded capture of a command's output: the first and the last `maxBytes / 2` bytes are kept and
  * the middle is replaced by a marker saying how much was left out (errors tend to be at the end,
- * context at the start).
+ * context at the start). Both cuts fall on UTF-8 character boundaries.
  */
+import { utf8Complete, utf8Suffix } from './utf8-cut.js';
 
 /** Collects chunks, keeping at most `maxBytes` (plus the marker). */
 export class OutputCapture {
@@ -40,11 +41,12 @@ export class OutputCapture {
 
   /** The captured text (UTF-8), with `[... N bytes omitted ...]` where bytes were dropped. */
   text(): string {
-    const head = Buffer.concat(this.head);
-    let tail = Buffer.concat(this.tail);
-    const keepTail = this.maxBytes - head.length;
-    if (this.omitted === 0) return Buffer.concat([head, tail]).toString('utf8');
-    tail = tail.subarray(tail.length - keepTail);
-    return `${head.toString('utf8')}\n[... ${this.omitted} bytes of output omitted ...]\n${tail.toString('utf8')}`;
+    const rawHead = Buffer.concat(this.head);
+    const rawTail = Buffer.concat(this.tail);
+    if (this.omitted === 0) return Buffer.concat([rawHead, rawTail]).toString('utf8');
+    const head = utf8Complete(rawHead);
+    const tail = utf8Suffix(rawTail, this.maxBytes - rawHead.length);
+    const omitted = this.total - head.length - tail.length;
+    return `${head.toString('utf8')}\n[... ${omitted} bytes of output omitted ...]\n${tail.toString('utf8')}`;
   }
 }

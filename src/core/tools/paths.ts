@@ -1,10 +1,12 @@
 /**
  * Path confinement for file tools: a path is resolved against the workspace root, through symlinks
  * (also for files that do not exist yet: the nearest existing ancestor is resolved), and must stay
- * inside the root or an `--add-dir`; the credentials file is never reachable.
+ * inside the root or an `--add-dir`; the credentials file is never reachable, and below
+ * full-access neither are the masked secrets (masked-paths.ts).
  */
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { isMasked } from './masked-paths.js';
 import type { ToolContext } from './types.js';
 
 /** Why a path was refused. */
@@ -73,8 +75,14 @@ export function resolveToolPath(ctx: ToolContext, p: string): string {
   if (!roots.some((r) => inside(real, r))) {
     throw new PathDenied(`${p} is outside the workspace (${ctx.root}); only files inside it are accessible`);
   }
-  if (isProtected(ctx, real)) {
+  if (ctx.protectedPaths.some((c) => realpathLenient(c) === real)) {
     throw new PathDenied(`${p} is kolega's credentials file and is never accessible to tools`);
+  }
+  if (maskedFor(ctx, real, roots)) {
+    throw new PathDenied(
+      `${p} is a secret path (credentials, keys or tokens) that tools cannot read under --sandbox ${ctx.sandbox}; ` +
+        'the user can allow it with --add-dir naming that path, or with --sandbox full-access',
+    );
   }
   return real;
 }
@@ -86,7 +94,16 @@ export function displayPath(ctx: ToolContext, real: string): string {
   return rel === '' ? '.' : inside(real, root) ? rel : real;
 }
 
-/** True when `real` is a protected path (for directory walks that must skip it). */
+function maskedFor(ctx: ToolContext, real: string, roots: string[]): boolean {
+  return ctx.sandbox !== 'full-access' && (ctx.maskedPaths?.length ?? 0) > 0 && isMasked(real, ctx.maskedPaths!, roots);
+}
+
+/** True when `real` is the credentials file or a masked secret (for directory walks that must skip it). */
 export function isProtected(ctx: ToolContext, real: string): boolean {
-  return ctx.protectedPaths.some((p) => realpathLenient(p) === real);
+  if (ctx.protectedPaths.some((p) => realpathLenient(p) === real)) return true;
+  return maskedFor(
+    ctx,
+    real,
+    [ctx.root, ...ctx.addDirs].map((r) => realpathLenient(r)),
+  );
 }

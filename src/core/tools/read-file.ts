@@ -2,6 +2,7 @@
 import { open, stat } from 'node:fs/promises';
 import { resolveToolPath } from './paths.js';
 import { errorResult, intArg, strArg } from './args.js';
+import { cutUtf8, utf8Complete } from './utf8-cut.js';
 import type { Tool } from './types.js';
 
 /** Largest file read at once, in bytes; larger files must be read by line ranges. */
@@ -42,14 +43,15 @@ export const readFileTool: Tool = {
       const cap = Math.min(st.size, READ_FILE_MAX_BYTES * 4);
       const buf = Buffer.alloc(cap);
       const { bytesRead } = await fh.read(buf, 0, cap, 0);
-      const data = buf.subarray(0, bytesRead);
+      // A read that stopped at `cap` may end inside a character: drop that partial character.
+      const data = st.size > cap ? utf8Complete(buf.subarray(0, bytesRead)) : buf.subarray(0, bytesRead);
       if (data.includes(0)) return errorResult(`${p} looks like a binary file`);
       const lines = data.toString('utf8').split('\n');
       const slice = lines.slice(offset - 1, limit === undefined ? undefined : offset - 1 + limit);
       let out = slice.join('\n');
       let truncated = st.size > cap;
       if (Buffer.byteLength(out) > READ_FILE_MAX_BYTES) {
-        out = Buffer.from(out).subarray(0, READ_FILE_MAX_BYTES).toString('utf8');
+        out = cutUtf8(out, READ_FILE_MAX_BYTES).text;
         truncated = true;
       }
       if (truncated) out += `\n[... truncated: read with offset/limit to see more of ${lines.length}+ lines]`;

@@ -1,17 +1,26 @@
 /**
- * Running one command for `shell`: its own process group (so it and its children are killed
- * together), a timeout, the turn's AbortSignal, bounded output capture. Any group still alive when
- * kolega exits (e.g. a second Ctrl-C) is killed by an exit hook.
+ * Running one command for `shell`: its own process group, a marker in its environment (see
+ * proc-sweep.ts) so that processes that leave the group are found too, a timeout, the turn's
+ * AbortSignal, bounded output capture.
+ *
+ * Output is collected until both pipes close, as `bash -c` in a terminal pipeline would: a
+ * background writer (`exec > >(tee log)`, a short-lived child) gets to finish, and a background
+ * process that keeps the pipe open holds the call until the timeout. When the pipes have closed,
+ * or at the timeout or abort, whatever the command started is killed: its process group and every
+ * marked process. Any command still running when kolega exits (e.g. a second Ctrl-C) is killed by
+ * an exit hook.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { OutputCapture } from './output-capture.js';
+import { newShellMark, SHELL_MARK_VAR, sweepMarked } from './proc-sweep.js';
 
 /** What to run. */
 export interface CommandSpec {
   file: string;
   args: string[];
   cwd: string;
+  /** Its environment; SHELL_MARK_VAR is added. */
   env: NodeJS.ProcessEnv;
   /** Killed after this long, in ms. */
   timeoutMs: number;
@@ -34,25 +43,32 @@ export interface CommandOutcome {
   durationMs: number;
 }
 
-/** How long to wait for the pipes to drain after the process exited, in ms. */
-const DRAIN_MS = 500;
+/**
+ * After a kill, how long to wait for the pipes to close before giving up on them, in ms (a
+ * process that escaped both the group and the marker may still hold them).
+ */
+const DRAIN_AFTER_KILL_MS = 2000;
 
-const liveGroups = new Set<number>();
+/** Commands running now: process group id -> marker. */
+const live = new Map<number, string>();
 let exitHookInstalled = false;
 
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
+function killAll(pid: number | undefined, mark: string): void {
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
+  sweepMarked(mark);
 }
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const pid of liveGroups) killGroup(pid);
+    for (const [pid, mark] of live) killAll(pid, mark);
   });
 }
 
@@ -70,47 +86,58 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   installExitHook();
   const started = performance.now();
   const capture = new OutputCapture(spec.maxOutputBytes);
+  const mark = newShellMark();
   return new Promise((resolve) => {
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    const child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let exitStatus: number | null = null;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const child = spawn(spec.file, spec.args, {
+      cwd: spec.cwd,
+      env: { ...spec.env, [SHELL_MARK_VAR]: mark },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
-    const kill = () => {
-      if (pid !== undefined) killGroup(pid);
+    if (pid !== undefined) live.set(pid, mark);
+
+    const finish = (spawnError?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(drainTimer);
+      spec.signal.removeEventListener('abort', onAbort);
+      killAll(pid, mark);
+      if (pid !== undefined) live.delete(pid);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      resolve({ exitCode: spawnError ? null : exitStatus, output: capture.text(), timedOut, aborted, spawnError, durationMs: Math.round(performance.now() - started) });
+    };
+    const killNow = () => {
+      killAll(pid, mark);
+      drainTimer ??= setTimeout(() => finish(), DRAIN_AFTER_KILL_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
-      kill();
+      killNow();
     }, spec.timeoutMs);
     const onAbort = () => {
       aborted = true;
-      kill();
+      killNow();
     };
     if (spec.signal.aborted) onAbort();
     else spec.signal.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (c: Buffer) => capture.push(c));
     child.stderr!.on('data', (c: Buffer) => capture.push(c));
-
-    const finish = (exitCode: number | null, spawnError?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      spec.signal.removeEventListener('abort', onAbort);
-      kill();
-      if (pid !== undefined) liveGroups.delete(pid);
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-      resolve({ exitCode, output: capture.text(), timedOut, aborted, spawnError, durationMs: Math.round(performance.now() - started) });
-    };
-    child.on('error', (err) => finish(null, err.message));
+    child.on('error', (err) => finish(err.message));
     child.on('exit', (code, sig) => {
-      // The leader is gone; anything left in its group (a background child) goes too, then the
-      // pipes drain ('close'), or are cut after DRAIN_MS if something outside the group holds them.
-      kill();
-      setTimeout(() => finish(statusOf(code, sig)), DRAIN_MS).unref();
+      exitStatus = statusOf(code, sig);
     });
-    child.on('close', (code, sig) => finish(statusOf(code, sig)));
+    // 'close': the process has exited and both pipes are closed (every writer is done).
+    child.on('close', (code, sig) => {
+      exitStatus ??= statusOf(code, sig);
+      finish();
+    });
   });
 }

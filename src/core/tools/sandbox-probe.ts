@@ -38,7 +38,7 @@ export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | null {
 }
 
 /** The isolation flags the probe exercises; `shell` uses the same (see bwrap-args.ts). */
-export const PROBE_ARGS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-pid', '--unshare-ipc', '--unshare-net', '--new-session', '--die-with-parent', 'true'];
+export const PROBE_ARGS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-pid', '--unshare-ipc', '--cap-drop', 'ALL', '--unshare-net', '--new-session', '--die-with-parent', 'true'];
 
 let cached: Promise<SandboxStatus> | undefined;
 

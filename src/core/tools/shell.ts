@@ -1,11 +1,14 @@
 /**
  * `shell` {command, timeout_ms?, workdir?}: run a command with bash. Under workspace-write it runs
- * inside bubblewrap (bwrap-args.ts); under full-access it runs unconfined. Without a working bwrap
+ * inside bubblewrap (bwrap-args.ts); under full-access it runs unconfined, and what it leaves
+ * behind is found and ended after it (run-command.ts). Without a working bwrap
  * the tool needs full-access. Output (stdout and stderr interleaved) is capped at
  * SHELL_MAX_OUTPUT_BYTES: the first and last halves are kept around an omission marker.
  */
 import { existsSync, statSync } from 'node:fs';
-import { bwrapArgs } from './bwrap-args.js';
+import { bwrapArgs, type BwrapSpec } from './bwrap-args.js';
+import { applyMasks } from './masked-paths.js';
+import { protectedPaths, writableRoots } from './protected-dirs.js';
 import { realpathLenient, resolveToolPath } from './paths.js';
 import { runCommand } from './run-command.js';
 import { shellEnv } from './shell-env.js';
@@ -32,6 +35,35 @@ function shellBinary(): string {
 /** The program run for `command`: stderr joins stdout so the output keeps its real order. */
 export function shellArgv(command: string): string[] {
   return [shellBinary(), '-c', 'exec 2>&1\neval "$1"', 'kolega-shell', command];
+}
+
+/**
+ * Inside the sandbox the first process's exit ends the whole sandbox (PID namespace), which would
+ * kill a writer that still holds the output pipe (`exec > >(tee log)`, a short-lived background
+ * child). So the command runs in a subshell, and the wrapper then waits until no other process in
+ * the sandbox (bubblewrap's own init, PID 1, aside) holds its output pipe, checking each
+ * `/proc/<pid>/fd/<n>` with bash's `-ef` (same device and inode, i.e. the same pipe). The
+ * timeout still applies from outside.
+ */
+const SANDBOX_WRAPPER = [
+  'exec 2>&1',
+  '(eval "$1")',
+  's=$?',
+  'while :; do',
+  '  held=',
+  '  for f in /proc/[0-9]*/fd/[0-9]*; do',
+  '    p=${f#/proc/}; p=${p%%/*}',
+  '    if [[ $p != 1 && $p != $$ && $f -ef /proc/$$/fd/1 ]]; then held=1; break; fi',
+  '  done',
+  '  [[ -z $held ]] && exit $s',
+  '  sleep 0.05',
+  'done',
+].join('\n');
+
+/** The program run for `command` inside the sandbox (see SANDBOX_WRAPPER). */
+export function sandboxShellArgv(command: string): string[] {
+  if (shellBinary() !== '/bin/bash') return shellArgv(command);
+  return ['/bin/bash', '-c', SANDBOX_WRAPPER, 'kolega-shell', command];
 }
 
 function format(result: { exitCode: number | null; output: string; timedOut: boolean; timeoutMs: number; durationMs: number; sandboxed: boolean }): string {
@@ -71,7 +103,7 @@ export function shellTool(options: ShellToolOptions): Tool {
       if (sandboxed && !options.bwrap) {
         return { status: 'denied', output: 'shell needs the bubblewrap sandbox, which is unavailable here; the user must rerun with --sandbox full-access' };
       }
-      const argv = shellArgv(command);
+      const argv = sandboxed ? sandboxShellArgv(command) : shellArgv(command);
       const [file, fileArgs] = sandboxed ? [options.bwrap!, bwrapArgs(bwrapSpec(ctx, cwd, argv))] : [argv[0]!, argv.slice(1)];
       const outcome = await runCommand({
         file,
@@ -92,7 +124,17 @@ export function shellTool(options: ShellToolOptions): Tool {
   };
 }
 
-function bwrapSpec(ctx: ToolContext, cwd: string, command: string[]) {
-  const writable = [ctx.root, ...ctx.addDirs].map((d) => realpathLenient(d)).filter((d) => existsSync(d));
-  return { writable, masked: ctx.protectedPaths.map((p) => realpathLenient(p)), network: ctx.network === true, cwd, command };
+function bwrapSpec(ctx: ToolContext, cwd: string, command: string[]): BwrapSpec {
+  const writable = writableRoots(ctx).map((d) => realpathLenient(d)).filter((d) => existsSync(d));
+  const { masks, rebind } = applyMasks(ctx.maskedPaths ?? [], writable);
+  return {
+    writable,
+    readOnly: protectedPaths(writable).existing,
+    hidden: masks,
+    rebind,
+    masked: ctx.protectedPaths.map((p) => realpathLenient(p)),
+    network: ctx.network === true,
+    cwd,
+    command,
+  };
 }

@@ -22,6 +22,11 @@ export interface ToolContext {
   addDirs: string[];
   /** Files no tool may read or write (the credentials file), absolute. */
   protectedPaths: string[];
+  /**
+   * Secrets hidden from tools below full-access (see masked-paths.ts), real absolute paths; a
+   * writable root that is one of them, or lies inside one, unmasks it. Default none.
+   */
+  maskedPaths?: string[];
   sandbox: SandboxLevel;
   /** `shell` keeps the network inside its sandbox (`--network`); default false. */
   network?: boolean;

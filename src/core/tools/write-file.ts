@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { textSize } from './text-size.js';
 import { displayPath, resolveToolPath } from './paths.js';
+import { assertWritable } from './protected-dirs.js';
 import { errorResult, strArg } from './args.js';
 import type { Tool } from './types.js';
 
@@ -29,6 +30,7 @@ export const writeFileTool: Tool = {
     const p = strArg(args, 'path');
     const content = strArg(args, 'content');
     const real = resolveToolPath(ctx, p);
+    assertWritable(ctx, real, p);
     const after = textSize(content);
     if (after.bytes > WRITE_FILE_MAX_BYTES) return errorResult(`content is ${after.bytes} bytes; the limit is ${WRITE_FILE_MAX_BYTES}`);
     const st = await stat(real).catch(() => undefined);

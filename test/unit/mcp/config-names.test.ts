@@ -37,9 +37,9 @@ describe('readMcpConfig', () => {
     expect(config({})).toThrow(/no "mcpServers" object/);
     expect(config({ mcpServers: { a: {} } })).toThrow(/needs either "command" or "url"/);
     expect(config({ mcpServers: { a: { command: 'x', url: 'http://h' } } })).toThrow(/not both/);
-    expect(config({ mcpServers: { a: { command: 'x', args: 'y' } } })).toThrow(/args must be an array of strings/);
+    expect(config({ mcpServers: { a: { command: 'x', args: 'y' } } })).toThrow(/"args" must be an array of strings \(got string\)/);
     expect(config({ mcpServers: { a: { url: 'ftp://h' } } })).toThrow(/must be http/);
-    expect(config({ mcpServers: { a: { command: 'x', readOnly: 'yes' } } })).toThrow(/readOnly must be true or false/);
+    expect(config({ mcpServers: { a: { command: 'x', readOnly: 'yes' } } })).toThrow(/"readOnly" must be true or false \(got string\)/);
     expect(config({ mcpServers: { a: { type: 'sse', url: 'http://h' } } })).toThrow(/type "sse" is not supported/);
     try {
       config({})();
