@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { mapNetworkError, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
+import { isChunks, mapNetworkError, wrapBody, type HttpRequestOptions, type HttpResponse } from './http.js';
 import { CA_VARIABLES, tlsCa } from './net/ca-env.js';
 
 /** Longest wait for a TCP/TLS connection, in ms (undici's default `connectTimeout`). */
@@ -65,7 +65,7 @@ async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse
   const target = new URL(url);
   const { agent, request } = await agentFor(target.protocol, opts.env);
   const headers: Record<string, string | number> = { ...opts.headers };
-  if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+  if (opts.body !== undefined) headers['content-length'] = bodyLength(opts.body);
   return new Promise<HttpResponse>((resolve, reject) => {
     let response: http.IncomingMessage | undefined;
     const req = request(target, { method: opts.method, headers, agent, signal: opts.signal });
@@ -89,8 +89,17 @@ async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse
       req.on('error', () => undefined);
       resolve(toResponse(res, url, opts.signal));
     });
-    req.end(opts.body);
+    if (isChunks(opts.body)) {
+      for (const chunk of opts.body) req.write(chunk);
+      req.end();
+    } else req.end(opts.body);
   });
+}
+
+function bodyLength(body: string | Buffer | readonly Buffer[]): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  if (isChunks(body)) return body.reduce((n, b) => n + b.length, 0);
+  return body.length;
 }
 
 async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {

@@ -31,7 +31,8 @@ export interface HttpResponse {
 export interface HttpRequestOptions {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** The request body: text (sent as UTF-8), bytes, or bytes in pieces sent in order. */
+  body?: string | Buffer | readonly Buffer[];
   signal?: AbortSignal;
   /** Longest wait for response headers and between body chunks, in ms. */
   idleTimeoutMs: number;
@@ -107,7 +108,7 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
     const res = await request(url, {
       method: opts.method,
       headers: opts.headers,
-      body: opts.body,
+      body: isChunks(opts.body) ? Buffer.concat(opts.body) : opts.body,
       signal: opts.signal,
       dispatcher: d,
       headersTimeout: opts.idleTimeoutMs,
@@ -252,4 +253,9 @@ function safeHost(url: string): string {
   } catch {
     return 'server';
   }
+}
+
+/** True for a body given as pieces. */
+export function isChunks(body: HttpRequestOptions['body']): body is readonly Buffer[] {
+  return Array.isArray(body);
 }

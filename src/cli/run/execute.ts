@@ -167,7 +167,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       sandbox: tools.toolContext.sandbox,
       cwd: root,
       projectDoc,
-      environment: environmentFor(root, tools),
+      // Sent once at the start of a session: a resumed or forked one replays its recorded one.
+      environment: conversation.source ? '' : environmentFor(root, tools),
       prompt,
     });
     for (const note of conversation.notes) io.warn(`kolega: ${note}`);

@@ -13,6 +13,7 @@ import type { Provider } from '../providers/types.js';
 import { ResponseAssembler, type ResponseOutcome } from './assemble.js';
 import { errorFromHttp } from './failures.js';
 import { withModelRefusal } from './model-refused.js';
+import { requestChunks } from './json-text.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import { parseSseStream } from './sse.js';
 
@@ -67,7 +68,9 @@ export async function streamResponse(
   opts: StreamOptions,
 ): Promise<StreamResult> {
   const url = `${provider.baseUrl}/responses`;
-  const body = JSON.stringify(buildRequestBody(spec));
+  // Encoded once, in pieces: their length is the content-length, and the same bytes go on the wire.
+  const body = requestChunks(buildRequestBody(spec));
+  const bodyBytes = body.reduce((n, b) => n + b.length, 0);
   let recovered = false;
   let auth = opts.authHeaders ?? (() => provider.auth.headers());
   for (;;) {
@@ -80,7 +83,7 @@ export async function streamResponse(
       accept: 'text/event-stream',
       ...sessionHeaders(provider, spec),
     };
-    opts.onBodyBytes?.(Buffer.byteLength(body));
+    opts.onBodyBytes?.(bodyBytes);
     opts.onPhase?.('waiting for response headers');
     const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, env: provider.env });
     if (res.status === 401 && !recovered) {
@@ -117,7 +120,7 @@ export async function streamResponse(
       if (modelsEtag !== undefined) outcome.modelsEtag = modelsEtag;
       return outcome;
     } catch (err) {
-      throw withInputSize(err, Buffer.byteLength(body));
+      throw withInputSize(err, bodyBytes);
     }
   }
 }

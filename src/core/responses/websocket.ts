@@ -26,6 +26,7 @@ import type { StreamOptions, StreamResult } from './client.js';
 import { withAuthHint, withInputSize } from './client.js';
 import { errorFromWsErrorFrame } from './failures.js';
 import { withModelRefusal } from './model-refused.js';
+import { requestJson } from './json-text.js';
 import { buildRequestBody, type RequestSpec } from './request.js';
 import type { RawStreamEvent } from './sse.js';
 
@@ -123,7 +124,7 @@ export function buildFrame(
   const metadata: Record<string, string> = { [WS_START_METADATA_KEY]: String(now) };
   if (spec.shape?.lite === true) metadata[WS_LITE_METADATA_KEY] = 'true';
   frame.client_metadata = metadata;
-  return JSON.stringify(frame);
+  return requestJson(frame);
 }
 
 /**
@@ -159,8 +160,9 @@ export class WebSocketSession {
     const chained = conn.lastResponseId !== undefined && req.chainFrom !== undefined;
     const text = buildFrame(req.spec, chained ? conn.lastResponseId : undefined, chained ? req.chainFrom : undefined);
     conn.lastResponseId = undefined; // a failed request leaves the server's context unknown
-    this.sentBytes.push(Buffer.byteLength(text));
-    opts.debug?.(`websocket: response.create, ${Buffer.byteLength(text)} bytes${chained ? ', chained' : ''}`);
+    const bytes = Buffer.byteLength(text);
+    this.sentBytes.push(bytes);
+    opts.debug?.(`websocket: response.create, ${bytes} bytes${chained ? ', chained' : ''}`);
     const outcome = await this.exchange(conn, text, assembler, opts, req.spec);
     if (outcome.responseId !== undefined) conn.lastResponseId = outcome.responseId;
     return outcome;

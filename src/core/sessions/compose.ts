@@ -13,6 +13,7 @@
  */
 import type { InputContent, InputItem, OutputItem } from '../responses/items.js';
 import { toInputItem } from '../responses/items.js';
+import { withJsonText } from '../responses/json-text.js';
 import type { RequestShape } from '../responses/presentation.js';
 import { additionalToolsItem, instructionsMessage, type FunctionToolSpec } from '../responses/request.js';
 import type { LeadKind, SessionRecord, TurnEndRecord, TurnRecord } from './records.js';
@@ -107,11 +108,77 @@ function outputIdOf(item: InputItem): string | undefined {
 /** The text of a repair output: the call never ran to completion. */
 export const ABORTED_OUTPUT = 'aborted: the run was stopped before this call returned';
 
+/** A session's records as read: their lines, and for an all-ASCII file its bytes (./store.ts). */
+export interface RecordedText {
+  lines: string[];
+  ascii?: { data: Buffer; offsets: number[] };
+}
+
+/**
+ * Where the item of record `r` lies within its line, as kolega writes it (`JSON.stringify` of
+ * `{type, turn, item[, lead]}`, ./store.ts), so that sending that text gives the bytes
+ * `JSON.stringify(rec.item)` would: [start, end) character offsets in the line. Undefined when the
+ * line is not in that form.
+ */
+function itemSpan(line: string, rec: SessionRecord & { item: unknown }): [number, number] | undefined {
+  const keys = Object.keys(rec);
+  const lead = rec.type === 'input' ? rec.lead : undefined;
+  if (keys.length !== (lead === undefined ? 3 : 4) || keys[0] !== 'type' || keys[1] !== 'turn' || keys[2] !== 'item')
+    return undefined;
+  if (typeof rec.turn !== 'number' || !Number.isSafeInteger(rec.turn)) return undefined;
+  const head = `{"type":"${rec.type}","turn":${rec.turn},"item":`;
+  const tail = lead === undefined ? '}' : `,"lead":${JSON.stringify(lead)}}`;
+  if (!line.startsWith(head) || !line.endsWith(tail)) return undefined;
+  return [head.length, line.length - tail.length];
+}
+
+const REASONING_HEAD = '{"type":"reasoning",';
+
+/**
+ * How many leading characters of a recorded reasoning item's text `toInputItem` leaves out: it
+ * sends `{"type":"reasoning","summary":[...],"encrypted_content":"..."}`, the recorded item
+ * without its leading `id`. Undefined for any other layout (the item is then serialized as usual).
+ */
+function reasoningCut(item: OutputItem, line: string, start: number): number | undefined {
+  const keys = Object.keys(item);
+  const at = keys[0] === 'id' ? 1 : 0;
+  if (
+    keys.length !== at + 3 ||
+    keys[at] !== 'type' ||
+    keys[at + 1] !== 'summary' ||
+    keys[at + 2] !== 'encrypted_content' ||
+    !Array.isArray(item.summary) ||
+    typeof item.encrypted_content !== 'string' ||
+    (at === 1 && typeof item.id !== 'string')
+  )
+    return undefined;
+  const head = at === 1 ? `{"id":${JSON.stringify(item.id)},"type":"reasoning",` : REASONING_HEAD;
+  return line.startsWith(head, start) ? head.length : undefined;
+}
+
+/** Notes the recorded text of line `r` from `start` to `end` as the JSON of `item`, after `prefix`. */
+function keepText<T extends object>(
+  item: T,
+  source: RecordedText,
+  r: number,
+  start: number,
+  end: number,
+  prefix = '',
+): T {
+  const line = source.lines[r]!;
+  const at = source.ascii?.offsets[r];
+  if (source.ascii && at !== undefined)
+    return withJsonText(item, source.ascii.data.subarray(at + start, at + end), prefix);
+  return withJsonText(item, line.slice(start, end), prefix);
+}
+
 /**
  * Rebuilds the items to send from a session's records for `target` (see the module comment).
  * Pure: records are not changed; identical records and target give identical items.
+ * @param source the records' lines as read from the file (same order): replayed items keep their
+ *   recorded text, which the request sends instead of serializing them again
  */
-export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
+export function replay(records: SessionRecord[], target: ReplayTarget, source?: RecordedText): Replay {
   const notes: string[] = [];
   const items: InputItem[] = [];
   const wanted = new Map(shapeLead(target.shape, target.instructions, target.tools).map((l) => [l.kind, l.item]));
@@ -122,7 +189,8 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
   let itemsAtLastEnd = 0;
   let turnModel = '';
   let droppedReasoning = 0;
-  for (const rec of records) {
+  for (let r = 0; r < records.length; r++) {
+    const rec = records[r]!;
     if (rec.type === 'turn') {
       lastTurn = rec;
       turnModel = rec.model;
@@ -130,6 +198,9 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
       lastEnd = rec;
       itemsAtLastEnd = items.length;
     } else if (rec.type === 'input') {
+      const line = source?.lines[r];
+      const span = line === undefined ? undefined : itemSpan(line, rec);
+      if (span) keepText(rec.item, source!, r, span[0], span[1]);
       if (rec.lead === 'tools' || rec.lead === 'instructions') recordedLead.set(rec.lead, rec.item);
       else items.push(rec.item);
     } else if (rec.type === 'output') {
@@ -139,7 +210,13 @@ export function replay(records: SessionRecord[], target: ReplayTarget): Replay {
         continue;
       }
       const replayed = toInputItem(item);
-      if (replayed) items.push(replayed);
+      if (!replayed) continue;
+      const line = item.type === 'reasoning' ? source?.lines[r] : undefined;
+      const span = line === undefined ? undefined : itemSpan(line, rec);
+      const cut = span && reasoningCut(item, line!, span[0]);
+      items.push(
+        cut === undefined ? replayed : keepText(replayed, source!, r, span![0] + cut, span![1], REASONING_HEAD),
+      );
     }
   }
   // The lead the current shape takes goes first, where a new session has it; an unchanged lead

@@ -52,7 +52,7 @@ export interface TurnSetup extends ReplayTarget {
   cwd: string;
   /** AGENTS.md text ('' for none) and its files. */
   projectDoc: { text: string; files: string[] };
-  /** The `<environment_context>` text. */
+  /** The `<environment_context>` text (new sessions only: a resume or fork replays the recorded one). */
   environment: string;
   /** The prompt, for a new session's title. */
   prompt: string;
@@ -158,7 +158,7 @@ export class Conversation {
     let projectDocs: string[] = [];
     let historyTokens = 0;
     if (this.source) {
-      const r = replay(this.source.records, setup);
+      const r = replay(this.source.records, setup, this.source);
       this.replayed = r;
       this.notes.push(...r.notes);
       history = r.items;

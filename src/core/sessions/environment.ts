@@ -5,7 +5,7 @@
  * kolega's own tools may do (README "Tools and the sandbox"), in Codex's vocabulary; network
  * access is not part of it (Codex puts it elsewhere, in text of its own).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import type { SandboxLevel } from '../tools/types.js';
 
 /** What the context says. */
@@ -67,8 +67,25 @@ export function environmentContext(f: EnvironmentFacts): string {
 export function localDateAndZone(now: Date = new Date()): { date: string; timezone: string } {
   const p = (n: number) => String(n).padStart(2, '0');
   const date = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
-  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Etc/UTC';
-  return { date, timezone };
+  return { date, timezone: systemTimeZone() };
+}
+
+/**
+ * The IANA zone name: the target of the `/etc/localtime` link when `TZ` is unset (what Codex
+ * sends, e.g. `Etc/UTC` in docs/protocol.md "AGENTS.md and environment context", and cheap),
+ * else ICU's answer, whose first use loads time-zone data (tens of ms before the first request).
+ */
+function systemTimeZone(): string {
+  if (process.env.TZ === undefined) {
+    try {
+      const link = readlinkSync('/etc/localtime');
+      const at = link.indexOf('zoneinfo/');
+      if (at >= 0 && /^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(link.slice(at + 9))) return link.slice(at + 9);
+    } catch {
+      // No link (a copied file, or not Linux): ask ICU.
+    }
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'Etc/UTC';
 }
 
 /** The shell the `shell` tool runs commands with (see ../tools/shell.ts). */

@@ -177,6 +177,12 @@ export interface LoadedSession {
   records: SessionRecord[];
   /** The raw lines of `records`, in order (for a fork's byte-exact copy). */
   lines: string[];
+  /**
+   * For an all-ASCII file (the usual case), its bytes and where each line of `lines` starts in
+   * them: there a character offset in a line is also its byte offset, so a resume can send
+   * recorded text as the bytes read (./compose.ts).
+   */
+  ascii?: { data: Buffer; offsets: number[] };
   /** Problems that did not stop the load (a torn last line). */
   warnings: string[];
   /** Size of the file in bytes. */
@@ -236,7 +242,8 @@ export function loadSession(file: string): LoadedSession {
   }
   // An all-ASCII file (the usual case) decodes as Latin-1 without UTF-8 validation, the same text
   // faster; a file with any other byte takes the UTF-8 path.
-  const text = isAscii(raw) ? raw.toString('latin1') : raw.toString('utf8');
+  const ascii = isAscii(raw);
+  const text = ascii ? raw.toString('latin1') : raw.toString('utf8');
   const warnings: string[] = [];
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
@@ -247,7 +254,11 @@ export function loadSession(file: string): LoadedSession {
   if (lines.length === 0) throw corrupt(file, 1, 'the session header is missing');
   const header = parseHeader(lines[0]!, file);
   const records: SessionRecord[] = [];
+  const offsets: number[] = [];
+  let offset = lines[0]!.length + 1;
   for (let i = 1; i < lines.length; i++) {
+    offsets.push(offset);
+    offset += lines[i]!.length + 1;
     let rec: SessionRecord;
     try {
       rec = JSON.parse(lines[i]!) as SessionRecord;
@@ -257,5 +268,12 @@ export function loadSession(file: string): LoadedSession {
     if (!rec || typeof rec.type !== 'string') throw corrupt(file, i + 1, 'not a session record');
     records.push(rec);
   }
-  return { header, records, lines: lines.slice(1), warnings, bytes: raw.length };
+  return {
+    header,
+    records,
+    lines: lines.slice(1),
+    ...(ascii ? { ascii: { data: raw, offsets } } : {}),
+    warnings,
+    bytes: raw.length,
+  };
 }

@@ -1,5 +1,5 @@
 /** The environment context and AGENTS.md discovery (src/core/sessions/environment.ts, project-docs.ts). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentContext, localDateAndZone } from '../../../src/core/sessions/environment.js';
@@ -38,6 +38,27 @@ describe('environmentContext', () => {
     const { date, timezone } = localDateAndZone(new Date(2026, 0, 5, 10));
     expect(date).toBe('2026-01-05');
     expect(timezone).toMatch(/\S/);
+  });
+
+  it('localDateAndZone: without TZ the /etc/localtime link names the zone (as Codex reports it); with TZ, ICU does', () => {
+    const saved = process.env.TZ;
+    try {
+      delete process.env.TZ;
+      let link: string | undefined;
+      try {
+        link = readlinkSync('/etc/localtime');
+      } catch {
+        link = undefined;
+      }
+      const zone = localDateAndZone().timezone;
+      if (link?.includes('zoneinfo/')) expect(zone).toBe(link.slice(link.indexOf('zoneinfo/') + 9));
+      else expect(zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+      process.env.TZ = 'UTC';
+      expect(localDateAndZone().timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 });
 
