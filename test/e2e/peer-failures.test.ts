@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ev, textAnswer } from '../fakes/sse-events.js';
-import { runCli } from '../helpers/cli.js';
+import { collect, runCli, spawnCli } from '../helpers/cli.js';
 import { useFakeBackend } from '../helpers/fake-env.js';
 import { parseEvents } from '../helpers/schema.js';
 import { BASE_DELAY_MS } from '../../src/core/responses/retry.js';
@@ -208,6 +208,45 @@ describe('one terminal event: every run --json that gets past flag parsing ends 
     expect(terminal(r.stdout)).toMatchObject({ type: 'turn.failed', error: { code } });
     expect(h.fake.requests).toHaveLength(0);
   });
+
+  it.each([
+    ['unknown session (--resume)', ['--resume', '0123456789abcdef', 'hi'], 2, 'session_not_found'],
+    ['--continue with no session', ['--continue', 'hi'], 2, 'no_session'],
+    ['unknown model (-m nope)', ['-m', 'nope', 'hi'], 2, 'unknown_model'],
+  ] as const)('12.12 %s: one turn.failed line, no request', async (_name, args, exit, code) => {
+    const r = await runCli(['run', '--json', '--no-stdin', '-C', h.home, ...args], { env: h.env() });
+    expect(r.code).toBe(exit);
+    expect(terminal(r.stdout)).toMatchObject({ type: 'turn.failed', error: { code } });
+    expect(h.fake.requests).toHaveLength(0);
+  });
+
+  it('12.12 SIGINT while waiting for a session another run holds: exit 130, one turn.failed (interrupted)', async () => {
+    h.fake.push({ kind: 'sse', events: textAnswer('first') });
+    const first = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env() });
+    expect(first.code).toBe(0);
+    const id = parseEvents(first.stdout).find((e) => e.type === 'turn.started')!.session_id as string;
+    h.fake.push({ kind: 'stall' });
+    const holder = spawnCli(['run', '--json', '--no-stdin', '--resume', id, 'slow'], { env: h.env() });
+    const held = collect(holder);
+    // the holder's request reached the fake: it holds the session lock by then
+    for (let i = 0; i < 400 && h.fake.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(h.fake.requests).toHaveLength(2);
+    const waiter = spawnCli(['run', '--json', '--no-stdin', '--resume', id, 'fast'], {
+      env: { ...h.env(), KOLEGA_DEBUG: '1' },
+    });
+    const waited = collect(waiter);
+    // the waiter is about to wait for the lock (its signal handlers are in place) when interrupted
+    let err = '';
+    waiter.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    for (let i = 0; i < 400 && !err.includes('opening the session'); i++) await new Promise((r) => setTimeout(r, 50));
+    waiter.kill('SIGINT');
+    const w = await waited;
+    expect(w.code).toBe(130);
+    expect(terminal(w.stdout)).toMatchObject({ type: 'turn.failed', error: { code: 'interrupted' } });
+    expect(h.fake.requests).toHaveLength(2);
+    holder.kill('SIGINT');
+    expect((await held).code).toBe(130);
+  }, 60_000);
 
   it('a missing --mcp-config file: one turn.failed line', async () => {
     const r = await runCli(['run', '--json', '--no-stdin', '--mcp-config', '/nonexistent/mcp.json', 'hi'], {

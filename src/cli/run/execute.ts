@@ -93,6 +93,8 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     checkCaEnv(ctx.env); // a bad CA file: exit 2 before any request
     const home = kolegaHome(ctx.env);
     if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
+    // Said before the wait for a session another run holds (up to the session lock's bound).
+    if (start.kind !== 'new') io.debug('opening the session (waits while another run holds it)');
     conversation = await Conversation.open({ home, start, ephemeral: opts.ephemeral === true, signal: controller.signal });
     const last = conversation.lastTurn;
     const instructions = explicitInstructions ?? last?.instructions ?? DEFAULT_INSTRUCTIONS;
