@@ -15,6 +15,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { isAscii } from 'node:buffer';
@@ -229,8 +230,16 @@ export function loadSession(file: string): LoadedSession {
   try {
     // A Buffer then one decode: faster than readFileSync(file, 'utf8') on multi-megabyte files
     // (measured with bench/resume.ts).
+    // A FIFO would block the read (signals cannot end a blocked read) and a directory fails on
+    // it: only a regular file is a session.
+    if (!statSync(file).isFile()) {
+      throw new KolegaError('config', 'session_open_failed', `${file} is not a regular file`, {
+        hint: 'remove it (kolega sessions rm ID, or rm the path)',
+      });
+    }
     raw = readFileSync(file);
   } catch (err) {
+    if (err instanceof KolegaError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new KolegaError('usage', 'session_not_found', `no session file ${file}`, {
         hint: 'list sessions with: kolega sessions list --all',
