@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -485,6 +486,25 @@ describe('robustness', () => {
       expect(r.stderr).toMatch(/not a regular file/);
     }
     expect(responses()).toHaveLength(1);
+  });
+
+  it('a sessions path that is a file or a dangling symlink is a clear exit 2; a resume makes loosened modes private again', async () => {
+    fake.push({ kind: 'sse', events: textAnswer('a') }, { kind: 'sse', events: textAnswer('b') });
+    const a = await runCli(['run', '--json', '-C', ws, 'x'], { env: apiEnv() });
+    expect(a.code).toBe(0);
+    const id = startedOf(a.stdout).session_id as string;
+    chmodSync(sessionsDir(), 0o777);
+    chmodSync(sessionFile(id), 0o644);
+    expect((await runCli(['run', '--resume', id, 'y'], { env: apiEnv() })).code).toBe(0);
+    expect(statSync(sessionsDir()).mode & 0o777).toBe(0o700);
+    expect(statSync(sessionFile(id)).mode & 0o777).toBe(0o600);
+    rmSync(sessionsDir(), { recursive: true });
+    symlinkSync(path.join(home.dir, 'missing'), sessionsDir());
+    const b = await runCli(['run', '--json', '-C', ws, 'z'], { env: apiEnv() });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/sessions is not a usable directory.*remove it/);
+    expect(b.stdout.trim().split('\n').at(-1)).toMatch(/"type":"turn.failed".*sessions_dir_failed/);
+    expect(responses()).toHaveLength(2);
   });
 
   it('a session that no longer fits the context window fails before sending, naming the session and its size (exit 5)', async () => {

@@ -48,7 +48,6 @@ export function ensureSessionsDir(home: string): string {
   const dir = sessionsDir(home);
   try {
     mkdirSync(dir, { mode: 0o700 });
-    chmodSync(dir, 0o700);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new KolegaError('config', 'sessions_dir_failed', `cannot create ${dir}: ${(err as Error).message}`, {
@@ -56,6 +55,24 @@ export function ensureSessionsDir(home: string): string {
         cause: err,
       });
     }
+  }
+  // What exists may be a file, a dangling or looping symlink: say so instead of failing later on a lock.
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new KolegaError('config', 'sessions_dir_failed', `${dir} is not a usable directory`, {
+      hint: 'remove it and kolega creates it again, or set KOLEGA_HOME elsewhere',
+    });
+  }
+  try {
+    // Sessions hold conversation content: keep the directory private even if its mode was changed.
+    chmodSync(dir, 0o700);
+  } catch {
+    // Not ours to change (another owner): the files themselves stay 0600.
   }
   return dir;
 }
@@ -146,6 +163,12 @@ export function openSessionForAppend(file: string): { writer: SessionWriter; cut
   }
   let cut = false;
   try {
+    try {
+      fchmodSync(fd, 0o600);
+      chmodSync(path.dirname(file), 0o700);
+    } catch {
+      // Not the owner: appending still works; the mode stays as it is.
+    }
     const size = fstatSync(fd).size;
     const end = lastNewlineEnd(fd, size);
     if (end < size) {
