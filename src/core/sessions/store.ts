@@ -226,7 +226,14 @@ export function parseHeader(line: string, file: string): SessionHeader {
   }
   if (!h || h.type !== 'session' || typeof h.id !== 'string' || typeof h.cwd !== 'string')
     throw corrupt(file, 1, 'the first line is not a session header');
-  if (typeof h.v !== 'number' || h.v > SESSION_FORMAT) {
+  if (typeof h.v !== 'number' || !Number.isInteger(h.v) || h.v < 1) {
+    throw corrupt(
+      file,
+      1,
+      `the header's format version ${JSON.stringify(h.v) ?? 'is missing'} is not one kolega writes`,
+    );
+  }
+  if (h.v > SESSION_FORMAT) {
     throw new KolegaError(
       'config',
       'session_too_new',
@@ -239,7 +246,7 @@ export function parseHeader(line: string, file: string): SessionHeader {
 
 function corrupt(file: string, line: number, why: string): KolegaError {
   return new KolegaError('config', 'session_corrupt', `${file} line ${line}: ${why}`, {
-    hint: 'the session file was changed by something other than kolega; fork or remove it (kolega sessions rm ID)',
+    hint: 'the session file was changed by something other than kolega; remove it with kolega sessions rm ID',
   });
 }
 
