@@ -6,7 +6,19 @@
  * last line still resume; AGENTS.md and the environment context lead the first request only (as
  * capture E); a model switch drops unreadable reasoning and reshapes the lead (capture D2).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBackend, type FakeBackend, type RecordedRequest } from '../fakes/backend.js';
@@ -188,6 +200,23 @@ describe('first request: AGENTS.md and the environment context (capture E)', () 
     const second = inputOf(responses()[1]!);
     expect(second[0]!.content).toHaveLength(1);
     expect((second[0]!.content as { text: string }[])[0]!.text).toMatch(/^<environment_context>\n/);
+  });
+
+  it('an AGENTS.md that resolves into a secret (the credentials file) or is not a regular file is never read', async () => {
+    writeChatGPTCredentials(home.dir);
+    rmSync(path.join(ws, 'AGENTS.md'));
+    symlinkSync(path.join(home.dir, 'credentials.json'), path.join(ws, 'AGENTS.md'));
+    execFileSync('mkfifo', [path.join(work.dir, 'AGENTS.md.fifo')]);
+    rmSync(path.join(work.dir, 'AGENTS.md'));
+    symlinkSync(path.join(work.dir, 'AGENTS.md.fifo'), path.join(work.dir, 'AGENTS.md'));
+    fake.push({ kind: 'sse', events: textAnswer('a') });
+    const a = await runCli(['run', '--json', '-C', ws, 'x'], { env: env() });
+    expect(a.code).toBe(0);
+    expect(startedOf(a.stdout).project_docs).toEqual([]);
+    const body = JSON.stringify(responses()[0]!.body);
+    expect(body).not.toMatch(/refresh_token|access_token/);
+    const id = startedOf(a.stdout).session_id as string;
+    expect(readFileSync(sessionFile(id), 'utf8')).not.toMatch(/refresh_token|access_token/);
   });
 
   it('workspace-write and full-access describe what the tools may do', async () => {
@@ -439,6 +468,43 @@ describe('robustness', () => {
     expect(r.code).toBe(0);
     const input = inputOf(responses().at(-1)!);
     expect(input.at(-2)).toMatchObject({ type: 'function_call_output', call_id: 'call_9' });
+  });
+
+  it('a FIFO or a directory in the sessions folder is skipped by list and refused by --resume (exit 2), never a hang or a crash', async () => {
+    fake.push({ kind: 'sse', events: textAnswer('a') });
+    expect((await runCli(['run', '-C', ws, 'x'], { env: apiEnv() })).code).toBe(0);
+    const fifoId = 'aaaa0022-0000-7000-8000-000000000000';
+    const dirId = 'aaaa0012-0000-7000-8000-000000000000';
+    execFileSync('mkfifo', [sessionFile(fifoId)]);
+    mkdirSync(sessionFile(dirId));
+    const list = await runCli(['sessions', 'list', '--all', '--json'], { env: apiEnv() });
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toMatch(/aaaa00/);
+    for (const id of [fifoId, dirId]) {
+      const r = await runCli(['run', '--resume', id, 'y'], { env: apiEnv() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/not a regular file/);
+    }
+    expect(responses()).toHaveLength(1);
+  });
+
+  it('a sessions path that is a file or a dangling symlink is a clear exit 2; a resume makes loosened modes private again', async () => {
+    fake.push({ kind: 'sse', events: textAnswer('a') }, { kind: 'sse', events: textAnswer('b') });
+    const a = await runCli(['run', '--json', '-C', ws, 'x'], { env: apiEnv() });
+    expect(a.code).toBe(0);
+    const id = startedOf(a.stdout).session_id as string;
+    chmodSync(sessionsDir(), 0o777);
+    chmodSync(sessionFile(id), 0o644);
+    expect((await runCli(['run', '--resume', id, 'y'], { env: apiEnv() })).code).toBe(0);
+    expect(statSync(sessionsDir()).mode & 0o777).toBe(0o700);
+    expect(statSync(sessionFile(id)).mode & 0o777).toBe(0o600);
+    rmSync(sessionsDir(), { recursive: true });
+    symlinkSync(path.join(home.dir, 'missing'), sessionsDir());
+    const b = await runCli(['run', '--json', '-C', ws, 'z'], { env: apiEnv() });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/sessions is not a usable directory.*remove it/);
+    expect(b.stdout.trim().split('\n').at(-1)).toMatch(/"type":"turn.failed".*sessions_dir_failed/);
+    expect(responses()).toHaveLength(2);
   });
 
   it('a session that no longer fits the context window fails before sending, naming the session and its size (exit 5)', async () => {

@@ -157,7 +157,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
 
     const shape = requestShapeFor(selection.model, provider.chatgptBackend);
-    const projectDoc = opts.projectDoc === false || conversation.source ? { text: '', files: [], truncated: false } : findProjectDocs(home, root);
+    const projectDoc = opts.projectDoc === false || conversation.source ? { text: '', files: [], truncated: false } : findProjectDocs(home, root, masked);
     if (projectDoc.truncated) io.warn(`kolega: AGENTS.md text cut to ${PROJECT_DOC_MAX_BYTES} bytes (${projectDoc.files.join(', ')})`);
     const prepared = conversation.prepare({
       model: selection.model.id,

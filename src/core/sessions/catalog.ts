@@ -60,6 +60,8 @@ function lastTurn(lines: string[]): TurnRecord | undefined {
 export function summarize(file: string): SessionSummary | undefined {
   let fd: number;
   try {
+    // A FIFO would block open() and a directory fails on read: only regular files are sessions.
+    if (!statSync(file).isFile()) return undefined;
     fd = openSync(file, 'r');
   } catch {
     return undefined;

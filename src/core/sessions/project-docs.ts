@@ -5,7 +5,7 @@
  * `project_doc_max_bytes`, github.com/openai/codex/blob/main/docs/config.md). Files are joined with a
  * blank line; the text goes into the request as Codex 0.171 places it (./compose.ts).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** Most bytes of AGENTS.md text sent, all files together. */
@@ -38,10 +38,22 @@ function chain(top: string, dir: string): string[] {
   }
 }
 
-function readDoc(file: string): string | undefined {
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Reads one candidate. A FIFO or device would block or never end, so only regular files are read;
+ * a project's AGENTS.md that resolves into a secret (a symlink to the credentials file, ~/.ssh, ...)
+ * is never read, since its text goes to the model and into the session file.
+ */
+function readDoc(file: string, masks: readonly string[], allowed: string | undefined): string | undefined {
   try {
-    if (!statSync(file).isFile()) return undefined;
-    const text = readFileSync(file, 'utf8');
+    const real = realpathSync(file);
+    if (real !== allowed && masks.some((m) => isInside(real, m))) return undefined;
+    if (!statSync(real).isFile()) return undefined;
+    const text = readFileSync(real, 'utf8');
     return text.trim() === '' ? undefined : text;
   } catch {
     return undefined;
@@ -58,18 +70,23 @@ function cutUtf8(text: string, max: number): string {
 }
 
 /**
- * Finds and reads the AGENTS.md files for workspace `root` (absolute). Unreadable or empty files
- * are skipped; never throws.
+ * Finds and reads the AGENTS.md files for workspace `root` (absolute). Unreadable or empty files,
+ * and files that are not regular or resolve inside `masks` (real absolute paths of secrets, see
+ * ../tools/masked-paths.ts; `home`'s own AGENTS.md excepted), are skipped; never throws.
  */
-export function findProjectDocs(home: string, root: string): ProjectDocs {
-  const candidates = [
-    path.join(home, 'AGENTS.md'),
-    ...chain(gitRoot(root) ?? root, root).map((d) => path.join(d, 'AGENTS.md')),
-  ];
+export function findProjectDocs(home: string, root: string, masks: readonly string[] = []): ProjectDocs {
+  const own = path.join(home, 'AGENTS.md');
+  let allowed: string | undefined;
+  try {
+    allowed = path.join(realpathSync(home), 'AGENTS.md');
+  } catch {
+    allowed = undefined;
+  }
+  const candidates = [own, ...chain(gitRoot(root) ?? root, root).map((d) => path.join(d, 'AGENTS.md'))];
   const files: string[] = [];
   const parts: string[] = [];
   for (const file of [...new Set(candidates)]) {
-    const text = readDoc(file);
+    const text = readDoc(file, masks, allowed);
     if (text === undefined) continue;
     files.push(file);
     parts.push(text);

@@ -15,6 +15,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { isAscii } from 'node:buffer';
@@ -47,7 +48,6 @@ export function ensureSessionsDir(home: string): string {
   const dir = sessionsDir(home);
   try {
     mkdirSync(dir, { mode: 0o700 });
-    chmodSync(dir, 0o700);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new KolegaError('config', 'sessions_dir_failed', `cannot create ${dir}: ${(err as Error).message}`, {
@@ -55,6 +55,24 @@ export function ensureSessionsDir(home: string): string {
         cause: err,
       });
     }
+  }
+  // What exists may be a file, a dangling or looping symlink: say so instead of failing later on a lock.
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) {
+    throw new KolegaError('config', 'sessions_dir_failed', `${dir} is not a usable directory`, {
+      hint: 'remove it and kolega creates it again, or set KOLEGA_HOME elsewhere',
+    });
+  }
+  try {
+    // Sessions hold conversation content: keep the directory private even if its mode was changed.
+    chmodSync(dir, 0o700);
+  } catch {
+    // Not ours to change (another owner): the files themselves stay 0600.
   }
   return dir;
 }
@@ -145,6 +163,12 @@ export function openSessionForAppend(file: string): { writer: SessionWriter; cut
   }
   let cut = false;
   try {
+    try {
+      fchmodSync(fd, 0o600);
+      chmodSync(path.dirname(file), 0o700);
+    } catch {
+      // Not the owner: appending still works; the mode stays as it is.
+    }
     const size = fstatSync(fd).size;
     const end = lastNewlineEnd(fd, size);
     if (end < size) {
@@ -202,7 +226,14 @@ export function parseHeader(line: string, file: string): SessionHeader {
   }
   if (!h || h.type !== 'session' || typeof h.id !== 'string' || typeof h.cwd !== 'string')
     throw corrupt(file, 1, 'the first line is not a session header');
-  if (typeof h.v !== 'number' || h.v > SESSION_FORMAT) {
+  if (typeof h.v !== 'number' || !Number.isInteger(h.v) || h.v < 1) {
+    throw corrupt(
+      file,
+      1,
+      `the header's format version ${JSON.stringify(h.v) ?? 'is missing'} is not one kolega writes`,
+    );
+  }
+  if (h.v > SESSION_FORMAT) {
     throw new KolegaError(
       'config',
       'session_too_new',
@@ -215,7 +246,7 @@ export function parseHeader(line: string, file: string): SessionHeader {
 
 function corrupt(file: string, line: number, why: string): KolegaError {
   return new KolegaError('config', 'session_corrupt', `${file} line ${line}: ${why}`, {
-    hint: 'the session file was changed by something other than kolega; fork or remove it (kolega sessions rm ID)',
+    hint: 'the session file was changed by something other than kolega; remove it with kolega sessions rm ID',
   });
 }
 
@@ -229,8 +260,16 @@ export function loadSession(file: string): LoadedSession {
   try {
     // A Buffer then one decode: faster than readFileSync(file, 'utf8') on multi-megabyte files
     // (measured with bench/resume.ts).
+    // A FIFO would block the read (signals cannot end a blocked read) and a directory fails on
+    // it: only a regular file is a session.
+    if (!statSync(file).isFile()) {
+      throw new KolegaError('config', 'session_open_failed', `${file} is not a regular file`, {
+        hint: 'remove it (kolega sessions rm ID, or rm the path)',
+      });
+    }
     raw = readFileSync(file);
   } catch (err) {
+    if (err instanceof KolegaError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new KolegaError('usage', 'session_not_found', `no session file ${file}`, {
         hint: 'list sessions with: kolega sessions list --all',

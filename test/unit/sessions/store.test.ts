@@ -8,6 +8,7 @@ import {
   createSession,
   loadSession,
   openSessionForAppend,
+  parseHeader,
   sessionPath,
   sessionsDir,
 } from '../../../src/core/sessions/store.js';
@@ -152,5 +153,17 @@ describe('non-ASCII content', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('parseHeader format version', () => {
+  const line = (v: unknown) =>
+    JSON.stringify({ type: 'session', id: 'x', cwd: '/w', ...(v === undefined ? {} : { v }) });
+  it('a version kolega never writes is a corrupt header, a larger integer is a newer kolega', () => {
+    expect(parseHeader(line(1), 'f').v).toBe(1);
+    for (const v of ['1', 0, -1, 0.5, null, undefined, {}]) {
+      expect(() => parseHeader(line(v), 'f')).toThrow(expect.objectContaining({ code: 'session_corrupt' }));
+    }
+    expect(() => parseHeader(line(99), 'f')).toThrow(expect.objectContaining({ code: 'session_too_new' }));
   });
 });
