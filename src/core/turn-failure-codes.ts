@@ -70,6 +70,7 @@ export const CREDENTIAL_CODES = [
   'file_unreadable',
   'file_unsupported',
   'file_write_failed',
+  'setting_wrong_type',
   'lock_failed',
   'lock_timeout',
   'home_create_failed',

@@ -19,6 +19,39 @@ const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, ..
 const settingsFile = () => path.join(home.dir, 'settings.json');
 const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: env(extra) });
 
+describe('settings of the wrong type', () => {
+  it.each([
+    ['model', 42, 'a number'],
+    ['effort', 5, 'a number'],
+    ['provider', {}, 'an object'],
+    ['codex_version', 1, 'a number'],
+    ['transport', 42, 'a number'],
+    ['sandbox_masked_paths', ['~/.x'], 'an array'],
+  ] as const)('%s: kolega run exits 2 naming the file and the key, no request', async (key, value, found) => {
+    const fake = await startFakeBackend();
+    try {
+      writeFileSync(settingsFile(), JSON.stringify({ [key]: value }));
+      const r = await cli(['run', '--no-stdin', 'hi'], { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: fake.openaiBaseUrl });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${settingsFile()}: the setting "${key}" must be a string, not ${found}`);
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('config get names the file; config unset repairs it, keeping the other keys', async () => {
+    writeFileSync(settingsFile(), JSON.stringify({ model: 42, effort: 'high' }));
+    const get = await cli(['config', 'get', 'effort']);
+    expect(get.code).toBe(2);
+    expect(get.stderr).toContain(`${settingsFile()}: the setting "model"`);
+    expect((await cli(['config', 'unset', 'model'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(settingsFile(), 'utf8'))).toEqual({ effort: 'high' });
+    expect((await cli(['config', 'get', 'effort'])).stdout).toBe('high\n');
+  });
+});
+
 describe('kolega config', () => {
   it('set, get, list, unset, path', async () => {
     expect((await cli(['config', 'path'])).stdout).toBe(settingsFile() + '\n');

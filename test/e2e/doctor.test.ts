@@ -140,6 +140,20 @@ describe('kolega doctor', () => {
     expect(byId('network.chatgpt').status).toBe('warn');
   });
 
+  it('documented settings are known keys; a wrong-typed one fails naming the file and the key', async () => {
+    const file = path.join(home.dir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ transport: 'http', sandbox_masked_paths: '~/.secret', future_key: 1 }));
+    const known = await doctor({ KOLEGA_CHATGPT_BASE_URL: 'http://127.0.0.1:1' });
+    expect(known.byId('settings.parse').status).toBe('warn');
+    expect(known.byId('settings.parse').details).toMatchObject({ unknown_keys: ['future_key'] });
+    writeFileSync(file, JSON.stringify({ model: 42 }));
+    const { r, byId } = await doctor({ KOLEGA_CHATGPT_BASE_URL: 'http://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(byId('settings.parse')).toMatchObject({ status: 'fail', class: 'config' });
+    expect(byId('settings.parse').message).toContain(file);
+    expect(byId('settings.parse').message).toContain('"model" must be a string');
+  });
+
   it('corrupt settings and credentials: fail naming the files, exit 2 (first failed class wins)', async () => {
     writeFileSync(path.join(home.dir, 'settings.json'), Buffer.alloc(4146));
     writeFileSync(path.join(home.dir, 'credentials.json'), '{"tokens":{"access_token":"ey', { mode: 0o600 });

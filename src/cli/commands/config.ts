@@ -1,12 +1,13 @@
 /** `kolega config get|set|unset|list|path`: flags, help and examples; the work is in `../config/settings-cmd.ts`. */
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { SETTING_KEYS, type SettingKey } from '../../core/store/settings.js';
 
 /** Keys `kolega config` manages (settings.json; never secrets). */
-export const CONFIG_KEYS = ['model', 'effort', 'provider', 'codex_version', 'transport', 'sandbox_masked_paths'] as const;
+export const CONFIG_KEYS: readonly SettingKey[] = SETTING_KEYS;
 
 /** A managed settings key. */
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
+export type ConfigKey = SettingKey;
 
 const keyArg = () => new Argument('<key>', 'model, effort, provider, codex_version, transport or sandbox_masked_paths').choices(CONFIG_KEYS);
 

@@ -78,7 +78,7 @@ export function configSet(ctx: CliContext, key: string, value: string): number {
   const k = checkKey(key);
   const home = kolegaHome(ctx.env);
   const v = validateSetting(k, value, knownModels(home, ctx.env));
-  const settings = readSettings(home);
+  const settings = readSettings(home, { unchecked: true });
   settings[k] = v;
   writeSettings(home, settings);
   return 0;
@@ -88,7 +88,7 @@ export function configSet(ctx: CliContext, key: string, value: string): number {
 export function configUnset(ctx: CliContext, key: string): number {
   const k = checkKey(key);
   const home = kolegaHome(ctx.env);
-  const settings = readSettings(home);
+  const settings = readSettings(home, { unchecked: true });
   if (k in settings) {
     delete settings[k];
     writeSettings(home, settings);

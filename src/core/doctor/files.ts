@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { isKolegaError, type KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { credentialsPath, settingsPath } from '../store/paths.js';
-import { readSettings } from '../store/settings.js';
+import { readSettings, SETTING_KEYS } from '../store/settings.js';
 import { check, type CheckResult } from './types.js';
 
 /** Parses `>=X.Y.Z` (the only form kolega's engines field uses). */
@@ -93,7 +93,7 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
 }
 
-const KNOWN_SETTINGS = new Set(['model', 'effort', 'provider', 'codex_version', 'transport', 'sandbox_masked_paths']);
+const KNOWN_SETTINGS = new Set<string>(SETTING_KEYS);
 
 /** settings.json parses; unknown keys are a warning only (a newer kolega may
  * have written them). */

@@ -1,7 +1,9 @@
 /**
- * The settings file (`settings.json`, no secrets): the saved default `provider`, `model` and
- * `effort`. Unknown keys are kept and ignored.
+ * The settings file (`settings.json`, no secrets): the saved default `provider`, `model`,
+ * `effort`, `codex_version`, `transport` and `sandbox_masked_paths`. Unknown keys are kept and
+ * ignored; a known key whose value has the wrong JSON type is an error naming the file and the key.
  */
+import { KolegaError } from '../errors.js';
 import { readJsonObject, writeJsonAtomic } from './json-file.js';
 import { settingsPath } from './paths.js';
 import { withFileLock } from './lock.js';
@@ -15,11 +17,54 @@ export interface Settings {
 }
 
 /**
- * Reads the settings of `home` (`{}` when missing).
- * @throws KolegaError(config, `file_corrupt`) when the file is not a JSON object.
+ * Every setting kolega reads, with the JSON type its value must have: the one table used by
+ * `kolega run`, `kolega config` and `kolega doctor` (README "kolega config").
  */
-export function readSettings(home: string): Settings {
-  return (readJsonObject(settingsPath(home)) ?? {}) as Settings;
+export const SETTING_TYPES = {
+  model: 'string',
+  effort: 'string',
+  provider: 'string',
+  codex_version: 'string',
+  transport: 'string',
+  sandbox_masked_paths: 'string',
+} as const;
+
+/** A setting kolega knows. */
+export type SettingKey = keyof typeof SETTING_TYPES;
+
+/** The known settings, in the table's order. */
+export const SETTING_KEYS = Object.keys(SETTING_TYPES) as SettingKey[];
+
+/** The JSON type name of `value` (`null` and `array` told apart from `object`). */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/**
+ * Reads the settings of `home` (`{}` when missing).
+ * @param opts.unchecked skip the type check (for `kolega config set/unset`, which must be able to
+ *   replace or remove a value of the wrong type)
+ * @throws KolegaError(config, `file_corrupt`) when the file is not a JSON object;
+ *   KolegaError(config, `setting_wrong_type`) naming the file and the key when a known setting's
+ *   value is not of the type in SETTING_TYPES.
+ */
+export function readSettings(home: string, opts: { unchecked?: boolean } = {}): Settings {
+  const file = settingsPath(home);
+  const settings = (readJsonObject(file) ?? {}) as Settings;
+  if (opts.unchecked) return settings;
+  for (const key of SETTING_KEYS) {
+    const value = settings[key];
+    if (value === undefined || jsonType(value) === SETTING_TYPES[key]) continue;
+    throw new KolegaError(
+      'config',
+      'setting_wrong_type',
+      `${file}: the setting "${key}" must be a ${SETTING_TYPES[key]}, not ${jsonType(value) === 'array' || jsonType(value) === 'object' ? 'an' : 'a'} ${jsonType(value)}`,
+      { hint: `fix the file, or run: kolega config unset ${key}` },
+    );
+  }
+  return settings;
 }
 
 /**
@@ -41,7 +86,7 @@ export function updateSettings(home: string, mutate: (current: Settings) => Sett
   return withFileLock(
     settingsPath(home),
     () => {
-      const next = mutate(readSettings(home));
+      const next = mutate(readSettings(home, { unchecked: true }));
       writeSettings(home, next);
       return next;
     },
