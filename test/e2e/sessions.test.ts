@@ -582,6 +582,10 @@ describe('kolega sessions list | show | rm | prune', () => {
     const dry = await runCli(['sessions', 'prune', '--older-than', '2d', '--dry-run', '--json'], { env: env() });
     expect(parseDocument('sessions', dry.stdout)).toEqual({ schema_version: 1, dry_run: true, removed: [old] });
     expect(existsSync(sessionFile(old))).toBe(true);
+    const dryText = await runCli(['sessions', 'prune', '--older-than', '2d', '--dry-run'], { env: env() });
+    expect(dryText.code).toBe(0);
+    expect(dryText.stdout).toBe(`would remove ${old}\n`);
+    expect(existsSync(sessionFile(old))).toBe(true);
     const r = await runCli(['sessions', 'prune', '--older-than', '2d'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${old}\n`);
