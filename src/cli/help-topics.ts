@@ -16,7 +16,7 @@ export const EXIT_CODE_ROWS: readonly Row[] = [
   ['4', 'rate or usage limit (429 after retries, `usage_limit_reached`) — the message says when it resets'],
   ['5', 'upstream request failed (400/404/5xx after retries, `response.failed`, `response.incomplete`, a stream that ends before `response.completed`, an HTML error page from a CDN, proxy or captive portal — `html_error_page`, whatever its status —, `--max-tool-calls` exceeded, a resumed session too large for the model\'s context window)'],
   ['6', 'network or timeout (connection refused/reset, DNS, TLS, proxy, idle timeout waiting for headers or mid-stream, `--timeout`)'],
-  ['130', 'interrupted (SIGINT or SIGTERM): the request is aborted, partial output is flushed; a token renewal or sign-in already sent is stored first (up to 10 s); a second signal exits at once unless one is, then says so; a third always exits at once'],
+  ['130', 'interrupted (SIGINT or SIGTERM): the request is aborted, partial output is flushed; a token renewal or sign-in already sent is stored first (up to 10 s); a second signal exits at once, except while that renewal or sign-in is being stored: then kolega says it is waiting; a third signal always exits at once'],
   ['141', 'stdout was closed by its reader (e.g. `kolega run ... \\| head -1`): the request is aborted quietly, as a shell\'s SIGPIPE'],
 ];
 

@@ -57,7 +57,7 @@ export async function nodeRequest(url: string, opts: HttpRequestOptions): Promis
     opts.debug?.(`-> ${res.status} ${res.headers['x-request-id'] ?? ''}`.trimEnd());
     return res;
   } catch (err) {
-    throw mapNetworkError(err, url, opts.signal, 'headers');
+    throw mapNetworkError(err, url, opts.signal, 'headers', undefined, opts.idleTimeoutMs);
   }
 }
 
@@ -87,7 +87,7 @@ async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse
       // After headers, errors surface through the body; keep a listener so none is unhandled.
       req.removeListener('error', reject);
       req.on('error', () => undefined);
-      resolve(toResponse(res, url, opts.signal));
+      resolve(toResponse(res, url, opts.signal, opts.idleTimeoutMs));
     });
     if (isChunks(opts.body)) {
       for (const chunk of opts.body) req.write(chunk);
@@ -113,7 +113,7 @@ async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toResponse(res: http.IncomingMessage, url: string, signal: AbortSignal | undefined): HttpResponse {
+function toResponse(res: http.IncomingMessage, url: string, signal: AbortSignal | undefined, idleMs: number): HttpResponse {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headersDistinct)) {
     if (v !== undefined) headers[k] = v.join(', ');
@@ -121,8 +121,8 @@ function toResponse(res: http.IncomingMessage, url: string, signal: AbortSignal 
   return {
     status: res.statusCode ?? 0,
     headers,
-    body: wrapBody(res, url, signal),
-    text: () => readText(wrapBody(res, url, signal)),
+    body: wrapBody(res, url, signal, undefined, idleMs),
+    text: () => readText(wrapBody(res, url, signal, undefined, idleMs)),
     dump: () => dump(res),
   };
 }

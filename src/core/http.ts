@@ -123,11 +123,11 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
     return {
       status: res.statusCode,
       headers,
-      body: wrapBody(body, url, opts.signal, proxy),
+      body: wrapBody(body, url, opts.signal, proxy, opts.idleTimeoutMs),
       async text() {
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const chunk of wrapBody(body, url, opts.signal, proxy)) {
+        for await (const chunk of wrapBody(body, url, opts.signal, proxy, opts.idleTimeoutMs)) {
           size += chunk.length;
           if (size > 1 << 20) break;
           chunks.push(Buffer.from(chunk));
@@ -139,7 +139,7 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
       },
     };
   } catch (err) {
-    throw mapNetworkError(err, url, opts.signal, 'headers', proxy);
+    throw mapNetworkError(err, url, opts.signal, 'headers', proxy, opts.idleTimeoutMs);
   }
 }
 
@@ -152,18 +152,27 @@ export async function* wrapBody(
   url: string,
   signal: AbortSignal | undefined,
   proxy?: string,
+  idleMs?: number,
 ): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (err) {
-    throw mapNetworkError(err, url, signal, 'body', proxy);
+    throw mapNetworkError(err, url, signal, 'body', proxy, idleMs);
   }
+}
+
+/** Says how long an idle timeout waited, e.g. `no data for 10 ms` / `no data for 8 s`; `idle timeout` when unknown. */
+export function idleTimeoutText(idleMs: number | undefined): string {
+  if (idleMs === undefined) return 'idle timeout';
+  const span = idleMs < 1000 ? `${Math.round(idleMs)} ms` : `${Math.round(idleMs / 100) / 10} s`;
+  return `no data for ${span} (idle timeout)`;
 }
 
 /**
  * Turns a transport error into a KolegaError naming the phase that failed.
  * @param phase `headers` while waiting for the response, `body` while streaming it
  * @param proxy the proxy URL the request went through (undefined: direct), named in messages
+ * @param idleMs the idle timeout in force, ms, named in an idle-timeout message
  */
 export function mapNetworkError(
   err: unknown,
@@ -171,6 +180,7 @@ export function mapNetworkError(
   signal: AbortSignal | undefined,
   phase: 'headers' | 'body',
   proxy?: string,
+  idleMs?: number,
 ): KolegaError {
   if (err instanceof KolegaError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -186,7 +196,7 @@ export function mapNetworkError(
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     const what = code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for response headers' : 'mid-stream (no data)';
     // Not retried: the user already waited a whole idle period (see responses/retry.ts).
-    return new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: idle timeout`, {
+    return new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: ${idleTimeoutText(idleMs)}`, {
       hint: 'check the network, or raise --idle-timeout',
       retryable: false,
       cause: err,

@@ -53,6 +53,7 @@ describe('auth login openai: the key is checked before it is stored', () => {
     const r = await login('sk-proj-wrong-key-0000000000');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/refused the key \(HTTP 401\): Incorrect API key provided; nothing stored/);
+    expect(r.stderr).toContain('(check the key at https://platform.openai.com/api-keys and pipe it again)');
     expect(r.stderr).not.toContain('sk-proj-wrong-key-0000000000');
     expect(existsSync(file())).toBe(false);
   });

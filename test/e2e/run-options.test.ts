@@ -61,7 +61,7 @@ describe('run options', () => {
   it('-i with text (the old meaning: instructions) is an image that does not exist: exit 2 with a pointer to --instructions, nothing sent', async () => {
     const r = await runCli(['run', '-i', 'be terse', 'hi'], { env: t.env() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/image be terse does not exist/);
+    expect(r.stderr).toContain('image "be terse" does not exist (-i/--image attaches an image: check the path;');
     expect(r.stderr).toMatch(/--instructions/);
     const empty = await runCli(['run', '-i', 'a.png,', 'hi'], { env: t.env() });
     expect(empty.code).toBe(2);

@@ -153,7 +153,7 @@ describe('bad input', () => {
     writeFileSync(notImage, 'not an image');
     const cases: [string[], RegExp][] = [
       [['run', '--instructions-file', '/nonexistent/instr.txt', 'hi'], /\/nonexistent\/instr\.txt does not exist/],
-      [['run', '--image', '/nonexistent/a.png', 'hi'], /\/nonexistent\/a\.png does not exist/],
+      [['run', '--image', '/nonexistent/a.png', 'hi'], /"\/nonexistent\/a\.png" does not exist/],
       [['run', '--image', notImage, 'hi'], /fake\.png is not a PNG/],
       [['run', '--instructions', 'x', '--instructions-file', notImage, 'hi'], /cannot be used together/],
     ];

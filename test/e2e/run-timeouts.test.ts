@@ -33,6 +33,7 @@ describe('B25 stalled stream or dead socket', () => {
     const r = await timed(['run', '--idle-timeout', String(IDLE), 'hi'], t.env());
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('waiting for response headers');
+    expect(r.stderr).toContain(`no data for ${IDLE} s`);
     expect(r.afterRequestMs).toBeLessThan(IDLE_BOUND_MS);
     expect(t.fake.requests).toHaveLength(1);
     expect(t.fake.clientAborts).toBe(1); // the socket was closed by kolega

@@ -238,6 +238,7 @@ describe('network errors', () => {
     expect(headers).toMatchObject({ code: 'idle_timeout', exitClass: 'network', retryable: false });
     expect(headers.message).toContain('waiting for response headers');
     expect(mapNetworkError({ code: 'UND_ERR_BODY_TIMEOUT' }, url, undefined, 'body').message).toContain('mid-stream');
+    expect(mapNetworkError({ code: 'UND_ERR_BODY_TIMEOUT' }, url, undefined, 'body', undefined, 10).message).toContain('no data for 10 ms');
     expect(mapNetworkError({ code: 'ECONNRESET' }, url, undefined, 'body')).toMatchObject({ code: 'stream_interrupted', exitClass: 'network', retryable: true });
   });
 

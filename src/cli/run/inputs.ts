@@ -60,7 +60,9 @@ export function readImages(files: string[]): InputContent[] {
     } catch (err) {
       // -i meant --instructions before kolega followed `codex exec -i` (images): say so.
       if (err instanceof KolegaError && err.code === 'file_missing') {
-        throw new KolegaError('usage', 'file_missing', `${err.message} (-i/--image attaches an image)`, { hint: 'check the path; system instructions are given with --instructions' });
+        throw new KolegaError('usage', 'file_missing', `image ${JSON.stringify(file)} does not exist`, {
+          hint: '-i/--image attaches an image: check the path; system instructions are given with --instructions',
+        });
       }
       throw err;
     }

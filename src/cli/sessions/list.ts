@@ -5,6 +5,7 @@ import { kolegaHome } from '../../core/store/paths.js';
 import type { SessionsListOptions } from '../commands/sessions.js';
 import type { CliContext } from '../context.js';
 import { IO } from '../io.js';
+import { formatWhen } from '../../core/format.js';
 
 /** One session in the `--json` documents (schema/sessions.schema.json). */
 export type SessionEntry = Omit<SessionSummary, 'mtimeMs'>;
@@ -13,13 +14,6 @@ export type SessionEntry = Omit<SessionSummary, 'mtimeMs'>;
 export function sessionEntry(s: SessionSummary): SessionEntry {
   const { mtimeMs: _unused, ...rest } = s;
   return rest;
-}
-
-/** `2026-12-03 06:15` in local time. */
-export function shortTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /** Runs `sessions list`; @returns the exit status. */
@@ -46,10 +40,13 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
     );
     return 0;
   }
-  for (const s of all) {
+  const now = Date.now();
+  const when = all.map((s) => formatWhen(Date.parse(s.updated_at), now));
+  const width = Math.max(...when.map((w) => w.length));
+  for (const [i, s] of all.entries()) {
     const where = opts.all ? `  ${s.cwd}` : '';
     io.out(
-      `${s.id}  ${shortTime(s.updated_at)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`,
+      `${s.id}  ${(when[i] ?? '').padEnd(width)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`,
     );
   }
   return 0;

@@ -41,7 +41,7 @@ export async function sessionsRemove(ref: string, ctx: CliContext): Promise<numb
   return 0;
 }
 
-/** Runs `sessions prune`: prints each removed id (or `--json`); sessions in use are kept. */
+/** Runs `sessions prune`: prints each removed id (`would remove <id>` with `--dry-run`, or `--json`); sessions in use are kept. */
 export async function sessionsPrune(
   opts: { olderThan: number; dryRun?: boolean; json?: boolean },
   ctx: CliContext,
@@ -68,6 +68,6 @@ export async function sessionsPrune(
     removed.push(s.id);
   }
   if (opts.json) io.out(JSON.stringify({ schema_version: 1, dry_run: opts.dryRun === true, removed }, null, 2) + '\n');
-  else for (const id of removed) io.out(id + '\n');
+  else for (const id of removed) io.out((opts.dryRun ? `would remove ${id}` : id) + '\n');
   return 0;
 }

@@ -10,6 +10,7 @@ import { messageText, type OutputItem } from '../../core/responses/items.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import type { CliContext } from '../context.js';
 import { IO } from '../io.js';
+import { formatWhen } from '../../core/format.js';
 
 /** One turn in the `--json` document. */
 export interface ShownTurn {
@@ -108,13 +109,15 @@ export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliCont
   }
   const h = s.header;
   io.out(
-    `session ${h.id}\n  workspace ${h.cwd}\n  created   ${h.created_at}\n${h.parent_id ? `  forked from ${h.parent_id}\n` : ''}`,
+    `session ${h.id}\n  workspace ${h.cwd}\n  created   ${formatWhen(Date.parse(h.created_at))}\n${h.parent_id ? `  forked from ${h.parent_id}\n` : ''}`,
   );
   let turn = 0;
   for (const r of s.records) {
     if (r.type === 'turn') {
       turn = r.turn;
-      io.out(`\n## turn ${turn}  ${r.at}  ${r.provider}/${r.model}${r.effort ? ` (${r.effort})` : ''}  ${r.sandbox}\n`);
+      io.out(
+        `\n## turn ${turn}  ${formatWhen(Date.parse(r.at))}  ${r.provider}/${r.model}${r.effort ? ` (${r.effort})` : ''}  ${r.sandbox}\n`,
+      );
       if (r.project_docs?.length) io.out(`  AGENTS.md: ${r.project_docs.join(', ')}\n`);
     } else if (r.type === 'input' && r.lead === undefined) {
       const p = promptOf(r.item);

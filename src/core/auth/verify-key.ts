@@ -69,7 +69,7 @@ export async function checkApiKeyOnline(key: string, opts: CheckKeyOptions): Pro
       const hint =
         res.status === 403
           ? 'a restricted key needs the "Models: Read" permission for this check; to store it unchecked: kolega auth login openai --with-api-key --no-verify'
-          : 'check the key (https://platform.openai.com/api-keys) and pipe it again';
+          : 'check the key at https://platform.openai.com/api-keys and pipe it again';
       return {
         result: 'rejected',
         baseUrl,

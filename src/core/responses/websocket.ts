@@ -18,7 +18,7 @@
  */
 import { KolegaError } from '../errors.js';
 import { proxyFor } from '../net/proxy-env.js';
-import { proxyDispatcher } from '../http.js';
+import { idleTimeoutText, proxyDispatcher } from '../http.js';
 import { turnHeaders } from '../providers/codex-identity.js';
 import type { Provider } from '../providers/types.js';
 import type { ResponseAssembler } from './assemble.js';
@@ -287,10 +287,15 @@ export class WebSocketSession {
         timer = setTimeout(() => {
           const host = safeHost(this.provider.baseUrl);
           const what = conn.framed ? 'mid-stream (no data)' : 'waiting for the first frame';
-          const error = new KolegaError('network', 'idle_timeout', `${host} stalled ${what}: idle timeout`, {
-            hint: 'check the network, or raise --idle-timeout',
-            retryable: false,
-          });
+          const error = new KolegaError(
+            'network',
+            'idle_timeout',
+            `${host} stalled ${what}: ${idleTimeoutText(opts.idleTimeoutMs)}`,
+            {
+              hint: 'check the network, or raise --idle-timeout',
+              retryable: false,
+            },
+          );
           failConnection(conn.framed ? error : new WebSocketUnavailable(error.message, error));
         }, opts.idleTimeoutMs);
       };
