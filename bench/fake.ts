@@ -72,11 +72,21 @@ export async function startBenchServer(): Promise<BenchServer> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     // `kolega models` asks the API key's model list (cached for 5 minutes after the first answer).
-    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/v1/models' && req.headers.authorization === `Bearer ${BENCH_KEY}`) {
-      res.writeHead(200, { 'content-type': 'application/json', etag: '"bench-1"' }).end('{"object":"list","data":[{"id":"gpt-6.2-sol","object":"model"},{"id":"gpt-5.5","object":"model"}]}');
+    if (
+      req.method === 'GET' &&
+      (req.url ?? '').split('?')[0] === '/v1/models' &&
+      req.headers.authorization === `Bearer ${BENCH_KEY}`
+    ) {
+      res
+        .writeHead(200, { 'content-type': 'application/json', etag: '"bench-1"' })
+        .end('{"object":"list","data":[{"id":"gpt-6.2-sol","object":"model"},{"id":"gpt-5.5","object":"model"}]}');
       return;
     }
-    if (req.method !== 'POST' || !(req.url ?? '').split('?')[0]!.endsWith('/responses') || req.headers.authorization !== `Bearer ${BENCH_KEY}`) {
+    if (
+      req.method !== 'POST' ||
+      !(req.url ?? '').split('?')[0]!.endsWith('/responses') ||
+      req.headers.authorization !== `Bearer ${BENCH_KEY}`
+    ) {
       rejected.push(`${req.method} ${req.url}`);
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
       return;

@@ -22,7 +22,9 @@ import { measureUploads } from './upload.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 // KOLEGA_BENCH_BIN measures another checkout's launcher (e.g. the commit before a change).
-const BIN = process.env.KOLEGA_BENCH_BIN ? path.resolve(process.env.KOLEGA_BENCH_BIN) : path.join(REPO, 'bin', 'kolega');
+const BIN = process.env.KOLEGA_BENCH_BIN
+  ? path.resolve(process.env.KOLEGA_BENCH_BIN)
+  : path.join(REPO, 'bin', 'kolega');
 const NODE = process.execPath;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -53,18 +55,34 @@ const env: NodeJS.ProcessEnv = {
   OPENAI_API_KEY: BENCH_KEY,
   OPENAI_BASE_URL: server.baseUrl,
 };
-const kolega = (id: string, label: string, args: string[], output: OutputKind = 'none'): Case => ({ id, label, cmd: NODE, args: [BIN, ...args], output });
+const kolega = (id: string, label: string, args: string[], output: OutputKind = 'none'): Case => ({
+  id,
+  label,
+  cmd: NODE,
+  args: [BIN, ...args],
+  output,
+});
 const samples = new Map<string, Sample[]>();
 const labels = new Map<string, string>();
 const notes: string[] = [];
 
-async function runGroup(cases: Case[], stream: BenchStream | undefined, n: number, onSample?: (c: Case, s: Sample) => void): Promise<void> {
+async function runGroup(
+  cases: Case[],
+  stream: BenchStream | undefined,
+  n: number,
+  onSample?: (c: Case, s: Sample) => void,
+): Promise<void> {
   if (stream) server.setStream(stream);
   for (const c of cases) labels.set(c.id, c.label);
   for (let r = 0; r < n; r++) {
     for (const c of cases) {
       // Interleaved, so background load hits every case alike.
-      const s = await measure(c.cmd, c.args, { env: c.env ?? env, cwd: c.cwd ?? REPO, output: c.output, everyDelta: stream?.kind === 'paced' });
+      const s = await measure(c.cmd, c.args, {
+        env: c.env ?? env,
+        cwd: c.cwd ?? REPO,
+        output: c.output,
+        everyDelta: stream?.kind === 'paced',
+      });
       if (s.code !== 0 && !samples.has(`${c.id}:failed`)) {
         samples.set(`${c.id}:failed`, []);
         notes.push(`${c.label}: exit ${s.code}: ${s.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 300)}`);
@@ -77,7 +95,9 @@ async function runGroup(cases: Case[], stream: BenchStream | undefined, n: numbe
   }
 }
 
-process.stderr.write(`bench: ${BIN}; server ${server.baseUrl}; peak RSS via ${hasGnuTime() ? 'GNU time' : '/proc VmHWM sampling (approximate)'}\n`);
+process.stderr.write(
+  `bench: ${BIN}; server ${server.baseUrl}; peak RSS via ${hasGnuTime() ? 'GNU time' : '/proc VmHWM sampling (approximate)'}\n`,
+);
 
 // Warm the file cache so the first measured run is not an outlier.
 await measure(NODE, [BIN, '--version'], { env, output: 'none' });
@@ -91,7 +111,8 @@ const startup: Case[] = [
   kolega('help', 'kolega --help', ['--help']),
 ];
 const probe = await measure(NODE, [BIN, 'models', '--json'], { env, output: 'none' });
-if (/unknown command/i.test(probe.stderr)) notes.push('kolega models --json: skipped (the command does not exist on this branch yet)');
+if (/unknown command/i.test(probe.stderr))
+  notes.push('kolega models --json: skipped (the command does not exist on this branch yet)');
 else startup.push(kolega('models', 'kolega models --json', ['models', '--json']));
 process.stderr.write('bench: start-up\n');
 await runGroup(startup, undefined, runs(15));
@@ -99,17 +120,39 @@ await runGroup(startup, undefined, runs(15));
 // 2. Throughput on burst streams (the whole body in one write).
 const codexBin = findCodex(REPO);
 const codex = codexBin ? codexSetup(server.baseUrl, env) : undefined;
-const burst2k: Case[] = [kolega('json2k', 'kolega run --json, 2,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson'), kolega('text2k', 'kolega run (text), 2,000 deltas', ['run', '--no-stdin', 'hi'], 'text')];
-if (codex && codexBin) burst2k.push({ id: 'codex2k', label: 'codex exec --json, 2,000 deltas', cmd: codexBin, args: codex.args, env: codex.env, cwd: codex.cwd, output: 'codex' });
-else notes.push('codex exec --json: skipped (@openai/codex is not installed; issue 7 measured it at 875 ms wall, first text at 664 ms, 145 MB on these machines)');
+const burst2k: Case[] = [
+  kolega('json2k', 'kolega run --json, 2,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson'),
+  kolega('text2k', 'kolega run (text), 2,000 deltas', ['run', '--no-stdin', 'hi'], 'text'),
+];
+if (codex && codexBin)
+  burst2k.push({
+    id: 'codex2k',
+    label: 'codex exec --json, 2,000 deltas',
+    cmd: codexBin,
+    args: codex.args,
+    env: codex.env,
+    cwd: codex.cwd,
+    output: 'codex',
+  });
+else
+  notes.push(
+    'codex exec --json: skipped (@openai/codex is not installed; issue 7 measured it at 875 ms wall, first text at 664 ms, 145 MB on these machines)',
+  );
 process.stderr.write('bench: 2,000 deltas\n');
 await runGroup(burst2k, { kind: 'burst', deltas: 2000 }, runs(9));
 codex?.cleanup();
 process.stderr.write('bench: 10,000 deltas\n');
-await runGroup([kolega('json10k', 'kolega run --json, 10,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson')], { kind: 'burst', deltas: 10_000 }, runs(5));
+await runGroup(
+  [kolega('json10k', 'kolega run --json, 10,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson')],
+  { kind: 'burst', deltas: 10_000 },
+  runs(5),
+);
 process.stderr.write('bench: 100,000 deltas\n');
 await runGroup(
-  [kolega('json100k', 'kolega run --json, 100,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson'), kolega('text100k', 'kolega run (text), 100,000 deltas', ['run', '--no-stdin', 'hi'], 'text')],
+  [
+    kolega('json100k', 'kolega run --json, 100,000 deltas', ['run', '--json', '--no-stdin', 'hi'], 'ndjson'),
+    kolega('text100k', 'kolega run (text), 100,000 deltas', ['run', '--no-stdin', 'hi'], 'text'),
+  ],
   { kind: 'burst', deltas: 100_000 },
   runs(5),
 );
@@ -143,11 +186,17 @@ rmSync(home, { recursive: true, force: true });
 process.stderr.write('bench: upload per request, 20 tool calls on 1 MB\n');
 const uploads = await measureUploads(BIN);
 for (const r of uploads.runs) if (r.exitCode !== 0) notes.push(`upload bench over ${r.transport}: exit ${r.exitCode}`);
-if (server.rejected.length > 0) notes.push(`the bench server rejected ${server.rejected.length} request(s): ${server.rejected.slice(0, 3).join('; ')}`);
+if (server.rejected.length > 0)
+  notes.push(
+    `the bench server rejected ${server.rejected.length} request(s): ${server.rejected.slice(0, 3).join('; ')}`,
+  );
 
 const figures: Figures = {
   node: process.version,
-  platform: `${os.type()} ${os.arch()}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  platform: `${os.type()} ${os.arch()}, ${os.cpus().length} CPUs, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
   rssSource: hasGnuTime() ? 'GNU time' : '/proc VmHWM sampling (approximate)',
   cases: [...samples.entries()]
     .filter(([id]) => !id.endsWith(':failed'))
@@ -161,7 +210,14 @@ const figures: Figures = {
       firstTextMs: median(list.flatMap((s) => (s.firstTextMs === undefined ? [] : [s.firstTextMs]))),
       failures: list.filter((s) => s.code !== 0).length,
     })),
-  latency: [...latency.entries()].map(([id, xs]) => ({ id, label: id === 'latJson' ? 'kolega run --json' : 'kolega run (text)', count: xs.length, medianMs: median(xs), p95Ms: percentile(xs, 95), maxMs: Math.max(...xs) })),
+  latency: [...latency.entries()].map(([id, xs]) => ({
+    id,
+    label: id === 'latJson' ? 'kolega run --json' : 'kolega run (text)',
+    count: xs.length,
+    medianMs: median(xs),
+    p95Ms: percentile(xs, 95),
+    maxMs: Math.max(...xs),
+  })),
   uploads,
   notes,
 };

@@ -33,7 +33,8 @@ export function generatedFiles(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const shell of SHELLS) out[`completions/kolega.${shell}`] = completionScript(shell, spec);
   let readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  for (const [name, t] of Object.entries(HELP_TOPICS)) readme = replaceGenerated(readme, name, markdownTable(t.header, t.rows));
+  for (const [name, t] of Object.entries(HELP_TOPICS))
+    readme = replaceGenerated(readme, name, markdownTable(t.header, t.rows));
   out['README.md'] = readme;
   return out;
 }

@@ -73,7 +73,11 @@ export function buildProgram(ctx: CliContext): Command {
 /** Ends every subcommand's help with where the exit statuses and environment variables are listed. */
 function pointToTopics(cmd: Command): void {
   for (const sub of cmd.commands) {
-    if (sub.name() !== 'help') sub.addHelpText('after', 'Exit statuses: kolega help exit-codes. Environment variables: kolega help environment.\n');
+    if (sub.name() !== 'help')
+      sub.addHelpText(
+        'after',
+        'Exit statuses: kolega help exit-codes. Environment variables: kolega help environment.\n',
+      );
     pointToTopics(sub);
   }
 }
@@ -139,7 +143,9 @@ export function runFromProcess(): void {
   installProcessSignals();
   // Safety net: if a bug leaves the command waiting on nothing, never exit 0 silently.
   process.once('beforeExit', () => {
-    process.stderr.write('kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n');
+    process.stderr.write(
+      'kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n',
+    );
     process.exit(1);
   });
   main(process.argv.slice(2), ctx).then(

@@ -24,7 +24,10 @@ let httpAgent: http.Agent | undefined;
 /** HTTPS agents by the CA variables they were built from (one per distinct environment; usually one). */
 const httpsAgents = new Map<string, http.Agent>();
 
-async function agentFor(protocol: string, env: NodeJS.ProcessEnv): Promise<{ agent: http.Agent; request: typeof http.request }> {
+async function agentFor(
+  protocol: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ agent: http.Agent; request: typeof http.request }> {
   if (protocol === 'https:') {
     const https = await import('node:https');
     const key = JSON.stringify(CA_VARIABLES.map((v) => env[v]));
@@ -36,7 +39,8 @@ async function agentFor(protocol: string, env: NodeJS.ProcessEnv): Promise<{ age
     }
     return { agent, request: https.request };
   }
-  if (protocol !== 'http:') throw Object.assign(new Error(`unsupported protocol ${protocol}`), { code: 'ERR_INVALID_PROTOCOL' });
+  if (protocol !== 'http:')
+    throw Object.assign(new Error(`unsupported protocol ${protocol}`), { code: 'ERR_INVALID_PROTOCOL' });
   httpAgent ??= new http.Agent({ keepAlive: true });
   return { agent: httpAgent, request: http.request };
 }
@@ -71,7 +75,10 @@ async function send(url: string, opts: HttpRequestOptions): Promise<HttpResponse
     const req = request(target, { method: opts.method, headers, agent, signal: opts.signal });
     req.on('socket', (socket: Socket) => {
       if (!socket.connecting) return;
-      const connectTimer = setTimeout(() => req.destroy(timeoutError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error')), CONNECT_TIMEOUT_MS);
+      const connectTimer = setTimeout(
+        () => req.destroy(timeoutError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error')),
+        CONNECT_TIMEOUT_MS,
+      );
       socket.once('connect', () => clearTimeout(connectTimer));
       socket.once('close', () => clearTimeout(connectTimer));
     });
@@ -113,7 +120,12 @@ async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toResponse(res: http.IncomingMessage, url: string, signal: AbortSignal | undefined, idleMs: number): HttpResponse {
+function toResponse(
+  res: http.IncomingMessage,
+  url: string,
+  signal: AbortSignal | undefined,
+  idleMs: number,
+): HttpResponse {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headersDistinct)) {
     if (v !== undefined) headers[k] = v.join(', ');

@@ -205,12 +205,20 @@ export function mapNetworkError(
   const proxyStatus = proxy ? /Proxy response \((\d{3})\)/.exec(`${e.message ?? ''} ${e.cause?.message ?? ''}`) : null;
   if (proxy && proxyStatus) {
     const status = Number(proxyStatus[1]);
-    return new KolegaError('network', 'proxy_refused', `proxy ${redactProxyUrl(proxy)} refused the tunnel to ${safeHost(url)} (HTTP ${status})`, {
-      hint: status === 407 ? 'the proxy wants credentials: HTTPS_PROXY=http://user:password@host:port (percent-encode @ and :)' : 'check the proxy, or list the host in NO_PROXY',
-      retryable: status >= 500,
-      httpStatus: status,
-      cause: err,
-    });
+    return new KolegaError(
+      'network',
+      'proxy_refused',
+      `proxy ${redactProxyUrl(proxy)} refused the tunnel to ${safeHost(url)} (HTTP ${status})`,
+      {
+        hint:
+          status === 407
+            ? 'the proxy wants credentials: HTTPS_PROXY=http://user:password@host:port (percent-encode @ and :)'
+            : 'check the proxy, or list the host in NO_PROXY',
+        retryable: status >= 500,
+        httpStatus: status,
+        cause: err,
+      },
+    );
   }
   if (code === 'ENOTFOUND') {
     // A name that does not resolve will not resolve 200 ms later either (EAI_AGAIN is the transient one).

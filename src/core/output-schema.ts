@@ -34,13 +34,16 @@ export async function loadOutputSchema(file: string): Promise<OutputSchema> {
     schema = parseJsonText(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
+    const why =
+      e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
     throw new KolegaError('usage', 'output_schema_unreadable', `cannot read --output-schema ${file}: ${why}`, {
       hint: 'pass a file holding a JSON Schema object',
     });
   }
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-    throw new KolegaError('usage', 'output_schema_invalid', `--output-schema ${file} is not a JSON Schema object`, { hint: 'the file must hold one JSON object' });
+    throw new KolegaError('usage', 'output_schema_invalid', `--output-schema ${file} is not a JSON Schema object`, {
+      hint: 'the file must hold one JSON object',
+    });
   }
   const { check, errorsText } = await compile(schema as Record<string, unknown>, file);
   return {
@@ -50,21 +53,36 @@ export async function loadOutputSchema(file: string): Promise<OutputSchema> {
       try {
         value = JSON.parse(text);
       } catch (err) {
-        throw new KolegaError('upstream', 'output_not_json', `the final answer is not valid JSON (${(err as Error).message}), as --output-schema requires`);
+        throw new KolegaError(
+          'upstream',
+          'output_not_json',
+          `the final answer is not valid JSON (${(err as Error).message}), as --output-schema requires`,
+        );
       }
       const errors = check(value);
       if (errors) {
-        throw new KolegaError('upstream', 'output_schema_mismatch', `the final answer does not match --output-schema: ${errorsText(errors, { dataVar: 'answer' })}`);
+        throw new KolegaError(
+          'upstream',
+          'output_schema_mismatch',
+          `the final answer does not match --output-schema: ${errorsText(errors, { dataVar: 'answer' })}`,
+        );
       }
       return value;
     },
   };
 }
 
-async function compile(schema: Record<string, unknown>, file: string): Promise<{ check: (v: unknown) => unknown[] | null; errorsText: AjvErrorsText }> {
+async function compile(
+  schema: Record<string, unknown>,
+  file: string,
+): Promise<{ check: (v: unknown) => unknown[] | null; errorsText: AjvErrorsText }> {
   const draft = String(schema.$schema ?? '');
   // The draft decides the ajv class; draft-07 (ajv's default) otherwise.
-  const mod = draft.includes('2020-12') ? await import('ajv/dist/2020.js') : draft.includes('2019-09') ? await import('ajv/dist/2019.js') : await import('ajv');
+  const mod = draft.includes('2020-12')
+    ? await import('ajv/dist/2020.js')
+    : draft.includes('2019-09')
+      ? await import('ajv/dist/2019.js')
+      : await import('ajv');
   const { default: addFormatsModule } = await import('ajv-formats');
   const AjvClass = (mod as unknown as { default: new (opts: object) => AjvLike }).default;
   const ajv = new AjvClass({ allErrors: true, strict: false, logger: false });
@@ -73,7 +91,11 @@ async function compile(schema: Record<string, unknown>, file: string): Promise<{
   try {
     fn = ajv.compile(schema);
   } catch (err) {
-    throw new KolegaError('usage', 'output_schema_invalid', `--output-schema ${file} is not a valid JSON Schema: ${(err as Error).message}`);
+    throw new KolegaError(
+      'usage',
+      'output_schema_invalid',
+      `--output-schema ${file} is not a valid JSON Schema: ${(err as Error).message}`,
+    );
   }
   return {
     check: (v) => (fn(v) ? null : (fn.errors ?? [])),

@@ -108,7 +108,13 @@ export interface TurnResult {
 
 /** The function-tool specs of `tools`, as sent (top-level `tools` or the Lite tools item). */
 export function toolSpecs(tools: Tool[]): FunctionToolSpec[] {
-  return tools.map((t) => ({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.parameters }));
+  return tools.map((t) => ({
+    type: 'function',
+    name: t.name,
+    description: t.description,
+    strict: false,
+    parameters: t.parameters,
+  }));
 }
 
 function parseArgs(raw: string): unknown {
@@ -195,7 +201,17 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
     opts.recorder?.sent(fresh);
     transport = openTransport(opts.provider, opts.transport, opts.debug);
     for (;;) {
-      const outcome = await requestWithRetries(opts, transport, input, chainFrom, specs, turnState, usage, sink, () => requests++);
+      const outcome = await requestWithRetries(
+        opts,
+        transport,
+        input,
+        chainFrom,
+        specs,
+        turnState,
+        usage,
+        sink,
+        () => requests++,
+      );
       addUsage(usage, outcome.usage);
       if (outcome.usage) contextTokens = outcome.usage.input_tokens + outcome.usage.output_tokens;
       opts.recorder?.received(outcome.items);
@@ -210,9 +226,14 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
       if (calls.length === 0) {
         ({ text: finalText, refusal } = finalAnswer(outcome.items));
         if (refusal !== undefined && opts.validateFinal) {
-          throw new KolegaError('upstream', 'model_refused', `the model refused: ${refusal.replace(/\s+/g, ' ').slice(0, 300)}`, {
-            hint: 'change the prompt; no answer was produced to validate against --output-schema',
-          });
+          throw new KolegaError(
+            'upstream',
+            'model_refused',
+            `the model refused: ${refusal.replace(/\s+/g, ' ').slice(0, 300)}`,
+            {
+              hint: 'change the prompt; no answer was produced to validate against --output-schema',
+            },
+          );
         }
         opts.validateFinal?.(finalText);
         break;
@@ -222,9 +243,14 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
         const name = call.name ?? '';
         const raw = call.arguments ?? '';
         if (toolCalls >= opts.maxToolCalls) {
-          throw new KolegaError('upstream', 'max_tool_calls', `the model made more than ${opts.maxToolCalls} tool calls`, {
-            hint: 'raise --max-tool-calls or narrow the task',
-          });
+          throw new KolegaError(
+            'upstream',
+            'max_tool_calls',
+            `the model made more than ${opts.maxToolCalls} tool calls`,
+            {
+              hint: 'raise --max-tool-calls or narrow the task',
+            },
+          );
         }
         toolCalls++;
         sink({ type: 'tool.call', call_id: callId, name, arguments: parseArgs(raw) });
@@ -337,7 +363,12 @@ async function requestWithRetries(
       const error = asKolegaError(err, opts.signal);
       const delay = opts.signal.aborted ? undefined : retryDelay(error, attempt, emitted);
       if (delay === undefined) throw error;
-      sink({ type: 'retry', attempt, delay_ms: delay, reason: redactSecrets(error.message, opts.provider.secrets?.() ?? []) });
+      sink({
+        type: 'retry',
+        attempt,
+        delay_ms: delay,
+        reason: redactSecrets(error.message, opts.provider.secrets?.() ?? []),
+      });
       opts.debug?.(`retry ${attempt} in ${delay} ms: ${error.code}`);
       opts.onPhase?.('waiting to retry');
       await sleep(delay, undefined, { signal: opts.signal }).catch(() => {

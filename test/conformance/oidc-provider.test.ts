@@ -23,7 +23,8 @@ import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
 // only be noise in `npm test`; any other warning still prints.
 vi.hoisted(() => {
   const warn = console.warn.bind(console);
-  const expected = /oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter|quick start development-only signing keys)/;
+  const expected =
+    /oidc-provider WARNING: (Unsupported runtime|a quick start development-only in-memory adapter|quick start development-only signing keys)/;
   console.warn = (...args: unknown[]) => {
     if (typeof args[0] === 'string' && expected.test(args[0])) return;
     warn(...args);
@@ -71,7 +72,15 @@ beforeAll(async () => {
     conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key'] },
     pkce: { required: () => true },
-    ttl: { AccessToken: 120, IdToken: 3600, RefreshToken: 86400, Grant: 86400, Session: 86400, Interaction: 600, AuthorizationCode: 60 },
+    ttl: {
+      AccessToken: 120,
+      IdToken: 3600,
+      RefreshToken: 86400,
+      Grant: 86400,
+      Session: 86400,
+      Interaction: 600,
+      AuthorizationCode: 60,
+    },
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
@@ -79,7 +88,12 @@ beforeAll(async () => {
         enabled: true,
         defaultResource: () => RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'api.connectors.read api.connectors.invoke', audience: RESOURCE, accessTokenFormat: 'jwt', accessTokenTTL: 120 }),
+        getResourceServerInfo: () => ({
+          scope: 'api.connectors.read api.connectors.invoke',
+          audience: RESOURCE,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 120,
+        }),
       },
     },
     // OIDC Core drops offline_access unless prompt=consent is sent; Codex's authorize URL (a.2)
@@ -101,7 +115,12 @@ beforeAll(async () => {
         grant.addOIDCScope(String(details.params.scope));
         grant.addResourceScope(RESOURCE, 'api.connectors.read api.connectors.invoke');
         const grantId = await grant.save();
-        await provider.interactionFinished(req, res, { login: { accountId: 'user-oidc-1' }, consent: { grantId } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: 'user-oidc-1' }, consent: { grantId } },
+          { mergeWithLastSubmission: false },
+        );
       } catch (err) {
         res.writeHead(500).end(String(err));
       }
@@ -114,7 +133,13 @@ beforeAll(async () => {
   backend = await startFakeBackend({
     chatgptTokens: (t) => {
       const p = decode(t);
-      return p !== undefined && p.iss === issuerUrl && typeof p.exp === 'number' && p.exp * 1000 > Date.now() && (p[AUTH] as { chatgpt_account_id?: string })?.chatgpt_account_id === 'acct-oidc-1';
+      return (
+        p !== undefined &&
+        p.iss === issuerUrl &&
+        typeof p.exp === 'number' &&
+        p.exp * 1000 > Date.now() &&
+        (p[AUTH] as { chatgpt_account_id?: string })?.chatgpt_account_id === 'acct-oidc-1'
+      );
     },
     accountId: 'acct-oidc-1',
     fallback: { kind: 'sse', events: textAnswer('hello') },
@@ -132,7 +157,10 @@ async function browse(start: string): Promise<string> {
   const jar = new Map<string, string>();
   let url = start;
   for (let i = 0; i < 10; i++) {
-    const res = await fetch(toIPv4(url), { redirect: 'manual', headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(toIPv4(url), {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair!.indexOf('=');
@@ -143,13 +171,19 @@ async function browse(start: string): Promise<string> {
     url = new URL(loc, url).toString();
     if (url.includes('/auth/callback')) {
       const cb = await fetch(toIPv4(url), { redirect: 'manual' });
-      return cb.status === 302 ? `${cb.status} ${cb.headers.get('location')}` : `${cb.status} ${await cb.text()} ${url}`;
+      return cb.status === 302
+        ? `${cb.status} ${cb.headers.get('location')}`
+        : `${cb.status} ${await cb.text()} ${url}`;
     }
   }
   throw new Error('too many redirects');
 }
 
-const env = () => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuerUrl, KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl });
+const env = () => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: issuerUrl,
+  KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl,
+});
 const file = () => path.join(home.dir, 'credentials.json');
 
 describe.sequential('oidc-provider conformance', () => {
@@ -189,7 +223,9 @@ describe.sequential('oidc-provider conformance', () => {
     writeFileSync(file(), JSON.stringify(doc), { mode: 0o600 });
     const r3 = await runCli(['run', 'hi'], { env: env() });
     expect([r3.code, r3.stdout]).toEqual([0, 'hello\n']);
-    expect(r3.stderr).toMatch(/^kolega: the ChatGPT session could not be renewed .*sign in again: kolega auth login chatgpt\n$/);
+    expect(r3.stderr).toMatch(
+      /^kolega: the ChatGPT session could not be renewed .*sign in again: kolega auth login chatgpt\n$/,
+    );
     const expired = { ...decode(first.access_token)!, exp: Math.floor(Date.now() / 1000) - 60 };
     const [head, , sig] = (first.access_token as string).split('.');
     doc.chatgpt.access_token = `${head}.${Buffer.from(JSON.stringify(expired)).toString('base64url')}.${sig}`;

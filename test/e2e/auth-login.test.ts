@@ -9,7 +9,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeBackend } from '../fakes/backend.js';
 import { startFakeIssuer, type FakeIssuer } from '../fakes/issuer.js';
 import { textAnswer } from '../fakes/sse-events.js';
-import { exited, freePort, live, playBrowser, portAccepts, toIPv4, waitForAuthorizeUrl, waitForStderr } from '../helpers/auth.js';
+import {
+  exited,
+  freePort,
+  live,
+  playBrowser,
+  portAccepts,
+  toIPv4,
+  waitForAuthorizeUrl,
+  waitForStderr,
+} from '../helpers/auth.js';
 import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
 
 let home: { dir: string; cleanup: () => void };
@@ -26,9 +35,16 @@ afterEach(async () => {
 });
 
 const credsFile = () => path.join(home.dir, 'credentials.json');
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: issuer.url,
+  ...extra,
+});
 const login = (args: string[] = [], extra: Record<string, string> = {}, stdin?: 'silent-pipe') =>
-  spawnCli(['auth', 'login', 'chatgpt', '--port', String(port), '--timeout', '20', ...args], { env: env(extra), stdin });
+  spawnCli(['auth', 'login', 'chatgpt', '--port', String(port), '--timeout', '20', ...args], {
+    env: env(extra),
+    stdin,
+  });
 
 describe('browser sign-in', () => {
   it('signs in end to end: URL on stderr, code exchanged with PKCE, 0600 file, success page, then run works', async () => {
@@ -39,7 +55,18 @@ describe('browser sign-in', () => {
     // the listener accepts before the URL is printed
     expect(await portAccepts(port)).toBe(true);
     const u = new URL(url);
-    expect([...u.searchParams.keys()]).toEqual(['response_type', 'client_id', 'redirect_uri', 'scope', 'code_challenge', 'code_challenge_method', 'id_token_add_organizations', 'codex_cli_simplified_flow', 'state', 'originator']);
+    expect([...u.searchParams.keys()]).toEqual([
+      'response_type',
+      'client_id',
+      'redirect_uri',
+      'scope',
+      'code_challenge',
+      'code_challenge_method',
+      'id_token_add_organizations',
+      'codex_cli_simplified_flow',
+      'state',
+      'originator',
+    ]);
     expect(u.searchParams.get('redirect_uri')).toBe(`http://localhost:${port}/auth/callback`);
     expect(out.stderr).toContain(`ssh -L ${port}:127.0.0.1:${port} <host>`);
     expect(out.stderr).toMatch(/waiting up to 20s/);
@@ -68,7 +95,11 @@ describe('browser sign-in', () => {
     const stored = JSON.parse(readFileSync(credsFile(), 'utf8'));
     expect(stored.chatgpt.account_id).toBe('acct-fake-1');
 
-    const backend = await startFakeBackend({ chatgptTokens: (t) => issuer.isValidAccessToken(t), accountId: 'acct-fake-1', steps: [{ kind: 'sse', events: textAnswer('hello') }] });
+    const backend = await startFakeBackend({
+      chatgptTokens: (t) => issuer.isValidAccessToken(t),
+      accountId: 'acct-fake-1',
+      steps: [{ kind: 'sse', events: textAnswer('hello') }],
+    });
     try {
       const r = await runCli(['run', 'hi'], { env: env({ KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl }) });
       expect(r.stdout).toBe('hello\n');
@@ -111,7 +142,10 @@ describe('browser sign-in', () => {
   });
 
   it('exits 5 (upstream), not 3, when the token endpoint fails with a 5xx during sign-in', async () => {
-    issuer = await startFakeIssuer({ allowedPorts: [port], exchangeFaults: [{ status: 503, body: { error: 'temporarily_unavailable' } }] });
+    issuer = await startFakeIssuer({
+      allowedPorts: [port],
+      exchangeFaults: [{ status: 503, body: { error: 'temporarily_unavailable' } }],
+    });
     const child = login();
     const out = live(child);
     await playBrowser(await waitForAuthorizeUrl(out));
@@ -172,30 +206,37 @@ describe('browser sign-in', () => {
     expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, invites pasting and accepts the pasted URL (pty via script)', async () => {
-    issuer = await startFakeIssuer({ allowedPorts: [port] });
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
-    const cmd = `"${process.execPath}" "${BIN}" auth login chatgpt --port ${port} --timeout 20`;
-    const child = spawn('/usr/bin/script', ['-qefc', cmd, '/dev/null'], { env: baseEnv({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = live(child);
-    // through a pty, stderr arrives on the pty (our stdout here)
-    const m = await (async () => {
-      const started = Date.now();
-      for (;;) {
-        const hit = out.stdout.match(/(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)/);
-        if (hit && /paste the URL/.test(out.stdout)) return hit;
-        if (Date.now() - started > 15_000) throw new Error(`no URL/paste hint on the terminal:\n${out.stdout}${out.stderr}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    })();
-    const a = await fetch(m[1]!, { redirect: 'manual' });
-    child.stdin!.write(a.headers.get('location')! + '\r');
-    const { code } = await exited(child);
-    expect(code).toBe(0);
-    expect(issuer.exchangeCount).toBe(1);
-    expect(existsSync(credsFile())).toBe(true);
-  });
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'on a terminal, invites pasting and accepts the pasted URL (pty via script)',
+    async () => {
+      issuer = await startFakeIssuer({ allowedPorts: [port] });
+      const { spawn } = await import('node:child_process');
+      const { BIN, baseEnv } = await import('../helpers/cli.js');
+      const cmd = `"${process.execPath}" "${BIN}" auth login chatgpt --port ${port} --timeout 20`;
+      const child = spawn('/usr/bin/script', ['-qefc', cmd, '/dev/null'], {
+        env: baseEnv({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, TERM: 'dumb' }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const out = live(child);
+      // through a pty, stderr arrives on the pty (our stdout here)
+      const m = await (async () => {
+        const started = Date.now();
+        for (;;) {
+          const hit = out.stdout.match(/(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)/);
+          if (hit && /paste the URL/.test(out.stdout)) return hit;
+          if (Date.now() - started > 15_000)
+            throw new Error(`no URL/paste hint on the terminal:\n${out.stdout}${out.stderr}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      })();
+      const a = await fetch(m[1]!, { redirect: 'manual' });
+      child.stdin!.write(a.headers.get('location')! + '\r');
+      const { code } = await exited(child);
+      expect(code).toBe(0);
+      expect(issuer.exchangeCount).toBe(1);
+      expect(existsSync(credsFile())).toBe(true);
+    },
+  );
 
   it('times out with exit 3, says so, and frees the port', async () => {
     issuer = await startFakeIssuer({ allowedPorts: [port] });
@@ -221,7 +262,10 @@ describe('browser sign-in', () => {
     ['a missing opener', { BROWSER: '/nonexistent/opener' }],
     ['a failing opener', { BROWSER: '/bin/false' }],
     ['a hanging opener', { BROWSER: 'sleep 600' }],
-    ['no opener and no display', { BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: '', PATH: path.dirname(process.execPath) }],
+    [
+      'no opener and no display',
+      { BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: '', PATH: path.dirname(process.execPath) },
+    ],
   ])('survives %s (B03)', async (_name, extra) => {
     issuer = await startFakeIssuer({ allowedPorts: [port] });
     const child = login([], extra as Record<string, string>);
@@ -232,7 +276,8 @@ describe('browser sign-in', () => {
     const { code } = await exited(child);
     expect(code).toBe(0);
     expect(out.stderr).not.toMatch(/Error:|at .*\.js:\d+/);
-    if (_name === 'a missing opener' || _name === 'a failing opener') expect(out.stderr).toMatch(/could not open a browser/);
+    if (_name === 'a missing opener' || _name === 'a failing opener')
+      expect(out.stderr).toMatch(/could not open a browser/);
   });
 
   it('keeps files private under umask 000', async () => {
@@ -240,10 +285,14 @@ describe('browser sign-in', () => {
     const { spawn } = await import('node:child_process');
     const { BIN, baseEnv } = await import('../helpers/cli.js');
     const nested = path.join(home.dir, 'nested', 'home');
-    const child = spawn('/bin/sh', ['-c', `umask 000; exec "${process.execPath}" "${BIN}" auth login chatgpt --port ${port} --timeout 20`], {
-      env: baseEnv({ KOLEGA_HOME: nested, KOLEGA_AUTH_ISSUER: issuer.url }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `umask 000; exec "${process.execPath}" "${BIN}" auth login chatgpt --port ${port} --timeout 20`],
+      {
+        env: baseEnv({ KOLEGA_HOME: nested, KOLEGA_AUTH_ISSUER: issuer.url }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     child.stdin.end();
     const out = live(child);
     await playBrowser(await waitForAuthorizeUrl(out));
@@ -264,7 +313,8 @@ describe('browser sign-in', () => {
 });
 
 describe('device-code sign-in', () => {
-  const device = (extra: string[] = []) => runCli(['auth', 'login', 'chatgpt', '--device-auth', ...extra], { env: env(), killAfterMs: 25_000 });
+  const device = (extra: string[] = []) =>
+    runCli(['auth', 'login', 'chatgpt', '--device-auth', ...extra], { env: env(), killAfterMs: 25_000 });
 
   it('polls while pending (403/404), then exchanges with the server verifier and the device redirect_uri', async () => {
     issuer = await startFakeIssuer({ device: { pendingPolls: 2, interval: '0' } });

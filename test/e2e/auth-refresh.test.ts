@@ -18,9 +18,18 @@ let backend: FakeBackend;
 
 const hello: Step = { kind: 'sse', events: textAnswer('hello') };
 
-async function setup(issuerOpts: FakeIssuerOptions = {}, backendSteps: Step[] = [], fallback: Step = hello): Promise<void> {
+async function setup(
+  issuerOpts: FakeIssuerOptions = {},
+  backendSteps: Step[] = [],
+  fallback: Step = hello,
+): Promise<void> {
   issuer = await startFakeIssuer(issuerOpts);
-  backend = await startFakeBackend({ chatgptTokens: (t) => issuer.isValidAccessToken(t), accountId: 'acct-fake-1', steps: backendSteps, fallback });
+  backend = await startFakeBackend({
+    chatgptTokens: (t) => issuer.isValidAccessToken(t),
+    accountId: 'acct-fake-1',
+    steps: backendSteps,
+    fallback,
+  });
 }
 
 beforeEach(() => {
@@ -32,7 +41,12 @@ afterEach(async () => {
   home.cleanup();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: issuer.url,
+  KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl,
+  ...extra,
+});
 const credsFile = () => path.join(home.dir, 'credentials.json');
 const readCreds = () => JSON.parse(readFileSync(credsFile(), 'utf8')) as { chatgpt: Record<string, string> };
 
@@ -90,23 +104,29 @@ describe('proactive refresh', () => {
     expect(issuer.refreshCount).toBe(1);
   });
 
-  it.each([2, 10])('%i concurrent runs with an expired token cause exactly one refresh and all succeed (B07)', async (n) => {
-    await setup({ tokenLatencyMs: 300 });
-    issuer.writeSession(home.dir, { expired: true });
-    const results = await Promise.all(Array.from({ length: n }, () => runCli(['run', 'hi'], { env: env(), killAfterMs: 60_000 })));
-    for (const r of results) {
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toBe('hello\n');
-      expect(r.code).toBe(0);
-    }
-    expect(issuer.refreshCount).toBe(1);
-    const c = readCreds().chatgpt;
-    expect(issuer.isValidAccessToken(c.access_token!)).toBe(true);
-    expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
-    // no lock or temporary file left behind (each run also recorded its session)
-    expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
-    expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
-  }, 90_000);
+  it.each([2, 10])(
+    '%i concurrent runs with an expired token cause exactly one refresh and all succeed (B07)',
+    async (n) => {
+      await setup({ tokenLatencyMs: 300 });
+      issuer.writeSession(home.dir, { expired: true });
+      const results = await Promise.all(
+        Array.from({ length: n }, () => runCli(['run', 'hi'], { env: env(), killAfterMs: 60_000 })),
+      );
+      for (const r of results) {
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('hello\n');
+        expect(r.code).toBe(0);
+      }
+      expect(issuer.refreshCount).toBe(1);
+      const c = readCreds().chatgpt;
+      expect(issuer.isValidAccessToken(c.access_token!)).toBe(true);
+      expect(statSync(credsFile()).mode & 0o777).toBe(0o600);
+      // no lock or temporary file left behind (each run also recorded its session)
+      expect(readdirSync(home.dir).sort()).toEqual(['credentials.json', 'sessions']);
+      expect(readdirSync(path.join(home.dir, 'sessions')).filter((f) => !f.endsWith('.jsonl'))).toEqual([]);
+    },
+    90_000,
+  );
 
   it('retries transient token-endpoint failures (5xx, reset) with backoff, then succeeds', async () => {
     await setup({ refreshFaults: [{ status: 503, body: { error: 'unavailable' } }, { reset: true }] });
@@ -140,7 +160,14 @@ describe('transient refresh failures', () => {
   });
 
   it('a token that is about to expire but still valid is used when the refresh fails transiently', async () => {
-    await setup({ accessTtlSeconds: 120, refreshFaults: [{ status: 502, body: {} }, { status: 502, body: {} }, { status: 502, body: {} }] });
+    await setup({
+      accessTtlSeconds: 120,
+      refreshFaults: [
+        { status: 502, body: {} },
+        { status: 502, body: {} },
+        { status: 502, body: {} },
+      ],
+    });
     const t = issuer.writeSession(home.dir);
     const r = await runCli(['run', 'hi'], { env: env() });
     expect(r.code).toBe(0);
@@ -156,22 +183,25 @@ describe('permanent refresh failures (B09)', () => {
     ['400 invalid_grant', { status: 400, body: { error: 'invalid_grant' } }],
     ['401 refresh_token_invalidated', { status: 401, body: { error: { code: 'refresh_token_invalidated' } } }],
     ['400 refresh_token_reused', { status: 400, body: { error: { code: 'refresh_token_reused' } } }],
-  ])('%s: one POST, exit 3 with a sign-in hint, file kept, status says needs re-login, next run makes no POST', async (_n, fault) => {
-    await setup({ refreshFaults: [fault] });
-    const t = issuer.writeSession(home.dir, { expired: true });
-    const r = await runCli(['run', 'hi'], { env: env() });
-    expect(r.code).toBe(3);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/kolega auth login/);
-    expect(issuer.refreshCount).toBe(1);
-    expect(readCreds().chatgpt.refresh_token).toBe(t.refresh_token);
-    const st = await runCli(['auth', 'status'], { env: env() });
-    expect(st.code).toBe(3);
-    expect(st.stdout).toMatch(/needs a new sign-in/);
-    const again = await runCli(['run', 'hi'], { env: env() });
-    expect(again.code).toBe(3);
-    expect(issuer.refreshCount).toBe(1);
-  });
+  ])(
+    '%s: one POST, exit 3 with a sign-in hint, file kept, status says needs re-login, next run makes no POST',
+    async (_n, fault) => {
+      await setup({ refreshFaults: [fault] });
+      const t = issuer.writeSession(home.dir, { expired: true });
+      const r = await runCli(['run', 'hi'], { env: env() });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/kolega auth login/);
+      expect(issuer.refreshCount).toBe(1);
+      expect(readCreds().chatgpt.refresh_token).toBe(t.refresh_token);
+      const st = await runCli(['auth', 'status'], { env: env() });
+      expect(st.code).toBe(3);
+      expect(st.stdout).toMatch(/needs a new sign-in/);
+      const again = await runCli(['run', 'hi'], { env: env() });
+      expect(again.code).toBe(3);
+      expect(issuer.refreshCount).toBe(1);
+    },
+  );
 
   it.each([
     ['an empty refresh token', ''],
@@ -192,7 +222,11 @@ describe('permanent refresh failures (B09)', () => {
     const other = await fetch(`${issuer.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: t.refresh_token, client_id: 'app_EMoamEEZ73f0CkXaXp7hrann' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: t.refresh_token,
+        client_id: 'app_EMoamEEZ73f0CkXaXp7hrann',
+      }),
     });
     expect(other.status).toBe(200);
     const r = await runCli(['run', 'hi'], { env: env() });
@@ -254,11 +288,16 @@ describe('401 recovery (B10)', () => {
   });
 
   it('a 401 after another process refreshed uses the stored tokens without a new refresh', async () => {
-    await setup({}, [{ kind: 'dynamic', respond: () => {
-      // another process rotates the tokens while this request is in flight
-      issuer.writeSession(home.dir);
-      return { kind: 'http', status: 401, body: JSON.stringify({ detail: 'stale' }) };
-    } }]);
+    await setup({}, [
+      {
+        kind: 'dynamic',
+        respond: () => {
+          // another process rotates the tokens while this request is in flight
+          issuer.writeSession(home.dir);
+          return { kind: 'http', status: 401, body: JSON.stringify({ detail: 'stale' }) };
+        },
+      },
+    ]);
     issuer.writeSession(home.dir);
     const r = await runCli(['run', 'hi'], { env: env() });
     expect(r.code).toBe(0);

@@ -33,7 +33,12 @@ it('never prints a token, code, verifier or key, with or without --debug', async
     steps: [{ kind: 'http', status: 401, body: JSON.stringify({ detail: 'revoked' }) }],
     fallback: { kind: 'sse', events: textAnswer('hello') },
   });
-  const env = { KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl, OPENAI_BASE_URL: backend.openaiBaseUrl };
+  const env = {
+    KOLEGA_HOME: home.dir,
+    KOLEGA_AUTH_ISSUER: issuer.url,
+    KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl,
+    OPENAI_BASE_URL: backend.openaiBaseUrl,
+  };
   const outputs: string[] = [];
   const keep = (r: CliResult | { stdout: string; stderr: string }) => outputs.push(r.stdout, r.stderr);
 

@@ -18,7 +18,11 @@ let backend: FakeBackend;
 beforeEach(async () => {
   home = tempDir();
   issuer = await startFakeIssuer();
-  backend = await startFakeBackend({ chatgptTokens: (t) => issuer.isValidAccessToken(t), apiKeys: ['sk-env-key-1234567890', 'sk-stored-key-1234567890'], fallback: { kind: 'sse', events: textAnswer('hello') } });
+  backend = await startFakeBackend({
+    chatgptTokens: (t) => issuer.isValidAccessToken(t),
+    apiKeys: ['sk-env-key-1234567890', 'sk-stored-key-1234567890'],
+    fallback: { kind: 'sse', events: textAnswer('hello') },
+  });
 });
 afterEach(async () => {
   await backend.close();
@@ -27,7 +31,13 @@ afterEach(async () => {
 });
 
 const file = () => path.join(home.dir, 'credentials.json');
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_AUTH_ISSUER: issuer.url, KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl, OPENAI_BASE_URL: backend.openaiBaseUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_AUTH_ISSUER: issuer.url,
+  KOLEGA_CHATGPT_BASE_URL: backend.chatgptBaseUrl,
+  OPENAI_BASE_URL: backend.openaiBaseUrl,
+  ...extra,
+});
 
 describe('corrupt credentials (B35)', () => {
   it.each([
@@ -49,7 +59,10 @@ describe('corrupt credentials (B35)', () => {
     expect(JSON.parse(js.stdout).credentials_file.state).toBe('corrupt');
     const lo = await runCli(['auth', 'logout', 'chatgpt'], { env: env() });
     expect(lo.code).toBe(2);
-    const login = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: 'sk-new-key-1234567890' });
+    const login = await runCli(['auth', 'login', 'openai', '--with-api-key'], {
+      env: env(),
+      stdin: 'sk-new-key-1234567890',
+    });
     expect(login.code).toBe(2);
     const browserLogin = await runCli(['auth', 'login', 'chatgpt', '--port', '1', '--timeout', '5'], { env: env() });
     expect(browserLogin.code).toBe(2);
@@ -96,7 +109,13 @@ describe('auth status', () => {
     expect(j.stderr.trim().split('\n')).toHaveLength(1);
     expect(j.stderr).toMatch(/kolega auth login chatgpt/);
     const doc = JSON.parse(j.stdout);
-    expect(Object.keys(doc)).toEqual(['schema_version', 'selected_provider', 'usable', 'credentials_file', 'providers']);
+    expect(Object.keys(doc)).toEqual([
+      'schema_version',
+      'selected_provider',
+      'usable',
+      'credentials_file',
+      'providers',
+    ]);
     expect(doc.usable).toBe(false);
     expect(doc.selected_provider).toBeNull();
   });
@@ -112,7 +131,13 @@ describe('auth status', () => {
     expect(r.stdout).toContain(file());
     const j = JSON.parse((await runCli(['auth', 'status', '--json'], { env: env() })).stdout);
     expect(j.selected_provider).toBe('openai_chatgpt');
-    expect(j.providers.openai_chatgpt).toMatchObject({ usable: true, state: 'signed_in', method: 'chatgpt', plan: 'plus', account_id: 'acct-fake-1' });
+    expect(j.providers.openai_chatgpt).toMatchObject({
+      usable: true,
+      state: 'signed_in',
+      method: 'chatgpt',
+      plan: 'plus',
+      account_id: 'acct-fake-1',
+    });
     for (const s of Object.values(t)) expect(r.stdout + JSON.stringify(j)).not.toContain(s);
   });
 
@@ -128,7 +153,9 @@ describe('auth status', () => {
     await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: '  sk-stored-key-1234567890 \n' });
     const r = await runCli(['auth', 'status'], { env: env({ OPENAI_API_KEY: 'sk-env-key-1234567890' }) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/OPENAI_API_KEY from the environment: sk-env-k\*\*\*67890 \(wins over the stored key sk-store\*\*\*67890\)/);
+    expect(r.stdout).toMatch(
+      /OPENAI_API_KEY from the environment: sk-env-k\*\*\*67890 \(wins over the stored key sk-store\*\*\*67890\)/,
+    );
     expect(r.stdout).not.toContain('sk-env-key-1234567890');
     const run = await runCli(['run', 'hi'], { env: env({ OPENAI_API_KEY: 'sk-env-key-1234567890' }) });
     expect(run.code).toBe(0);
@@ -142,7 +169,10 @@ describe('auth status', () => {
 describe('auth login openai --with-api-key', () => {
   it('stores the trimmed key 0600 and keeps a ChatGPT sign-in next to it', async () => {
     issuer.writeSession(home.dir);
-    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: '\n sk-stored-key-1234567890 \n' });
+    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], {
+      env: env(),
+      stdin: '\n sk-stored-key-1234567890 \n',
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const c = JSON.parse(readFileSync(file(), 'utf8'));
@@ -151,23 +181,30 @@ describe('auth login openai --with-api-key', () => {
     expect(statSync(file()).mode & 0o777).toBe(0o600);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))('refuses a terminal on stdin (exit 2) instead of waiting for a key', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
-    const child = spawn('/usr/bin/script', ['-qefc', `"${process.execPath}" "${BIN}" auth login openai --with-api-key`, '/dev/null'], { env: baseEnv({ KOLEGA_HOME: home.dir, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.on('close', (c) => {
-        clearTimeout(t);
-        resolve(c);
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'refuses a terminal on stdin (exit 2) instead of waiting for a key',
+    async () => {
+      const { spawn } = await import('node:child_process');
+      const { BIN, baseEnv } = await import('../helpers/cli.js');
+      const child = spawn(
+        '/usr/bin/script',
+        ['-qefc', `"${process.execPath}" "${BIN}" auth login openai --with-api-key`, '/dev/null'],
+        { env: baseEnv({ KOLEGA_HOME: home.dir, TERM: 'dumb' }), stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('close', (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
       });
-    });
-    expect(code).toBe(2);
-    expect(output).toMatch(/stdin, which is a terminal/);
-    expect(existsSync(file())).toBe(false);
-  });
+      expect(code).toBe(2);
+      expect(output).toMatch(/stdin, which is a terminal/);
+      expect(existsSync(file())).toBe(false);
+    },
+  );
 
   it('refuses empty input and a missing --with-api-key (exit 2)', async () => {
     expect((await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: env(), stdin: '  \n' })).code).toBe(2);
@@ -193,7 +230,15 @@ describe('auth login openai --with-api-key', () => {
       }
     })();
     const keys = Array.from({ length: 20 }, (_, i) => `sk-writer-${String(i).padStart(2, '0')}-abcdefghijkl`);
-    const results = await Promise.all(keys.map((k) => runCli(['auth', 'login', 'openai', '--with-api-key', '--no-verify'], { env: env(), stdin: k, killAfterMs: 60_000 })));
+    const results = await Promise.all(
+      keys.map((k) =>
+        runCli(['auth', 'login', 'openai', '--with-api-key', '--no-verify'], {
+          env: env(),
+          stdin: k,
+          killAfterMs: 60_000,
+        }),
+      ),
+    );
     stop = true;
     await reader;
     expect(results.map((r) => r.code)).toEqual(keys.map(() => 0));
@@ -213,7 +258,11 @@ describe('auth logout', () => {
     expect(r.code).toBe(0);
     const rev = issuer.requests.find((q) => q.path === '/oauth/revoke')!;
     expect(rev.contentType).toBe('application/json');
-    expect(rev.body).toEqual({ token: t.refresh_token, token_type_hint: 'refresh_token', client_id: 'app_EMoamEEZ73f0CkXaXp7hrann' });
+    expect(rev.body).toEqual({
+      token: t.refresh_token,
+      token_type_hint: 'refresh_token',
+      client_id: 'app_EMoamEEZ73f0CkXaXp7hrann',
+    });
     expect(existsSync(file())).toBe(false);
     const again = await runCli(['auth', 'logout', 'chatgpt'], { env: env() });
     expect(again.code).toBe(0);
@@ -241,7 +290,12 @@ describe('auth logout', () => {
   });
 
   it('bare login/logout print the targets and exit 2; unknown targets exit 2', async () => {
-    for (const args of [['auth', 'login'], ['auth', 'logout'], ['auth', 'login', 'gemini'], ['auth', 'logout', 'gemini']]) {
+    for (const args of [
+      ['auth', 'login'],
+      ['auth', 'logout'],
+      ['auth', 'login', 'gemini'],
+      ['auth', 'logout', 'gemini'],
+    ]) {
       const r = await runCli(args, { env: env() });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/chatgpt/);

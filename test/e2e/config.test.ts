@@ -62,7 +62,10 @@ describe('kolega config', () => {
     expect((await cli(['config', 'get', 'model'])).stdout).toBe('openai/gpt-5.4\n');
     expect((await cli(['config', 'list'])).stdout).toBe('model=openai/gpt-5.4\neffort=high\nprovider=openai\n');
     const json = JSON.parse((await cli(['config', 'list', '--json'])).stdout);
-    expect(json).toEqual({ path: settingsFile(), settings: { model: 'openai/gpt-5.4', effort: 'high', provider: 'openai' } });
+    expect(json).toEqual({
+      path: settingsFile(),
+      settings: { model: 'openai/gpt-5.4', effort: 'high', provider: 'openai' },
+    });
     expect(statSync(settingsFile()).mode & 0o777).toBe(0o600);
     expect(statSync(home.dir).mode & 0o777).toBe(0o700);
     expect((await cli(['config', 'unset', 'effort'])).code).toBe(0);
@@ -97,7 +100,10 @@ describe('kolega config', () => {
 
   it('a corrupt settings file exits 2 naming it, and is never overwritten', async () => {
     writeFileSync(settingsFile(), Buffer.alloc(4146));
-    for (const args of [['config', 'get', 'model'], ['config', 'set', 'model', 'gpt-5.4']]) {
+    for (const args of [
+      ['config', 'get', 'model'],
+      ['config', 'set', 'model', 'gpt-5.4'],
+    ]) {
       const r = await cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(settingsFile());
@@ -129,7 +135,9 @@ describe('concurrent writers (peer-failures B35 d)', () => {
     // 20 node processes at once take many seconds on a loaded two-core machine: no kill timer
     // short enough to cut one off (the lock waits up to 45 s by design).
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => runCli(['config', 'set', 'model', values[i % values.length]!], { env: env(), killAfterMs: 100_000 })),
+      Array.from({ length: 20 }, (_, i) =>
+        runCli(['config', 'set', 'model', values[i % values.length]!], { env: env(), killAfterMs: 100_000 }),
+      ),
     );
     stop = true;
     await reader;
@@ -147,7 +155,11 @@ describe('model precedence in kolega run', () => {
     fake = await startFakeBackend({ fallback: { kind: 'sse', events: textAnswer('ok') } });
   });
   afterEach(() => fake.close());
-  const runEnv = (extra: Record<string, string> = {}) => ({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, ...extra });
+  const runEnv = (extra: Record<string, string> = {}) => ({
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: fake.openaiBaseUrl,
+    ...extra,
+  });
   const lastBody = () => fake.requests[fake.requests.length - 1]!.body;
 
   it('flag > KOLEGA_MODEL > settings > default', async () => {
@@ -171,7 +183,10 @@ describe('model precedence in kolega run', () => {
   });
 
   it('a stale saved model, provider and effort fall back with notes and never block the run', async () => {
-    writeFileSync(settingsFile(), JSON.stringify({ model: 'gpt-4-retired', provider: 'anthropic', effort: 'ludicrous' }));
+    writeFileSync(
+      settingsFile(),
+      JSON.stringify({ model: 'gpt-4-retired', provider: 'anthropic', effort: 'ludicrous' }),
+    );
     const r = await cli(['run', 'hi'], runEnv());
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('ok\n');

@@ -52,13 +52,38 @@ describe('kolega doctor', () => {
     expect(doc).toMatchObject({ ok: true, exit_code: 0 });
     expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(doc.checks.map((c) => c.id)).toEqual([
-      'node', 'home', 'credentials.permissions', 'settings.parse', 'credentials.parse', 'tls.extra_ca', 'settings.model',
-      'auth.chatgpt', 'auth.api_key', 'auth.any', 'codex.identity', 'network.proxy', 'network.issuer', 'network.chatgpt', 'network.openai',
-      'clock', 'terminal', 'sandbox', 'sandbox.masked',
+      'node',
+      'home',
+      'credentials.permissions',
+      'settings.parse',
+      'credentials.parse',
+      'tls.extra_ca',
+      'settings.model',
+      'auth.chatgpt',
+      'auth.api_key',
+      'auth.any',
+      'codex.identity',
+      'network.proxy',
+      'network.issuer',
+      'network.chatgpt',
+      'network.openai',
+      'clock',
+      'terminal',
+      'sandbox',
+      'sandbox.masked',
     ]);
-    expect(byId('auth.chatgpt').details).toMatchObject({ signed_in: true, plan: 'plus', account_id: 'acct-test-1', refresh_token_present: true });
+    expect(byId('auth.chatgpt').details).toMatchObject({
+      signed_in: true,
+      plan: 'plus',
+      account_id: 'acct-test-1',
+      refresh_token_present: true,
+    });
     expect(byId('auth.api_key').message).toBe('sk-proj-***56789 from OPENAI_API_KEY');
-    expect(byId('codex.identity')).toMatchObject({ status: 'ok', message: 'claims Codex 0.171.0 to the ChatGPT backend', details: { version: '0.171.0', source: 'default', hidden_models: [] } });
+    expect(byId('codex.identity')).toMatchObject({
+      status: 'ok',
+      message: 'claims Codex 0.171.0 to the ChatGPT backend',
+      details: { version: '0.171.0', source: 'default', hidden_models: [] },
+    });
     for (const id of ['network.issuer', 'network.chatgpt', 'network.openai']) {
       expect(byId(id).status).toBe('ok');
       expect(byId(id).message).toMatch(/DNS skipped \(IP\), TCP \d+ ms, HTTP 404 \d+ ms/);
@@ -83,7 +108,11 @@ describe('kolega doctor', () => {
     chmodSync(home.dir, 0o755);
     let { r, byId } = await doctor();
     expect(r.code).toBe(2);
-    expect(byId('credentials.permissions')).toMatchObject({ status: 'fail', class: 'config', message: `${creds} is readable by others (mode 0644)` });
+    expect(byId('credentials.permissions')).toMatchObject({
+      status: 'fail',
+      class: 'config',
+      message: `${creds} is readable by others (mode 0644)`,
+    });
     expect(byId('credentials.permissions').fix).toContain('kolega doctor --fix');
     expect(byId('home').status).toBe('warn');
     expect(statSync(creds).mode & 0o777).toBe(0o644); // nothing changes without --fix
@@ -177,7 +206,10 @@ describe('kolega doctor', () => {
   });
 
   it('an insecure base URL is a configuration failure; a missing NODE_EXTRA_CA_CERTS file too', async () => {
-    const { r, byId } = await doctor({ OPENAI_BASE_URL: 'http://api.example.com/v1', NODE_EXTRA_CA_CERTS: path.join(home.dir, 'nope.pem') });
+    const { r, byId } = await doctor({
+      OPENAI_BASE_URL: 'http://api.example.com/v1',
+      NODE_EXTRA_CA_CERTS: path.join(home.dir, 'nope.pem'),
+    });
     expect(r.code).toBe(2);
     expect(byId('tls.extra_ca')).toMatchObject({ status: 'fail' });
     expect(byId('network.openai')).toMatchObject({ status: 'fail', class: 'config' });

@@ -25,12 +25,19 @@ describe('tool confinement and runaway tools', () => {
     const ws = tempDir();
     const outside = tempDir();
     writeFileSync(path.join(outside.dir, 's.txt'), 'SECRET_OUTSIDE_DATA\n');
-    writeFileSync(path.join(h.home, 'credentials.json'), JSON.stringify({ version: 1, openai: { api_key: 'sk-stored-PLANTED-0001', saved_at: '' } }, null, 2), { mode: 0o600 });
+    writeFileSync(
+      path.join(h.home, 'credentials.json'),
+      JSON.stringify({ version: 1, openai: { api_key: 'sk-stored-PLANTED-0001', saved_at: '' } }, null, 2),
+      { mode: 0o600 },
+    );
     symlinkSync(outside.dir, path.join(ws.dir, 'od'));
     symlinkSync(path.join(h.home, 'credentials.json'), path.join(ws.dir, 'c'));
     symlinkSync(h.home, path.join(ws.dir, 'cfg'));
     writeFileSync(path.join(ws.dir, 'in.txt'), 'SECRET_INSIDE\n');
-    h.fake.push({ kind: 'sse', events: toolCall('g1', 'grep', { pattern: 'SECRET|api_key|PLANTED' }) }, { kind: 'sse', events: textAnswer('done') });
+    h.fake.push(
+      { kind: 'sse', events: toolCall('g1', 'grep', { pattern: 'SECRET|api_key|PLANTED' }) },
+      { kind: 'sse', events: textAnswer('done') },
+    );
     const r = await runCli(['run', '--json', '--no-stdin', '-C', ws.dir, 'go'], { env: h.env() });
     expect(r.code).toBe(0);
     const out = String(toolResult(r.stdout).output);
@@ -45,8 +52,14 @@ describe('tool confinement and runaway tools', () => {
   it('a catastrophic grep pattern cannot outlive --timeout', async () => {
     const ws = tempDir();
     writeFileSync(path.join(ws.dir, 'f.txt'), 'a'.repeat(40) + '!\n');
-    h.fake.push({ kind: 'sse', events: toolCall('g1', 'grep', { pattern: '(a+)+$' }) }, { kind: 'sse', events: textAnswer('done') });
-    const r = await runCli(['run', '--no-stdin', '--timeout', '3', '-C', ws.dir, 'go'], { env: h.env(), killAfterMs: 30_000 });
+    h.fake.push(
+      { kind: 'sse', events: toolCall('g1', 'grep', { pattern: '(a+)+$' }) },
+      { kind: 'sse', events: textAnswer('done') },
+    );
+    const r = await runCli(['run', '--no-stdin', '--timeout', '3', '-C', ws.dir, 'go'], {
+      env: h.env(),
+      killAfterMs: 30_000,
+    });
     expect(r.signal).toBeNull();
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('--timeout');
@@ -75,9 +88,16 @@ describe('tool confinement and runaway tools', () => {
 describe('stored state is never rewritten when not understood', () => {
   it('auth login openai refuses a credentials file of another version and leaves it untouched', async () => {
     const file = path.join(h.home, 'credentials.json');
-    const original = JSON.stringify({ version: 2, chatgpt: { tokens: { refresh_token: 'RT_FUTURE' } }, extra: { x: 1 } });
+    const original = JSON.stringify({
+      version: 2,
+      chatgpt: { tokens: { refresh_token: 'RT_FUTURE' } },
+      extra: { x: 1 },
+    });
     writeFileSync(file, original, { mode: 0o600 });
-    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: { KOLEGA_HOME: h.home }, stdin: 'sk-new-key-123456\n' });
+    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], {
+      env: { KOLEGA_HOME: h.home },
+      stdin: 'sk-new-key-123456\n',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(file);
     expect(readFileSync(file, 'utf8')).toBe(original);
@@ -87,7 +107,10 @@ describe('stored state is never rewritten when not understood', () => {
     const file = path.join(h.home, 'credentials.json');
     const original = JSON.stringify({ version: 1, chatgpt: { access_token: null, refresh_token: 'RT' } });
     writeFileSync(file, original, { mode: 0o600 });
-    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: { KOLEGA_HOME: h.home }, stdin: 'sk-new-key-123456\n' });
+    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], {
+      env: { KOLEGA_HOME: h.home },
+      stdin: 'sk-new-key-123456\n',
+    });
     expect(r.code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe(original);
   });
@@ -107,9 +130,17 @@ describe('secrets, bad settings and malformed streams', () => {
     const key = 'PLANTEDKEY-abcdef123456';
     const fake = await startFakeBackend({
       apiKeys: [key],
-      steps: [{ kind: 'http', status: 400, body: JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.`, code: 'invalid_api_key' } }) }],
+      steps: [
+        {
+          kind: 'http',
+          status: 400,
+          body: JSON.stringify({ error: { message: `Incorrect API key provided: ${key}.`, code: 'invalid_api_key' } }),
+        },
+      ],
     });
-    const r = await runCli(['run', '--json', '--no-stdin', 'hi'], { env: h.env({ OPENAI_API_KEY: key, OPENAI_BASE_URL: fake.openaiBaseUrl }) });
+    const r = await runCli(['run', '--json', '--no-stdin', 'hi'], {
+      env: h.env({ OPENAI_API_KEY: key, OPENAI_BASE_URL: fake.openaiBaseUrl }),
+    });
     await fake.close();
     expect(r.code).toBe(5);
     expect(r.stdout + r.stderr).not.toContain(key);
@@ -134,7 +165,11 @@ describe('secrets, bad settings and malformed streams', () => {
   });
 
   it('empty -m, -C and a zero --max-output-tokens are usage errors', async () => {
-    for (const args of [['-m', ''], ['-C', ''], ['--max-output-tokens', '0']]) {
+    for (const args of [
+      ['-m', ''],
+      ['-C', ''],
+      ['--max-output-tokens', '0'],
+    ]) {
       const r = await runCli(['run', '--no-stdin', ...args, 'hi'], { env: h.env() });
       expect(r.code, args.join(' ')).toBe(2);
     }
@@ -142,8 +177,18 @@ describe('secrets, bad settings and malformed streams', () => {
   });
 
   it('a text delta that is not a string fails the run (exit 5) instead of an empty success', async () => {
-    const bad = toSse([ev.created(), { type: 'response.output_text.delta', item_id: 'm', delta: 42 } as never, ev.completed()]);
-    h.fake.push({ kind: 'sse', events: bad }, { kind: 'sse', events: bad }, { kind: 'sse', events: bad }, { kind: 'sse', events: bad }, { kind: 'sse', events: bad });
+    const bad = toSse([
+      ev.created(),
+      { type: 'response.output_text.delta', item_id: 'm', delta: 42 } as never,
+      ev.completed(),
+    ]);
+    h.fake.push(
+      { kind: 'sse', events: bad },
+      { kind: 'sse', events: bad },
+      { kind: 'sse', events: bad },
+      { kind: 'sse', events: bad },
+      { kind: 'sse', events: bad },
+    );
     const r = await runCli(['run', '--no-stdin', 'hi'], { env: h.env() });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('malformed');

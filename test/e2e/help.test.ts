@@ -33,7 +33,9 @@ function allCommands(): { path: string[]; cmd: Command }[] {
 describe('--help of every command', () => {
   const cmds = allCommands();
   it('covers the known commands', () => {
-    expect(cmds.map((c) => c.path.join(' '))).toEqual(expect.arrayContaining(['run', 'models', 'config', 'config set', 'doctor', 'completion', 'help']));
+    expect(cmds.map((c) => c.path.join(' '))).toEqual(
+      expect.arrayContaining(['run', 'models', 'config', 'config set', 'doctor', 'completion', 'help']),
+    );
   });
   it.each(cmds.map((c) => [c.path.join(' '), c] as const))('%s', async (_name, { path, cmd }) => {
     expect(cmd.summary() || cmd.description(), 'one-line summary').toMatch(/^[^\n]{10,100}$/m);
@@ -48,7 +50,11 @@ describe('--help of every command', () => {
     expect(help).toContain('kolega help exit-codes');
     const examples = help.split('\nExamples:\n')[1];
     expect(examples, 'has an Examples section').toBeDefined();
-    const n = examples!.split('\n').filter((l) => l.startsWith('  kolega') || l.includes('| kolega') || l.includes('$(kolega') || l.includes('<(kolega')).length;
+    const n = examples!
+      .split('\n')
+      .filter(
+        (l) => l.startsWith('  kolega') || l.includes('| kolega') || l.includes('$(kolega') || l.includes('<(kolega'),
+      ).length;
     expect(n).toBeGreaterThanOrEqual(2);
     expect(n).toBeLessThanOrEqual(3);
   });
@@ -66,7 +72,8 @@ describe('help topics', () => {
   it('kolega help environment lists the variables', async () => {
     const r = await runCli(['help', 'environment']);
     expect(r.code).toBe(0);
-    for (const v of ['KOLEGA_HOME', 'KOLEGA_MODEL', 'HTTPS_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'NO_COLOR']) expect(r.stdout).toContain(v);
+    for (const v of ['KOLEGA_HOME', 'KOLEGA_MODEL', 'HTTPS_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'NO_COLOR'])
+      expect(r.stdout).toContain(v);
     expect(ENVIRONMENT_ROWS.length).toBeGreaterThan(5);
   });
 

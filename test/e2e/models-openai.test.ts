@@ -30,12 +30,17 @@ afterEach(async () => {
   home.cleanup();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  OPENAI_API_KEY: 'test-key',
+  OPENAI_BASE_URL: fake.openaiBaseUrl,
+  ...extra,
+});
 const listGets = () => fake.requests.filter((r) => r.path === '/v1/models');
 const cacheFile = () => path.join(home.dir, 'openai-models-cache.json');
 
 describe('kolega models with an API key', () => {
-  it('the key\'s /v1/models list decides the openai models; cached with its ETag; a stale cache is revalidated with If-None-Match', async () => {
+  it("the key's /v1/models list decides the openai models; cached with its ETag; a stale cache is revalidated with If-None-Match", async () => {
     const r = await runCli(['models', '--json', '--provider', 'openai'], { env: env() });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -46,7 +51,11 @@ describe('kolega models with an API key', () => {
     expect(ids).toContain('gpt-5.4-mini');
     expect(ids).not.toContain('text-embedding-3-small'); // other kinds of models are not offered
     expect(doc.models.every((m) => m.source === 'live')).toBe(true);
-    expect(doc.models.find((m) => m.id === 'gpt-6.2-sol')).toMatchObject({ is_default: true, context_window: 500000, efforts: ['low', 'medium', 'high', 'xhigh', 'max', 'ultra'] });
+    expect(doc.models.find((m) => m.id === 'gpt-6.2-sol')).toMatchObject({
+      is_default: true,
+      context_window: 500000,
+      efforts: ['low', 'medium', 'high', 'xhigh', 'max', 'ultra'],
+    });
 
     expect(listGets()).toHaveLength(1);
     const req = listGets()[0]!;
@@ -74,14 +83,18 @@ describe('kolega models with an API key', () => {
     expect(listGets()).toHaveLength(2);
     expect(listGets()[1]!.headers['if-none-match']).toBe('"fake-api-models-1"');
     expect(listGets()[1]!.status).toBe(304);
-    expect(Date.now() - Date.parse((JSON.parse(readFileSync(cacheFile(), 'utf8')) as { fetched_at: string }).fetched_at)).toBeLessThan(5 * 60 * 1000);
+    expect(
+      Date.now() - Date.parse((JSON.parse(readFileSync(cacheFile(), 'utf8')) as { fetched_at: string }).fetched_at),
+    ).toBeLessThan(5 * 60 * 1000);
   });
 
   it('a changed list (new ETag) replaces the cache; kolega run takes its default model from it', async () => {
     let etag = '"v1"';
     const ids = ['gpt-6.2-sol', 'gpt-5.5'];
     await restart({ apiModelsEtag: () => etag, apiModels: ids });
-    expect((await runCli(['models', '--provider', 'openai'], { env: env() })).stdout).toBe('openai/gpt-6.2-sol\nopenai/gpt-5.5\n');
+    expect((await runCli(['models', '--provider', 'openai'], { env: env() })).stdout).toBe(
+      'openai/gpt-6.2-sol\nopenai/gpt-5.5\n',
+    );
     etag = '"v2"';
     ids.splice(0, ids.length, 'gpt-5.5', 'gpt-5.4');
     const r = await runCli(['models', '--refresh', '--json', '--provider', 'openai'], { env: env() });
@@ -106,7 +119,9 @@ describe('kolega models with an API key', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/unknown model "openai\/gpt-6\.2-sol"/);
     // another key does not see this cache
-    const other = await runCli(['run', '-m', 'openai/gpt-6.2-sol', 'hi'], { env: env({ OPENAI_API_KEY: 'other-key' }) });
+    const other = await runCli(['run', '-m', 'openai/gpt-6.2-sol', 'hi'], {
+      env: env({ OPENAI_API_KEY: 'other-key' }),
+    });
     expect(other.stderr).not.toMatch(/unknown model/);
   });
 
@@ -114,26 +129,44 @@ describe('kolega models with an API key', () => {
     const wrong = await runCli(['models', '--provider', 'openai'], { env: env({ OPENAI_API_KEY: 'wrong-key' }) });
     expect(wrong.code).toBe(0);
     expect(listGets()[0]!.status).toBe(401); // the fake enforces the key
-    expect(wrong.stderr).toMatch(/^kolega: could not fetch the openai model list \(the model list was refused \(HTTP 401\)\); showing the bundled list\n$/);
+    expect(wrong.stderr).toMatch(
+      /^kolega: could not fetch the openai model list \(the model list was refused \(HTTP 401\)\); showing the bundled list\n$/,
+    );
     expect(wrong.stdout.split('\n')[0]).toBe('openai/gpt-6.2-sol');
 
     await restart({ apiModelsStep: { kind: 'http', status: 500, body: '{"error":{"message":"boom"}}' } });
     const failing = await runCli(['models', '--json', '--provider', 'openai'], { env: env() });
     expect(failing.code).toBe(0);
     expect(failing.stderr).toMatch(/HTTP 500.*bundled/);
-    expect(parseDocument<ModelsDocument>('models', failing.stdout).models.every((m) => m.source === 'bundled')).toBe(true);
+    expect(parseDocument<ModelsDocument>('models', failing.stdout).models.every((m) => m.source === 'bundled')).toBe(
+      true,
+    );
 
     const base = fake.openaiBaseUrl;
     await fake.close();
-    const offline = await runCli(['models', '--provider', 'openai'], { env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: base } });
+    const offline = await runCli(['models', '--provider', 'openai'], {
+      env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: base },
+    });
     expect(offline.code).toBe(0);
-    expect(offline.stderr).toMatch(/could not fetch the openai model list \(cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\); showing the bundled list/);
+    expect(offline.stderr).toMatch(
+      /could not fetch the openai model list \(cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\); showing the bundled list/,
+    );
     expect(offline.stdout).toContain('openai/gpt-5.5\n');
     await restart();
   });
 
   it('a model the public API refuses (404 model_not_found) exits 5 naming the model and kolega models', async () => {
-    fake.push({ kind: 'http', status: 404, body: JSON.stringify({ error: { message: 'The model `gpt-5.5` does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' } }) });
+    fake.push({
+      kind: 'http',
+      status: 404,
+      body: JSON.stringify({
+        error: {
+          message: 'The model `gpt-5.5` does not exist or you do not have access to it.',
+          type: 'invalid_request_error',
+          code: 'model_not_found',
+        },
+      }),
+    });
     const r = await runCli(['run', '-m', 'openai/gpt-5.5', 'hi'], { env: env() });
     expect(r.code).toBe(5);
     expect(r.stdout).toBe('');

@@ -29,7 +29,12 @@ afterEach(async () => {
 });
 
 // The issuer is the local fake too (a token refresh after a 401 must never leave 127.0.0.1).
-const env = (extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl, KOLEGA_AUTH_ISSUER: fake.url, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl,
+  KOLEGA_AUTH_ISSUER: fake.url,
+  ...extra,
+});
 const modelRequests = () => fake.requests.filter((r) => r.path === '/backend-api/codex/models');
 
 describe('kolega models (not signed in)', () => {
@@ -64,7 +69,9 @@ describe('kolega models (not signed in)', () => {
   });
 
   it('--json validates against schema/models.schema.json', async () => {
-    const r = await runCli(['models', '--json'], { env: env({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl }) });
+    const r = await runCli(['models', '--json'], {
+      env: env({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl }),
+    });
     expect(r.code).toBe(0);
     const doc = parseDocument<ModelsDocument>('models', r.stdout);
     expect(doc.default_model).toBe('openai/gpt-6.2-sol');
@@ -73,7 +80,15 @@ describe('kolega models (not signed in)', () => {
       { id: 'openai', has_credentials: true, source: 'live' },
     ]);
     const spark = doc.models.find((m) => m.id === 'gpt-5.3-codex-spark')!;
-    expect(spark).toMatchObject({ provider: 'openai_chatgpt', is_default: false, source: 'bundled', in_catalogue: false, efforts: ['low', 'medium', 'high', 'xhigh'], default_effort: 'medium', max_output_tokens: 32000 });
+    expect(spark).toMatchObject({
+      provider: 'openai_chatgpt',
+      is_default: false,
+      source: 'bundled',
+      in_catalogue: false,
+      efforts: ['low', 'medium', 'high', 'xhigh'],
+      default_effort: 'medium',
+      max_output_tokens: 32000,
+    });
     expect(doc.models.find((m) => m.id === 'gpt-6.2-sol')).toMatchObject({
       is_default: true,
       in_catalogue: true,
@@ -81,26 +96,45 @@ describe('kolega models (not signed in)', () => {
       efforts: ['low', 'medium', 'high', 'xhigh', 'max', 'ultra'],
       default_effort: 'low',
     });
-    expect(doc.models.filter((m) => m.is_default).map((m) => `${m.provider}/${m.id}`)).toEqual(['openai_chatgpt/gpt-6.2-sol', 'openai/gpt-6.2-sol']);
+    expect(doc.models.filter((m) => m.is_default).map((m) => `${m.provider}/${m.id}`)).toEqual([
+      'openai_chatgpt/gpt-6.2-sol',
+      'openai/gpt-6.2-sol',
+    ]);
     for (const m of doc.models) expect(m.context_window).toBeGreaterThan(0);
   });
 
-  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table with defaults marked and credentials listed', () => {
-    // util-linux `script` gives the CLI a pseudo-terminal as stdout
-    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} models`, '/dev/null'], {
-      env: baseEnv({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl, TERM: 'dumb' }),
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(r.status).toBe(0);
-    const out = r.stdout.replace(/\r/g, '');
-    expect(out).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/m);
-    expect(out).toMatch(/^ \*\s+openai_chatgpt\/gpt-6\.2-sol\s+GPT-6\.2-Sol\s+500k\s+-\s+low\* medium high xhigh max ultra\s+bundled$/m);
-    expect(out).toMatch(/^\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m);
-    expect(out).toMatch(/^\s+openai_chatgpt\/gpt-5\.4\s+GPT-5\.4\s+272k\s+128k\s+low medium high xhigh\*\s+legacy$/m);
-    expect(out).toMatch(/^>\*\s+openai\/gpt-6\.2-sol\s/m);
-    expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
-  });
+  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)(
+    'on a terminal: a table with defaults marked and credentials listed',
+    () => {
+      // util-linux `script` gives the CLI a pseudo-terminal as stdout
+      const r = spawnSync(
+        'script',
+        ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} models`, '/dev/null'],
+        {
+          env: baseEnv({
+            KOLEGA_HOME: home.dir,
+            OPENAI_API_KEY: 'test-key',
+            OPENAI_BASE_URL: fake.openaiBaseUrl,
+            TERM: 'dumb',
+          }),
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+      expect(r.status).toBe(0);
+      const out = r.stdout.replace(/\r/g, '');
+      expect(out).toMatch(/^\s+MODEL\s+LABEL\s+CONTEXT\s+MAX OUT\s+EFFORTS \(\* default\)\s+SOURCE$/m);
+      expect(out).toMatch(
+        /^ \*\s+openai_chatgpt\/gpt-6\.2-sol\s+GPT-6\.2-Sol\s+500k\s+-\s+low\* medium high xhigh max ultra\s+bundled$/m,
+      );
+      expect(out).toMatch(
+        /^\s+openai_chatgpt\/gpt-5\.5\s+GPT-5\.5\s+272k\s+128k\s+low medium\* high xhigh\s+bundled$/m,
+      );
+      expect(out).toMatch(/^\s+openai_chatgpt\/gpt-5\.4\s+GPT-5\.4\s+272k\s+128k\s+low medium high xhigh\*\s+legacy$/m);
+      expect(out).toMatch(/^>\*\s+openai\/gpt-6\.2-sol\s/m);
+      expect(out).toContain('providers: openai_chatgpt (no credentials), openai (credentials present)');
+    },
+  );
 
   it('--provider filters; an unknown provider exits 2', async () => {
     const r = await runCli(['models', '--provider', 'openai'], { env: env() });
@@ -126,10 +160,25 @@ describe('kolega models (signed in with ChatGPT)', () => {
     expect(ids.slice(0, 4)).toEqual(['gpt-5.6-preview', 'gpt-6.2-sol', 'gpt-6.2-astra', 'gpt-6.1-terra']);
     expect(ids).not.toContain('codex-auto-review');
     expect(ids.slice(-3)).toEqual(['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex-spark']);
-    expect(doc.models.filter((m) => m.source === 'bundled').map((m) => m.id)).toEqual(['gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex-spark']);
+    expect(doc.models.filter((m) => m.source === 'bundled').map((m) => m.id)).toEqual([
+      'gpt-5.4',
+      'gpt-5.4-mini',
+      'gpt-5.3-codex-spark',
+    ]);
     // the first listed model is the default
-    expect(doc.models[0]).toMatchObject({ label: 'GPT-5.6 Preview', efforts: ['medium', 'high'], default_effort: 'high', max_output_tokens: null, is_default: true });
-    expect(doc.models.find((m) => m.id === 'gpt-5.5')).toMatchObject({ label: 'GPT-5.5', is_default: false, max_output_tokens: 128000, source: 'live' });
+    expect(doc.models[0]).toMatchObject({
+      label: 'GPT-5.6 Preview',
+      efforts: ['medium', 'high'],
+      default_effort: 'high',
+      max_output_tokens: null,
+      is_default: true,
+    });
+    expect(doc.models.find((m) => m.id === 'gpt-5.5')).toMatchObject({
+      label: 'GPT-5.5',
+      is_default: false,
+      max_output_tokens: 128000,
+      source: 'live',
+    });
 
     expect(modelRequests()).toHaveLength(1);
     const req = modelRequests()[0]!;
@@ -206,7 +255,9 @@ describe('kolega models (signed in with ChatGPT)', () => {
     expect(r.code).toBe(0);
     expect(modelRequests()[0]!.status).toBe(401);
     // 401, or (once the token manager refreshes after a 401) the failed renewal
-    expect(r.stderr).toMatch(/^kolega: could not fetch the live model list \(.*(401|renew|refresh|sign in).*\); showing the bundled list\n$/i);
+    expect(r.stderr).toMatch(
+      /^kolega: could not fetch the live model list \(.*(401|renew|refresh|sign in).*\); showing the bundled list\n$/i,
+    );
     expect(r.stdout.split('\n')[0]).toBe('openai_chatgpt/gpt-6.2-sol');
   });
 
@@ -214,9 +265,13 @@ describe('kolega models (signed in with ChatGPT)', () => {
     writeChatGPTCredentials(home.dir);
     const base = fake.chatgptBaseUrl;
     await fake.close();
-    const r = await runCli(['models'], { env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: base, KOLEGA_AUTH_ISSUER: 'http://127.0.0.1:1' } });
+    const r = await runCli(['models'], {
+      env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: base, KOLEGA_AUTH_ISSUER: 'http://127.0.0.1:1' },
+    });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^kolega: could not fetch the live model list \(cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\); showing the bundled list\n$/);
+    expect(r.stderr).toMatch(
+      /^kolega: could not fetch the live model list \(cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\); showing the bundled list\n$/,
+    );
     expect(r.stdout).toContain('openai_chatgpt/gpt-5.3-codex-spark\n');
   });
 

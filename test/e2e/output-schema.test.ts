@@ -40,7 +40,9 @@ describe('--output-schema', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${answer}\n`);
-    expect(fake.requests[0]!.body.text).toEqual({ format: { type: 'json_schema', strict: true, name: 'kolega_output_schema', schema } });
+    expect(fake.requests[0]!.body.text).toEqual({
+      format: { type: 'json_schema', strict: true, name: 'kolega_output_schema', schema },
+    });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ verdict: 'bug', confidence: 0.9 });
   });
 
@@ -49,7 +51,9 @@ describe('--output-schema', () => {
     const out = path.join(home.dir, 'answer.json');
     const r = await runCli(['run', '--json', '--output-schema', schemaFile, '-o', out, 'classify'], { env: env() });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/does not match --output-schema: answer\/verdict must be equal to one of the allowed values, answer\/confidence must be number/);
+    expect(r.stderr).toMatch(
+      /does not match --output-schema: answer\/verdict must be equal to one of the allowed values, answer\/confidence must be number/,
+    );
     const last = parseEvents(r.stdout).at(-1)!;
     expect(last).toMatchObject({ type: 'turn.failed', error: { code: 'output_schema_mismatch' } });
     expect(existsSync(out)).toBe(false);

@@ -77,7 +77,9 @@ describe.skipIf(!hasOpenssl)('HTTPS fake behind a proxy', () => {
   });
 
   it('(b) an empty lower-case https_proxy does not mask HTTPS_PROXY', async () => {
-    const r = await runCli(['run', 'hi'], { env: env({ https_proxy: '', HTTPS_PROXY: proxy.url, no_proxy: '', NO_PROXY: 'example.invalid' }) });
+    const r = await runCli(['run', 'hi'], {
+      env: env({ https_proxy: '', HTTPS_PROXY: proxy.url, no_proxy: '', NO_PROXY: 'example.invalid' }),
+    });
     expect(r.code).toBe(0);
     expect(tunnels().length).toBeGreaterThanOrEqual(1);
   });
@@ -92,20 +94,26 @@ describe.skipIf(!hasOpenssl)('HTTPS fake behind a proxy', () => {
 
     const bad = await runCli(['run', 'hi'], { env: env({ HTTPS_PROXY: `http://u:wrong@127.0.0.1:${proxy.port}` }) });
     expect(bad.code).toBe(6);
-    expect(bad.stderr).toContain(`proxy http://u:***@127.0.0.1:${proxy.port} refused the tunnel to ${target()} (HTTP 407)`);
+    expect(bad.stderr).toContain(
+      `proxy http://u:***@127.0.0.1:${proxy.port} refused the tunnel to ${target()} (HTTP 407)`,
+    );
     expect(bad.stderr).not.toContain('wrong');
     expect(fake.requests).toHaveLength(1);
   });
 
   it('(d) NO_PROXY=127.0.0.1,localhost bypasses the proxy', async () => {
-    const r = await runCli(['run', 'hi'], { env: env({ HTTPS_PROXY: 'http://127.0.0.1:1', NO_PROXY: '127.0.0.1,localhost' }) });
+    const r = await runCli(['run', 'hi'], {
+      env: env({ HTTPS_PROXY: 'http://127.0.0.1:1', NO_PROXY: '127.0.0.1,localhost' }),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('via proxy\n');
     expect(proxy.log).toHaveLength(0);
   });
 
   it('(d) an empty lower-case no_proxy does not mask NO_PROXY', async () => {
-    const r = await runCli(['run', 'hi'], { env: env({ HTTPS_PROXY: 'http://127.0.0.1:1', no_proxy: '', NO_PROXY: '127.0.0.1' }) });
+    const r = await runCli(['run', 'hi'], {
+      env: env({ HTTPS_PROXY: 'http://127.0.0.1:1', no_proxy: '', NO_PROXY: '127.0.0.1' }),
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
@@ -121,7 +129,9 @@ describe.skipIf(!hasOpenssl)('HTTPS fake behind a proxy', () => {
   });
 
   it('(e) kolega models fetches the live list through the proxy', async () => {
-    const r = await runCli(['models', '--json', '--provider', 'openai_chatgpt'], { env: env({ HTTPS_PROXY: proxy.url }) });
+    const r = await runCli(['models', '--json', '--provider', 'openai_chatgpt'], {
+      env: env({ HTTPS_PROXY: proxy.url }),
+    });
     expect(r.stderr).toBe('');
     const doc = parseDocument<ModelsDocument>('models', r.stdout);
     expect(doc.providers[0]!.source).toBe('live');
@@ -133,7 +143,11 @@ describe.skipIf(!hasOpenssl)('HTTPS fake behind a proxy', () => {
     await proxy.close();
     proxy = await startProxy({ credentials: 'u:s3cret' });
     const r = await runCli(['doctor', '--json', '--timeout', '3'], {
-      env: env({ HTTPS_PROXY: `http://u:s3cret@127.0.0.1:${proxy.port}`, KOLEGA_AUTH_ISSUER: fake.url, OPENAI_BASE_URL: fake.openaiBaseUrl }),
+      env: env({
+        HTTPS_PROXY: `http://u:s3cret@127.0.0.1:${proxy.port}`,
+        KOLEGA_AUTH_ISSUER: fake.url,
+        OPENAI_BASE_URL: fake.openaiBaseUrl,
+      }),
     });
     expect(r.stdout).not.toContain('s3cret');
     const doc = parseDocument<DoctorDocument>('doctor', r.stdout);
@@ -141,7 +155,9 @@ describe.skipIf(!hasOpenssl)('HTTPS fake behind a proxy', () => {
     expect(byId('network.proxy').message).toContain(`HTTPS http://u:***@127.0.0.1:${proxy.port}`);
     for (const id of ['network.issuer', 'network.chatgpt', 'network.openai']) {
       expect(byId(id).status, byId(id).message).toBe('ok');
-      expect(byId(id).message).toMatch(/via proxy http:\/\/u:\*\*\*@127\.0\.0\.1:\d+: proxy DNS skipped \(IP\), proxy TCP \d+ ms, HTTP 404/);
+      expect(byId(id).message).toMatch(
+        /via proxy http:\/\/u:\*\*\*@127\.0\.0\.1:\d+: proxy DNS skipped \(IP\), proxy TCP \d+ ms, HTTP 404/,
+      );
     }
     expect(tunnels().length).toBeGreaterThanOrEqual(3);
     expect(r.code).toBe(0);
@@ -165,7 +181,14 @@ describe('plain-http fake behind HTTP_PROXY', () => {
     const plain = await startFakeBackend({ fallback: { kind: 'sse', events: textAnswer('plain') } });
     const p = await startProxy();
     try {
-      const r = await runCli(['run', 'hi'], { env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: plain.openaiBaseUrl, HTTP_PROXY: p.url } });
+      const r = await runCli(['run', 'hi'], {
+        env: {
+          KOLEGA_HOME: home.dir,
+          OPENAI_API_KEY: 'test-key',
+          OPENAI_BASE_URL: plain.openaiBaseUrl,
+          HTTP_PROXY: p.url,
+        },
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('plain\n');
       expect(p.log.length).toBeGreaterThanOrEqual(1);

@@ -67,13 +67,32 @@ describe('kolega run (API key)', () => {
     const r = await runCli(['run', '--json', 'hi'], { env: apiEnv() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events.map((e) => e.type)).toEqual(['turn.started', 'text.delta', 'text.delta', 'text.delta', 'message.completed', 'turn.completed']);
-    expect(events[0]).toMatchObject({ provider: 'openai', model: 'gpt-6.2-sol', effort: 'low', sandbox: 'read-only', tools: ['read_file', 'list_dir', 'grep'] });
+    expect(events.map((e) => e.type)).toEqual([
+      'turn.started',
+      'text.delta',
+      'text.delta',
+      'text.delta',
+      'message.completed',
+      'turn.completed',
+    ]);
+    expect(events[0]).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-6.2-sol',
+      effort: 'low',
+      sandbox: 'read-only',
+      tools: ['read_file', 'list_dir', 'grep'],
+    });
     expect(events.at(-1)).toMatchObject({
       final_text: 'Hi!',
       requests: 1,
       tool_calls: 0,
-      usage: { input_tokens: 10, cached_input_tokens: 2, output_tokens: 5, reasoning_output_tokens: 1, total_tokens: 15 },
+      usage: {
+        input_tokens: 10,
+        cached_input_tokens: 2,
+        output_tokens: 5,
+        reasoning_output_tokens: 1,
+        total_tokens: 15,
+      },
     });
   });
 
@@ -81,7 +100,12 @@ describe('kolega run (API key)', () => {
     fake.push(
       {
         kind: 'sse',
-        events: [ev.created('r1'), ev.reasoningDelta('thinking'), ev.reasoningDone('thinking', 'ENC1'), ...toolCall('call_1', 'read_file', { path: 'package.json' }).slice(1)],
+        events: [
+          ev.created('r1'),
+          ev.reasoningDelta('thinking'),
+          ev.reasoningDone('thinking', 'ENC1'),
+          ...toolCall('call_1', 'read_file', { path: 'package.json' }).slice(1),
+        ],
       },
       { kind: 'sse', events: textAnswer('The package is kolega.') },
     );
@@ -95,11 +119,31 @@ describe('kolega run (API key)', () => {
     expect(result.output).toContain('"name": "kolega"');
     expect(fake.requests).toHaveLength(2);
     const input = fake.requests[1]!.body.input as Record<string, unknown>[];
-    expect(input.map((i) => i.type)).toEqual(['message', 'message', 'reasoning', 'function_call', 'function_call_output']);
-    expect(input[2]).toEqual({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: 'ENC1' });
-    expect(input[3]).toEqual({ type: 'function_call', name: 'read_file', arguments: '{"path":"package.json"}', call_id: 'call_1' });
+    expect(input.map((i) => i.type)).toEqual([
+      'message',
+      'message',
+      'reasoning',
+      'function_call',
+      'function_call_output',
+    ]);
+    expect(input[2]).toEqual({
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'thinking' }],
+      encrypted_content: 'ENC1',
+    });
+    expect(input[3]).toEqual({
+      type: 'function_call',
+      name: 'read_file',
+      arguments: '{"path":"package.json"}',
+      call_id: 'call_1',
+    });
     expect(input[4]).toMatchObject({ type: 'function_call_output', call_id: 'call_1' });
-    expect(events.at(-1)).toMatchObject({ type: 'turn.completed', requests: 2, tool_calls: 1, final_text: 'The package is kolega.' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'turn.completed',
+      requests: 2,
+      tool_calls: 1,
+      final_text: 'The package is kolega.',
+    });
   });
 });
 
@@ -107,8 +151,14 @@ describe('kolega run (ChatGPT sign-in)', () => {
   it('sends the bearer token, account id and originator, and validates the body like the backend', async () => {
     const token = writeChatGPTCredentials(home.dir, { accountId: 'acct-42' });
     await fake.close();
-    fake = await startFakeBackend({ chatgptTokens: [token], accountId: 'acct-42', steps: [{ kind: 'sse', events: textAnswer('hello') }] });
-    const r = await runCli(['run', 'hi'], { env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl } });
+    fake = await startFakeBackend({
+      chatgptTokens: [token],
+      accountId: 'acct-42',
+      steps: [{ kind: 'sse', events: textAnswer('hello') }],
+    });
+    const r = await runCli(['run', 'hi'], {
+      env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl },
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('hello\n');
     expect(r.code).toBe(0);
@@ -118,14 +168,18 @@ describe('kolega run (ChatGPT sign-in)', () => {
     expect(req.headers['chatgpt-account-id']).toBe('acct-42');
     expect(req.headers.originator).toBe('codex_exec');
     expect(req.headers.version).toBe('0.171.0');
-    expect(req.headers['user-agent']).toMatch(/^codex_exec\/0\.171\.0 \(\S+ [^;]+; \S+\) \S+ \(codex_exec; 0\.171\.0\)$/);
+    expect(req.headers['user-agent']).toMatch(
+      /^codex_exec\/0\.171\.0 \(\S+ [^;]+; \S+\) \S+ \(codex_exec; 0\.171\.0\)$/,
+    );
   });
 
   it('does not send --max-output-tokens to the ChatGPT backend and warns once', async () => {
     const token = writeChatGPTCredentials(home.dir);
     await fake.close();
     fake = await startFakeBackend({ chatgptTokens: [token], steps: [{ kind: 'sse', events: textAnswer('hi') }] });
-    const r = await runCli(['run', '--max-output-tokens', '64', 'hi'], { env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl } });
+    const r = await runCli(['run', '--max-output-tokens', '64', 'hi'], {
+      env: { KOLEGA_HOME: home.dir, KOLEGA_CHATGPT_BASE_URL: fake.chatgptBaseUrl },
+    });
     expect(r.code).toBe(0);
     expect(r.stderr.match(/max-output-tokens/g)).toHaveLength(1);
     expect(fake.requests[0]!.body).not.toHaveProperty('max_output_tokens');

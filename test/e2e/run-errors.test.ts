@@ -15,7 +15,11 @@ const chatgptEnv = () => {
   writeChatGPTCredentials(t.home);
   return { KOLEGA_HOME: t.home, KOLEGA_CHATGPT_BASE_URL: t.fake.chatgptBaseUrl };
 };
-const texts = (events: Record<string, unknown>[]) => events.filter((e) => e.type === 'text.delta').map((e) => e.delta).join('');
+const texts = (events: Record<string, unknown>[]) =>
+  events
+    .filter((e) => e.type === 'text.delta')
+    .map((e) => e.delta)
+    .join('');
 
 describe('errors-http', () => {
   it('B12 ChatGPT backend contract: default and custom instructions both pass the strict fake', async () => {
@@ -26,8 +30,14 @@ describe('errors-http', () => {
     expect([a.code, a.stdout, b.code, b.stdout]).toEqual([0, 'one\n', 0, 'two\n']);
     expect(t.fake.requests.map((r) => r.status)).toEqual([200, 200]);
     // current ChatGPT models take the instructions as the first developer message, not `instructions`
-    const developer = (t.fake.requests[1]!.body.input as Record<string, unknown>[]).find((i) => i.type === 'message' && i.role === 'developer');
-    expect(developer).toEqual({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be terse' }] });
+    const developer = (t.fake.requests[1]!.body.input as Record<string, unknown>[]).find(
+      (i) => i.type === 'message' && i.role === 'developer',
+    );
+    expect(developer).toEqual({
+      type: 'message',
+      role: 'developer',
+      content: [{ type: 'input_text', text: 'be terse' }],
+    });
     expect(t.fake.requests[1]!.body).not.toHaveProperty('instructions');
     for (const r of t.fake.requests) expect(r.body).toMatchObject({ store: false, stream: true });
   });
@@ -48,13 +58,17 @@ describe('errors-http', () => {
     expect(t.fake.requests[0]!.body).not.toHaveProperty('max_output_tokens');
 
     t.fake.push({ kind: 'sse', events: textAnswer('api') });
-    const api = await runCli(['run', '-m', 'openai/gpt-5.5', '--max-output-tokens', '64', 'hi'], { env: t.env({ KOLEGA_CHATGPT_BASE_URL: t.fake.chatgptBaseUrl }) });
+    const api = await runCli(['run', '-m', 'openai/gpt-5.5', '--max-output-tokens', '64', 'hi'], {
+      env: t.env({ KOLEGA_CHATGPT_BASE_URL: t.fake.chatgptBaseUrl }),
+    });
     expect(api.code).toBe(0);
     expect(t.fake.requests[1]!.body.max_output_tokens).toBe(64);
 
     t.fake.push(httpError(400, { detail: 'Unsupported parameter: max_output_tokens' }));
     const t0 = Date.now();
-    const forced = await runCli(['run', '-m', 'openai/gpt-5.5', 'hi'], { env: t.env({ KOLEGA_CHATGPT_BASE_URL: t.fake.chatgptBaseUrl }) });
+    const forced = await runCli(['run', '-m', 'openai/gpt-5.5', 'hi'], {
+      env: t.env({ KOLEGA_CHATGPT_BASE_URL: t.fake.chatgptBaseUrl }),
+    });
     expect(forced.code).toBe(5);
     expect(t0 + forced.ms - t.fake.requests[2]!.receivedAt!).toBeLessThan(2000); // no backoff after a 400
     expect(t.fake.requests).toHaveLength(3);
@@ -63,13 +77,21 @@ describe('errors-http', () => {
   it('B15 (a) 429 usage_limit_reached with x-codex headers: one request, plan, local and relative reset, resets_at, exit 4', async () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 13872;
     t.fake.push(
-      usageLimitStep({ plan: 'plus', resetsAt, resetsInSeconds: 13872, headers: { 'x-codex-primary-used-percent': '100', 'x-codex-primary-reset-at': String(resetsAt) } }),
+      usageLimitStep({
+        plan: 'plus',
+        resetsAt,
+        resetsInSeconds: 13872,
+        headers: { 'x-codex-primary-used-percent': '100', 'x-codex-primary-reset-at': String(resetsAt) },
+      }),
     );
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(4);
     expect(t.fake.requests).toHaveLength(1);
     expect(r.stderr).toMatch(/plus plan\); resets at (\d{4}-\d\d-\d\d )?\d\d:\d\d, in 3h 51m/);
-    expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'usage_limit_reached', resets_at: resetsAt } });
+    expect(parseEvents(r.stdout).at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'usage_limit_reached', resets_at: resetsAt },
+    });
   });
 
   it('B15 (b) the same on a free plan', async () => {
@@ -85,7 +107,9 @@ describe('errors-http', () => {
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', attempt: 1, delay_ms: 2000, reason: expect.stringContaining('429') }]);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([
+      { type: 'retry', attempt: 1, delay_ms: 2000, reason: expect.stringContaining('429') },
+    ]);
     const gap = t.fake.requests[1]!.receivedAt! - t.fake.requests[0]!.receivedAt!;
     expect(gap).toBeGreaterThanOrEqual(1900);
     expect(texts(events)).toBe('hello');
@@ -101,7 +125,10 @@ describe('errors-http', () => {
 
 describe('retry sequences', () => {
   it('5xx twice (retry-after-ms honoured) then success: two retry events, one stderr line each, exit 0', async () => {
-    t.fake.push(httpError(500, { detail: 'a' }, { 'retry-after-ms': '50' }), httpError(502, 'bad gateway'), { kind: 'sse', events: textAnswer('third time') });
+    t.fake.push(httpError(500, { detail: 'a' }, { 'retry-after-ms': '50' }), httpError(502, 'bad gateway'), {
+      kind: 'sse',
+      events: textAnswer('third time'),
+    });
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     const retries = parseEvents(r.stdout).filter((e) => e.type === 'retry');
@@ -123,7 +150,10 @@ describe('retry sequences', () => {
     t.fake.push({ kind: 'reset' }, { kind: 'sse', events: textAnswer('fresh') });
     const a = await runCli(['run', 'hi'], { env: t.env() });
     expect([a.code, a.stdout]).toEqual([0, 'fresh\n']);
-    t.fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta('shown')] }, { kind: 'sse', events: textAnswer('DUPLICATE') });
+    t.fake.push(
+      { kind: 'sse', events: [ev.created(), ev.textDelta('shown')] },
+      { kind: 'sse', events: textAnswer('DUPLICATE') },
+    );
     const b = await runCli(['run', 'hi'], { env: t.env() });
     expect(b.code).toBe(5);
     expect(b.stdout).toBe('shown\n');
@@ -131,7 +161,10 @@ describe('retry sequences', () => {
   });
 
   it('401 on the second request of a turn (after a tool call): exit 3, not retried', async () => {
-    t.fake.push({ kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) }, httpError(401, { error: { message: 'revoked' } }));
+    t.fake.push(
+      { kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) },
+      httpError(401, { error: { message: 'revoked' } }),
+    );
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(3);
     expect(t.fake.requests).toHaveLength(2);
@@ -139,7 +172,10 @@ describe('retry sequences', () => {
   });
 
   it('a failure on the second request after a tool ran is retried (that request showed nothing)', async () => {
-    t.fake.push({ kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) }, httpError(503, 'busy'), { kind: 'sse', events: textAnswer('ok') });
+    t.fake.push({ kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) }, httpError(503, 'busy'), {
+      kind: 'sse',
+      events: textAnswer('ok'),
+    });
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
@@ -161,7 +197,10 @@ describe('sse-events', () => {
     expect(t.fake.requests).toHaveLength(1);
     expect(r.stderr).toContain('context_length_exceeded');
     expect(r.stderr).toMatch(/2\.9 MiB|3\.0 MiB/);
-    expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'context_length_exceeded' } });
+    expect(parseEvents(r.stdout).at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'context_length_exceeded' },
+    });
   });
 
   it('B19 clean EOF without response.completed (with and without [DONE]): partial text, exit 5, last line a failure', async () => {
@@ -196,13 +235,23 @@ describe('sse-events', () => {
     t.fake.push(
       {
         kind: 'sse',
-        events: [ev.created(), { type: 'response.output_item.done', item: { type: 'function_call', id: 'fc9', name: 'list_dir', arguments: '{"path":"."}', call_id: 'call_9' } }, ev.completed()],
+        events: [
+          ev.created(),
+          {
+            type: 'response.output_item.done',
+            item: { type: 'function_call', id: 'fc9', name: 'list_dir', arguments: '{"path":"."}', call_id: 'call_9' },
+          },
+          ev.completed(),
+        ],
       },
       { kind: 'sse', events: textAnswer('listed') },
     );
     const v = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(v.code).toBe(0);
-    expect(parseEvents(v.stdout).find((e) => e.type === 'tool.result')).toMatchObject({ call_id: 'call_9', status: 'ok' });
+    expect(parseEvents(v.stdout).find((e) => e.type === 'tool.result')).toMatchObject({
+      call_id: 'call_9',
+      status: 'ok',
+    });
   });
 });
 
@@ -230,7 +279,10 @@ describe('sse-framing end to end', () => {
   it('B21 a complete event that is not JSON: loud exit 5 after the text shown so far, never a silent skip', async () => {
     t.fake.push({
       kind: 'sse',
-      events: toSse([ev.created(), ev.textDelta('before ')]) + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"br\n\n' + toSse([ev.completed()]),
+      events:
+        toSse([ev.created(), ev.textDelta('before ')]) +
+        'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"br\n\n' +
+        toSse([ev.completed()]),
     });
     const r = await runCli(['run', 'hi'], { env: t.env() });
     expect(r.code).toBe(5);
@@ -241,7 +293,12 @@ describe('sse-framing end to end', () => {
 
   it('B21 (5) a 40 KB delta in 1 KB writes 5 ms apart arrives intact', async () => {
     const big = Array.from({ length: 40 * 1024 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    t.fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta(big), ev.completed()], chunkBytes: 1024, delayMs: 5 });
+    t.fake.push({
+      kind: 'sse',
+      events: [ev.created(), ev.textDelta(big), ev.completed()],
+      chunkBytes: 1024,
+      delayMs: 5,
+    });
     const r = await runCli(['run', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(big + '\n');
@@ -249,7 +306,11 @@ describe('sse-framing end to end', () => {
 
   it('B23 "naïve 東京 🦊" one byte per write: exact UTF-8 bytes on stdout, no EF BF BD', async () => {
     const text = 'naïve 東京 🦊';
-    t.fake.push({ kind: 'sse', events: [ev.created(), ev.textDelta(text), ev.messageDone(text), ev.completed()], chunkBytes: 1 });
+    t.fake.push({
+      kind: 'sse',
+      events: [ev.created(), ev.textDelta(text), ev.messageDone(text), ev.completed()],
+      chunkBytes: 1,
+    });
     const r = await runCli(['run', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     expect(Buffer.from(r.stdout)).toEqual(Buffer.from(text + '\n', 'utf8'));
@@ -257,8 +318,14 @@ describe('sse-framing end to end', () => {
   });
 
   it('B23 a body ending inside a 4-byte sequence: incomplete-stream failure (B19), no replacement character', async () => {
-    const head = toSse([ev.created(), ev.textDelta('naïve ')]) + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"';
-    t.fake.push({ kind: 'sse', events: Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from([0xf0, 0x9f])]), chunkBytes: 1 });
+    const head =
+      toSse([ev.created(), ev.textDelta('naïve ')]) +
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"';
+    t.fake.push({
+      kind: 'sse',
+      events: Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from([0xf0, 0x9f])]),
+      chunkBytes: 1,
+    });
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(5);
     const events = parseEvents(r.stdout);
@@ -294,10 +361,19 @@ describe('B27 parallel function calls in one response', () => {
     const results = events.filter((e) => e.type === 'tool.result');
     expect(calls.sort()).toEqual(['call_a', 'call_b']);
     expect(results.map((e) => e.call_id).sort()).toEqual(['call_a', 'call_b']);
-    expect(results.find((e) => e.call_id === 'call_b')).toMatchObject({ name: 'read_file', status: 'ok', output: expect.stringContaining('"name": "kolega"') });
+    expect(results.find((e) => e.call_id === 'call_b')).toMatchObject({
+      name: 'read_file',
+      status: 'ok',
+      output: expect.stringContaining('"name": "kolega"'),
+    });
     expect(results.find((e) => e.call_id === 'call_a')).toMatchObject({ name: 'get_time', status: 'error' });
     const input = t.fake.requests[1]!.body.input as Record<string, unknown>[];
-    expect(input.filter((i) => i.type === 'function_call').map((i) => i.call_id).sort()).toEqual(['call_a', 'call_b']);
+    expect(
+      input
+        .filter((i) => i.type === 'function_call')
+        .map((i) => i.call_id)
+        .sort(),
+    ).toEqual(['call_a', 'call_b']);
     const outputs = input.filter((i) => i.type === 'function_call_output');
     expect(outputs.map((i) => i.call_id).sort()).toEqual(['call_a', 'call_b']);
     expect(outputs.find((i) => i.call_id === 'call_b')!.output).toContain('"name": "kolega"');

@@ -24,7 +24,9 @@ async function closedPort(): Promise<number> {
 
 /** Many deltas, one every `delayMs`, for streams that must still be running when the test acts. */
 function slowStream(n: number, text = 'tick '): string {
-  return [ev.created(), ...Array.from({ length: n }, () => ev.textDelta(text))].map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+  return [ev.created(), ...Array.from({ length: n }, () => ev.textDelta(text))]
+    .map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`)
+    .join('');
 }
 
 describe('exit status', () => {
@@ -93,10 +95,17 @@ describe('exit status', () => {
 
   it('141: stdout closed by its reader (| head -n 1), quietly', async () => {
     t.fake.push({ kind: 'sse', events: slowStream(3000, 'line\n'), chunkBytes: 4000, delayMs: 5 });
-    const child = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" run count 2>"$ERRFILE" | head -n 1; echo "status=\${PIPESTATUS[0]}"; cat "$ERRFILE"`], {
-      env: { ...baseEnv(t.env()), ERRFILE: `${t.home}/err.txt` } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" run count 2>"$ERRFILE" | head -n 1; echo "status=\${PIPESTATUS[0]}"; cat "$ERRFILE"`,
+      ],
+      {
+        env: { ...baseEnv(t.env()), ERRFILE: `${t.home}/err.txt` } as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const r = await collect(child);
     expect(r.stdout).toBe('line\nstatus=141\n');
   });

@@ -12,7 +12,11 @@ import { fixture } from '../fakes/backend.js';
 const t = useFakeBackend();
 
 const types = (events: Record<string, unknown>[]) => events.map((e) => e.type);
-const texts = (events: Record<string, unknown>[]) => events.filter((e) => e.type === 'text.delta').map((e) => e.delta).join('');
+const texts = (events: Record<string, unknown>[]) =>
+  events
+    .filter((e) => e.type === 'text.delta')
+    .map((e) => e.delta)
+    .join('');
 
 describe('fixtures end to end', () => {
   it('01 text answer: streamed text, usage, exit 0', async () => {
@@ -21,12 +25,22 @@ describe('fixtures end to end', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual(['Hello', '! How can I ', 'help you today?']);
+    expect(events.filter((e) => e.type === 'text.delta').map((e) => e.delta)).toEqual([
+      'Hello',
+      '! How can I ',
+      'help you today?',
+    ]);
     expect(events.at(-1)).toMatchObject({
       type: 'turn.completed',
       final_text: 'Hello! How can I help you today?',
       tool_calls: 0,
-      usage: { input_tokens: 3012, cached_input_tokens: 2944, output_tokens: 12, reasoning_output_tokens: 0, total_tokens: 3024 },
+      usage: {
+        input_tokens: 3012,
+        cached_input_tokens: 2944,
+        output_tokens: 12,
+        reasoning_output_tokens: 0,
+        total_tokens: 3024,
+      },
     });
   });
 
@@ -35,12 +49,23 @@ describe('fixtures end to end', () => {
     const r = await runCli(['run', '--json', 'what is 2+2'], { env: t.env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'reasoning.delta').map((e) => e.delta).join('')).toContain('**Answering**');
-    expect(events.at(-1)).toMatchObject({ final_text: '2 + 2 = 4.', usage: { input_tokens: 2875, output_tokens: 86, reasoning_output_tokens: 64, total_tokens: 2961 } });
+    expect(
+      events
+        .filter((e) => e.type === 'reasoning.delta')
+        .map((e) => e.delta)
+        .join(''),
+    ).toContain('**Answering**');
+    expect(events.at(-1)).toMatchObject({
+      final_text: '2 + 2 = 4.',
+      usage: { input_tokens: 2875, output_tokens: 86, reasoning_output_tokens: 64, total_tokens: 2961 },
+    });
   });
 
   it('02 text mode: only the answer on stdout; reasoning on stderr with --verbose', async () => {
-    t.fake.push({ kind: 'fixture', file: '02-reasoning-summary-then-text.sse' }, { kind: 'fixture', file: '02-reasoning-summary-then-text.sse' });
+    t.fake.push(
+      { kind: 'fixture', file: '02-reasoning-summary-then-text.sse' },
+      { kind: 'fixture', file: '02-reasoning-summary-then-text.sse' },
+    );
     const quiet = await runCli(['run', 'q'], { env: t.env() });
     expect(quiet.stdout).toBe('2 + 2 = 4.\n');
     expect(quiet.stderr).toBe('');
@@ -50,18 +75,35 @@ describe('fixtures end to end', () => {
   });
 
   it('03 function call with output: []: the call runs once and its output is sent back with the same call_id', async () => {
-    t.fake.push({ kind: 'fixture', file: '03-function-call-deltas-empty-output.sse' }, { kind: 'sse', events: textAnswer('done') });
+    t.fake.push(
+      { kind: 'fixture', file: '03-function-call-deltas-empty-output.sse' },
+      { kind: 'sse', events: textAnswer('done') },
+    );
     const r = await runCli(['run', '--json', 'list'], { env: t.env() });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
     const calls = events.filter((e) => e.type === 'tool.call');
-    expect(calls).toEqual([{ type: 'tool.call', call_id: 'call_Q7xYz0fakeCallId0003', name: 'shell_command', arguments: { command: 'ls -la', workdir: '/tmp/project' } }]);
+    expect(calls).toEqual([
+      {
+        type: 'tool.call',
+        call_id: 'call_Q7xYz0fakeCallId0003',
+        name: 'shell_command',
+        arguments: { command: 'ls -la', workdir: '/tmp/project' },
+      },
+    ]);
     expect(events.filter((e) => e.type === 'tool.result')).toHaveLength(1);
     const input = t.fake.requests[1]!.body.input as Record<string, unknown>[];
     expect(input.filter((i) => i.type === 'function_call')).toEqual([
-      { type: 'function_call', name: 'shell_command', arguments: '{"command":"ls -la","workdir":"/tmp/project"}', call_id: 'call_Q7xYz0fakeCallId0003' },
+      {
+        type: 'function_call',
+        name: 'shell_command',
+        arguments: '{"command":"ls -la","workdir":"/tmp/project"}',
+        call_id: 'call_Q7xYz0fakeCallId0003',
+      },
     ]);
-    expect(input.filter((i) => i.type === 'function_call_output').map((i) => i.call_id)).toEqual(['call_Q7xYz0fakeCallId0003']);
+    expect(input.filter((i) => i.type === 'function_call_output').map((i) => i.call_id)).toEqual([
+      'call_Q7xYz0fakeCallId0003',
+    ]);
   });
 
   it('04 context_length_exceeded: exit 5, one request, code in turn.failed', async () => {
@@ -69,19 +111,30 @@ describe('fixtures end to end', () => {
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
     expect(r.code).toBe(5);
     expect(t.fake.requests).toHaveLength(1);
-    expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'context_length_exceeded' } });
+    expect(parseEvents(r.stdout).at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'context_length_exceeded' },
+    });
     expect(r.stderr).toContain('context_length_exceeded');
   });
 
   it('05 rate_limit_exceeded: a retry that waits the suggested 11.054 s (cut short here by --timeout)', async () => {
-    t.fake.push({ kind: 'fixture', file: '05-response-failed-rate-limit-retry-after.sse' }, { kind: 'sse', events: textAnswer('late') });
+    t.fake.push(
+      { kind: 'fixture', file: '05-response-failed-rate-limit-retry-after.sse' },
+      { kind: 'sse', events: textAnswer('late') },
+    );
     const r = await runCli(['run', '--json', '--timeout', '4', 'hi'], { env: t.env() });
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', attempt: 1, delay_ms: 11054, reason: expect.stringContaining('try again in 11.054s') }]);
+    expect(events.filter((e) => e.type === 'retry')).toEqual([
+      { type: 'retry', attempt: 1, delay_ms: 11054, reason: expect.stringContaining('try again in 11.054s') },
+    ]);
     expect(r.stderr).toMatch(/retrying in 11054 ms \(attempt 1\)/);
     expect(t.fake.requests).toHaveLength(1);
     expect(r.code).toBe(6);
-    expect(events.at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'timeout', message: expect.stringContaining('while waiting to retry') } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'timeout', message: expect.stringContaining('while waiting to retry') },
+    });
   });
 
   it('06 error event then EOF: retried, and the retry succeeds', async () => {
@@ -133,7 +186,10 @@ describe('fixtures end to end', () => {
     expect(r.stderr).toMatch(/resets at (\d{4}-\d\d-\d\d )?\d\d:\d\d, in 3h 51m/);
     expect(r.stderr).toContain('5h window 100% used');
     const last = parseEvents(r.stdout).at(-1)!;
-    expect(last).toMatchObject({ type: 'turn.failed', error: { code: 'usage_limit_reached', http_status: 429, resets_at: 1777936568, retry_after_seconds: 13872 } });
+    expect(last).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'usage_limit_reached', http_status: 429, resets_at: 1777936568, retry_after_seconds: 13872 },
+    });
     expect(parseEvents(r.stdout).some((e) => e.type === 'retry')).toBe(false);
   });
 
@@ -158,9 +214,14 @@ describe('byte splits end to end', () => {
       expect(r.stdout).toBe('Hello! How can I help you today?\n');
       expect(r.code).toBe(0);
     }
-    t.fake.push({ kind: 'fixture', file: '03-function-call-deltas-empty-output.sse', chunkBytes: 1 }, { kind: 'sse', events: textAnswer('ok') });
+    t.fake.push(
+      { kind: 'fixture', file: '03-function-call-deltas-empty-output.sse', chunkBytes: 1 },
+      { kind: 'sse', events: textAnswer('ok') },
+    );
     const r = await runCli(['run', '--json', 'hi'], { env: t.env() });
-    expect(parseEvents(r.stdout).find((e) => e.type === 'tool.call')).toMatchObject({ call_id: 'call_Q7xYz0fakeCallId0003' });
+    expect(parseEvents(r.stdout).find((e) => e.type === 'tool.call')).toMatchObject({
+      call_id: 'call_Q7xYz0fakeCallId0003',
+    });
   });
 
   it('01 split at a handful of awkward offsets (inside data:, inside JSON, between the blank-line LFs)', async () => {

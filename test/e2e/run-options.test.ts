@@ -12,7 +12,10 @@ import { textAnswer, toolCall } from '../fakes/sse-events.js';
 import { httpError } from '../fakes/faults.js';
 
 const t = useFakeBackend();
-const PNG_1x1 = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082', 'hex');
+const PNG_1x1 = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082',
+  'hex',
+);
 
 describe('run options', () => {
   it('-o writes the final answer on success only', async () => {
@@ -37,7 +40,10 @@ describe('run options', () => {
     expect(body.instructions).toBe('Answer in French.');
     const content = (body.input as { content: Record<string, unknown>[] }[]).at(-1)!.content;
     expect(content[0]).toEqual({ type: 'input_text', text: 'describe' });
-    expect(content[1]).toEqual({ type: 'input_image', image_url: `data:image/png;base64,${PNG_1x1.toString('base64')}` });
+    expect(content[1]).toEqual({
+      type: 'input_image',
+      image_url: `data:image/png;base64,${PNG_1x1.toString('base64')}`,
+    });
   });
 
   it('-i/--image as in codex exec: repeatable and comma-separated; images keep their order', async () => {
@@ -77,9 +83,12 @@ describe('run options', () => {
     expect(r.stderr).toContain(`is 21 MiB (${21 * 1024 * 1024 + 100} bytes); the limit is 20 MiB`);
   });
 
-  it('--instructions replaces the default; -s danger-full-access (Codex\'s name) means full-access', async () => {
+  it("--instructions replaces the default; -s danger-full-access (Codex's name) means full-access", async () => {
     t.fake.push({ kind: 'sse', events: textAnswer('ok') });
-    const r = await runCli(['run', '--json', '--instructions', 'Be terse.', '-s', 'danger-full-access', '--skip-git-repo-check', 'hi'], { env: t.env() });
+    const r = await runCli(
+      ['run', '--json', '--instructions', 'Be terse.', '-s', 'danger-full-access', '--skip-git-repo-check', 'hi'],
+      { env: t.env() },
+    );
     expect(r.code).toBe(0);
     expect(t.fake.requests[0]!.body.instructions).toBe('Be terse.');
     expect(parseEvents(r.stdout)[0]!.sandbox).toBe('full-access');
@@ -95,7 +104,10 @@ describe('run options', () => {
   });
 
   it('--no-tools offers none; a call anyway is refused, not executed', async () => {
-    t.fake.push({ kind: 'sse', events: toolCall('c1', 'read_file', { path: 'package.json' }) }, { kind: 'sse', events: textAnswer('ok') });
+    t.fake.push(
+      { kind: 'sse', events: toolCall('c1', 'read_file', { path: 'package.json' }) },
+      { kind: 'sse', events: textAnswer('ok') },
+    );
     const r = await runCli(['run', '--json', '--no-tools', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     expect(t.fake.requests[0]!.body.tools).toEqual([]);
@@ -105,7 +117,10 @@ describe('run options', () => {
   });
 
   it('--max-tool-calls ends the turn with turn.failed (exit 5)', async () => {
-    t.fake.push({ kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) }, { kind: 'sse', events: toolCall('c2', 'list_dir', { path: '.' }) });
+    t.fake.push(
+      { kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) },
+      { kind: 'sse', events: toolCall('c2', 'list_dir', { path: '.' }) },
+    );
     const r = await runCli(['run', '--json', '--max-tool-calls', '1', 'hi'], { env: t.env() });
     expect(r.code).toBe(5);
     const events = parseEvents(r.stdout);

@@ -29,7 +29,11 @@ async function waitForClientClose(fake: FakeBackend, ms: number): Promise<number
 }
 
 /** Spawns `kolega run`, sends `signals` (with gaps) after the first stdout bytes; @returns result and signal time. */
-async function interrupt(args: string[], signals: NodeJS.Signals[], gapMs = 100): Promise<{ r: CliResult; sentAt: number }> {
+async function interrupt(
+  args: string[],
+  signals: NodeJS.Signals[],
+  gapMs = 100,
+): Promise<{ r: CliResult; sentAt: number }> {
   const child = spawnCli(args, { env: t.env() });
   let sentAt = 0;
   let seen = '';
@@ -75,7 +79,10 @@ describe('B38 signals during a run', () => {
     t.fake.push({ kind: 'sse', events: ticking(300), chunkBytes: 150, delayMs: 200 });
     const { r } = await interrupt(['run', '--json', 'count'], ['SIGTERM']);
     expect(r.code).toBe(130);
-    expect(parseEvents(r.stdout).at(-1)).toMatchObject({ type: 'turn.failed', error: { code: 'interrupted', message: expect.stringContaining('SIGTERM') } });
+    expect(parseEvents(r.stdout).at(-1)).toMatchObject({
+      type: 'turn.failed',
+      error: { code: 'interrupted', message: expect.stringContaining('SIGTERM') },
+    });
     expect(await waitForClientClose(t.fake, 2000)).toBeGreaterThan(0);
   });
 
@@ -103,7 +110,12 @@ describe('B38 signals during a run', () => {
 describe('B30 broken pipe when output goes to head', () => {
   function shell(cmd: string, extra: Record<string, string> = {}) {
     const child = spawn('bash', ['-c', cmd], {
-      env: { ...baseEnv(t.env()), KOLEGA: `"${process.execPath}" "${BIN}"`, ERRFILE: `${t.home}/err.txt`, ...extra } as NodeJS.ProcessEnv,
+      env: {
+        ...baseEnv(t.env()),
+        KOLEGA: `"${process.execPath}" "${BIN}"`,
+        ERRFILE: `${t.home}/err.txt`,
+        ...extra,
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return collect(child);
@@ -112,14 +124,18 @@ describe('B30 broken pipe when output goes to head', () => {
 
   it('B30 | head -n 1: nothing on stderr, exit 141, the request is aborted (server sees the close)', async () => {
     t.fake.push(many());
-    const r = await shell('eval "$KOLEGA run count" 2>"$ERRFILE" | head -n 1; echo "status=${PIPESTATUS[0]}"; cat "$ERRFILE"');
+    const r = await shell(
+      'eval "$KOLEGA run count" 2>"$ERRFILE" | head -n 1; echo "status=${PIPESTATUS[0]}"; cat "$ERRFILE"',
+    );
     expect(r.stdout).toBe('line\nstatus=141\n');
     expect(await waitForClientClose(t.fake, 2000)).toBeGreaterThan(0);
   });
 
   it('B30 --json | head -c 10: same', async () => {
     t.fake.push(many());
-    const r = await shell('eval "$KOLEGA run --json count" 2>"$ERRFILE" | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"; cat "$ERRFILE"');
+    const r = await shell(
+      'eval "$KOLEGA run --json count" 2>"$ERRFILE" | head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"; cat "$ERRFILE"',
+    );
     expect(r.stdout).toBe('status=141\n');
   });
 
@@ -154,14 +170,22 @@ describe('B28 only results on stdout', () => {
     });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout); // throws on any non-JSON line
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['retry', 'tool.call', 'tool.result', 'turn.completed']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['retry', 'tool.call', 'tool.result', 'turn.completed']),
+    );
     // write_file is never offered under read-only: the call is refused (denied, or unknown when not built in).
-    expect(events.find((e) => e.type === 'tool.result' && e.call_id === 'c1')).toMatchObject({ status: expect.stringMatching(/^(denied|error)$/) });
+    expect(events.find((e) => e.type === 'tool.result' && e.call_id === 'c1')).toMatchObject({
+      status: expect.stringMatching(/^(denied|error)$/),
+    });
     expect(r.stderr).toContain('retrying');
   });
 
   it('B28 text mode: stdout holds only the answer and a final newline', async () => {
-    t.fake.push({ kind: 'http', status: 502, body: '' }, { kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) }, { kind: 'sse', events: textAnswer('answer') });
+    t.fake.push(
+      { kind: 'http', status: 502, body: '' },
+      { kind: 'sse', events: toolCall('c1', 'list_dir', { path: '.' }) },
+      { kind: 'sse', events: textAnswer('answer') },
+    );
     const r = await runCli(['run', '--verbose', 'hi'], { env: t.env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('answer\n');
@@ -193,7 +217,10 @@ describe('large outputs and colour', () => {
 
   it('no ANSI escapes off a TTY, with and without NO_COLOR, even with --verbose', async () => {
     for (const NO_COLOR of ['', '1']) {
-      t.fake.push({ kind: 'http', status: 500, body: '' }, { kind: 'sse', events: [ev.created(), ev.reasoningDelta('thinking'), ...textAnswer('plain').slice(1)] });
+      t.fake.push(
+        { kind: 'http', status: 500, body: '' },
+        { kind: 'sse', events: [ev.created(), ev.reasoningDelta('thinking'), ...textAnswer('plain').slice(1)] },
+      );
       const r = await runCli(['run', '--verbose', 'hi'], { env: t.env({ NO_COLOR }) });
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('thinking');

@@ -18,7 +18,11 @@ const t = useFakeBackend({ fallback: { kind: 'sse', events: textAnswer('ok') } }
 async function runWithStdinFile(args: string[], file: string) {
   const fd = openSync(file, 'r');
   try {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: baseEnv(t.env()) as NodeJS.ProcessEnv, stdio: [fd, 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: baseEnv(t.env()) as NodeJS.ProcessEnv,
+      stdio: [fd, 'pipe', 'pipe'],
+    });
     return await collect(child);
   } finally {
     closeSync(fd);
@@ -45,10 +49,17 @@ describe('B32 non-TTY stdin with no writer', () => {
   });
 
   it('B32 the same from a shell: sleep 600 | kolega run hi returns fast', async () => {
-    const child = spawn('bash', ['-c', `exec 3< <(exec sleep 600 >/dev/null 2>&1); SP=$!; "${process.execPath}" "${BIN}" run hi <&3; echo "status=$?"; kill "$SP"; exit 0`], {
-      env: baseEnv(t.env()) as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'bash',
+      [
+        '-c',
+        `exec 3< <(exec sleep 600 >/dev/null 2>&1); SP=$!; "${process.execPath}" "${BIN}" run hi <&3; echo "status=$?"; kill "$SP"; exit 0`,
+      ],
+      {
+        env: baseEnv(t.env()) as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const r = await collect(child, Date.now(), 40_000);
     expect(r.stdout).toBe('ok\nstatus=0\n');
     expect(r.ms).toBeLessThan(25_000); // no hang (sleep 600 holds the pipe); generous for a loaded machine

@@ -62,7 +62,10 @@ describe('B25 stalled stream or dead socket', () => {
     const proxy = await startHalfOpenProxy(t.fake.url);
     try {
       t.fake.push({ kind: 'sse', events: [ev.created()], resetAfter: true });
-      const r = await timed(['run', '--idle-timeout', String(IDLE), 'hi'], t.env({ OPENAI_BASE_URL: `${proxy.url}/v1` }));
+      const r = await timed(
+        ['run', '--idle-timeout', String(IDLE), 'hi'],
+        t.env({ OPENAI_BASE_URL: `${proxy.url}/v1` }),
+      );
       expect(proxy.serverClosed).toBeGreaterThanOrEqual(1);
       expect(r.code).toBe(6);
       expect(r.stderr).toContain('mid-stream');
@@ -95,7 +98,9 @@ describe('B25 stalled stream or dead socket', () => {
 
 describe('--timeout covers waiting for stdin', () => {
   it('--stdin on a pipe that never writes: --timeout ends it with exit 6 naming the phase', async () => {
-    const r = await collect(spawnCli(['run', '--stdin', '--timeout', '1', 'hi'], { env: t.env(), stdin: 'silent-pipe' }));
+    const r = await collect(
+      spawnCli(['run', '--stdin', '--timeout', '1', 'hi'], { env: t.env(), stdin: 'silent-pipe' }),
+    );
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('(while reading stdin)');
     expect(t.fake.requests).toHaveLength(0);

@@ -19,7 +19,10 @@ afterAll(() => tmp.cleanup());
  * do not see a require() of an ES module, so the launcher is made to take its import() path
  * (`--no-experimental-require-module`): the module graph it loads is the same either way.
  */
-function trace(args: string[], viaRequire = false): { stdout: string; code: number | null; urls: string[]; builtins: string[] } {
+function trace(
+  args: string[],
+  viaRequire = false,
+): { stdout: string; code: number | null; urls: string[]; builtins: string[] } {
   const file = path.join(tmp.dir, `${args.join('_').replace(/\W/g, '')}${viaRequire ? '-req' : ''}.trace`);
   const flags = viaRequire ? [] : ['--no-experimental-require-module'];
   const r = spawnSync(process.execPath, [...flags, '--import', TRACE_HOOK, BIN, ...args], {
@@ -33,7 +36,8 @@ function trace(args: string[], viaRequire = false): { stdout: string; code: numb
   return { stdout: r.stdout, code: r.status, urls, builtins };
 }
 
-const HEAVY_PACKAGES = /node_modules\/(undici|ws|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
+const HEAVY_PACKAGES =
+  /node_modules\/(undici|ws|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
 // auth/constants.js is plain data (no imports): help texts may show its defaults.
 const HEAVY_OWN = /dist\/core\/(http|turn|responses|tools|store|auth\/(?!constants\.js)|providers)/;
 const HEAVY_BUILTINS = /^NativeModule (http|https|tls|_http_\w+|internal\/deps\/undici\/undici|zlib)$/; // (worker_threads: the trace hook itself; child_process: commander)
@@ -57,7 +61,9 @@ describe('start-up stays lazy', () => {
       expect(t.code).toBe(0);
       expect(t.stdout).toContain('Usage: kolega');
       expect(t.urls.some((u) => u.includes('node_modules/commander/'))).toBe(true);
-      expect(t.urls.filter((u) => HEAVY_PACKAGES.test(u) || HEAVY_OWN.test(u) || u.includes('dist/cli/run/'))).toEqual([]);
+      expect(t.urls.filter((u) => HEAVY_PACKAGES.test(u) || HEAVY_OWN.test(u) || u.includes('dist/cli/run/'))).toEqual(
+        [],
+      );
       expect(t.builtins.filter((b) => HEAVY_BUILTINS.test(b))).toEqual([]);
     });
   }

@@ -13,7 +13,12 @@ let fake: FakeBackend;
 const home = tempDir();
 const N = 3000;
 const parts = Array.from({ length: N }, (_, i) => `w${i} `);
-const events: SseEvent[] = [ev.created(), ...parts.map((p) => ev.textDelta(p)), ev.messageDone(parts.join('')), ev.completed()];
+const events: SseEvent[] = [
+  ev.created(),
+  ...parts.map((p) => ev.textDelta(p)),
+  ev.messageDone(parts.join('')),
+  ev.completed(),
+];
 
 beforeAll(async () => {
   fake = await startFakeBackend({ fallback: { kind: 'sse', events } });
@@ -26,13 +31,18 @@ afterAll(async () => {
 describe('stdout flushing at exit', () => {
   it('delivers the whole answer to a reader that pauses and resumes, with exit 0', async () => {
     for (let round = 0; round < 6; round++) {
-      const child = spawnCli(['run', 'count'], { env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl } });
+      const child = spawnCli(['run', 'count'], {
+        env: { KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: fake.openaiBaseUrl },
+      });
       // Let kolega fill the socket while nobody reads, then read slowly in small bursts.
       child.stdout!.pause();
-      const resume = setInterval(() => {
-        child.stdout!.resume();
-        setTimeout(() => child.stdout!.pause(), 2);
-      }, 15 + round * 5);
+      const resume = setInterval(
+        () => {
+          child.stdout!.resume();
+          setTimeout(() => child.stdout!.pause(), 2);
+        },
+        15 + round * 5,
+      );
       const r = collect(child);
       const result = await r;
       clearInterval(resume);

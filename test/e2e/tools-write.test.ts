@@ -44,19 +44,31 @@ function outputsOf(i: number): Record<string, string> {
 
 describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
   it('edits a file and runs npm test inside the sandbox', async () => {
-    writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'demo', version: '1.0.0', scripts: { test: 'node check.js' } }));
-    writeFileSync(path.join(ws, 'check.js'), "const v = require('./value.js'); if (v !== 42) { console.error('FAIL: got ' + v); process.exit(1); } console.log('PASS');\n");
+    writeFileSync(
+      path.join(ws, 'package.json'),
+      JSON.stringify({ name: 'demo', version: '1.0.0', scripts: { test: 'node check.js' } }),
+    );
+    writeFileSync(
+      path.join(ws, 'check.js'),
+      "const v = require('./value.js'); if (v !== 42) { console.error('FAIL: got ' + v); process.exit(1); } console.log('PASS');\n",
+    );
     writeFileSync(path.join(ws, 'value.js'), 'module.exports = 41;\n');
     fake.push(
       { kind: 'sse', events: toolCall('c1', 'edit_file', { path: 'value.js', old_string: '41', new_string: '42' }) },
       { kind: 'sse', events: toolCall('c2', 'shell', { command: 'npm test' }) },
       { kind: 'sse', events: textAnswer('Fixed and tested.') },
     );
-    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'make the test pass'], { env: env(), killAfterMs: 50_000 });
+    const r = await runCli(['run', '--json', '-s', 'workspace-write', '-C', ws, 'make the test pass'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events[0]).toMatchObject({ sandbox: 'workspace-write', tools: ['read_file', 'list_dir', 'grep', 'write_file', 'edit_file', 'shell'] });
+    expect(events[0]).toMatchObject({
+      sandbox: 'workspace-write',
+      tools: ['read_file', 'list_dir', 'grep', 'write_file', 'edit_file', 'shell'],
+    });
     expect(readFileSync(path.join(ws, 'value.js'), 'utf8')).toBe('module.exports = 42;\n');
     expect(outputsOf(1).c1).toMatch(/^edited value\.js: replaced 1 occurrence/);
     expect(outputsOf(2).c2).toMatch(/^exit code 0;/);
@@ -80,7 +92,13 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
         ev.callDone('w3', 'write_file', JSON.stringify({ path: 'outdir/new.txt', content: 'x' })),
         ev.callDone('w4', 'edit_file', JSON.stringify({ path: 'link.txt', old_string: 'original', new_string: 'x' })),
         ev.callDone('w5', 'write_file', JSON.stringify({ path: '../outside/new2.txt', content: 'x' })),
-        ev.callDone('s1', 'shell', JSON.stringify({ command: `echo x > ${victim}; echo x > link.txt; echo x > outdir/new3.txt; echo x > ${outside}/new4.txt; true` })),
+        ev.callDone(
+          's1',
+          'shell',
+          JSON.stringify({
+            command: `echo x > ${victim}; echo x > link.txt; echo x > outdir/new3.txt; echo x > ${outside}/new4.txt; true`,
+          }),
+        ),
         ev.completed(),
       ],
     });
@@ -88,7 +106,8 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
     const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, 'escape'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('original\n');
-    for (const f of ['new.txt', 'new2.txt', 'new3.txt', 'new4.txt']) expect(existsSync(path.join(outside, f))).toBe(false);
+    for (const f of ['new.txt', 'new2.txt', 'new3.txt', 'new4.txt'])
+      expect(existsSync(path.join(outside, f))).toBe(false);
     const out = outputsOf(1);
     for (const id of ['w1', 'w2', 'w3', 'w4', 'w5']) expect(out[id]).toMatch(/outside the workspace/);
     expect(out.s1).toMatch(/Read-only file system|No such file or directory/);
@@ -112,7 +131,10 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
       },
       { kind: 'sse', events: textAnswer('done') },
     );
-    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, '--add-dir', granted, 'write'], { env: env(), killAfterMs: 50_000 });
+    const r = await runCli(['run', '-s', 'workspace-write', '-C', ws, '--add-dir', granted, 'write'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(granted, 'ok.txt'), 'utf8')).toBe('ok');
     expect(readFileSync(path.join(granted, 'sh.txt'), 'utf8')).toBe('sh\n');
@@ -121,7 +143,10 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
   });
 
   it('rejects an --add-dir that does not exist with exit 2', async () => {
-    const r = await runCli(['run', '-s', 'workspace-write', '--add-dir', path.join(outside, 'missing'), 'hi'], { env: env(), killAfterMs: 50_000 });
+    const r = await runCli(['run', '-s', 'workspace-write', '--add-dir', path.join(outside, 'missing'), 'hi'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--add-dir .*missing is not a directory/);
     expect(fake.requests).toHaveLength(0);
@@ -148,7 +173,12 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
     const r = await runCli(['run', '--json', '-C', ws, 'go'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     const events = parseEvents(r.stdout);
-    expect(events.filter((e) => e.type === 'tool.call').map((e) => e.call_id).sort()).toEqual(['call_a', 'call_b']);
+    expect(
+      events
+        .filter((e) => e.type === 'tool.call')
+        .map((e) => e.call_id)
+        .sort(),
+    ).toEqual(['call_a', 'call_b']);
     const results = events.filter((e) => e.type === 'tool.result');
     expect(results.map((e) => [e.call_id, e.status]).sort()).toEqual([
       ['call_a', 'error'],
@@ -180,27 +210,43 @@ describe('workspace-write tools end to end', { timeout: 60_000 }, () => {
   });
 
   it('keeps shell off under read-only and says why when the model calls it anyway', async () => {
-    fake.push({ kind: 'sse', events: toolCall('s1', 'shell', { command: 'touch nope' }) }, { kind: 'sse', events: textAnswer('ok') });
+    fake.push(
+      { kind: 'sse', events: toolCall('s1', 'shell', { command: 'touch nope' }) },
+      { kind: 'sse', events: textAnswer('ok') },
+    );
     const r = await runCli(['run', '-C', ws, 'x'], { env: env(), killAfterMs: 50_000 });
     expect(r.code).toBe(0);
     expect(existsSync(path.join(ws, 'nope'))).toBe(false);
     expect(r.stderr).toMatch(/tool call shell denied: .*--sandbox workspace-write/);
-    expect((fake.requests[0]!.body.tools as { name: string }[]).map((t) => t.name)).toEqual(['read_file', 'list_dir', 'grep']);
+    expect((fake.requests[0]!.body.tools as { name: string }[]).map((t) => t.name)).toEqual([
+      'read_file',
+      'list_dir',
+      'grep',
+    ]);
   });
 
   it('keeps the sandbox offline unless --network is given', async () => {
     // The fake backend itself is the 127.0.0.1 server the command tries to reach.
     const probe = `node -e "require('http').get('${fake.url}/ping',r=>console.log('status',r.statusCode)).on('error',e=>console.log('neterr',e.code))"`;
-    const script = () => [{ kind: 'sse' as const, events: toolCall('n1', 'shell', { command: probe }) }, { kind: 'sse' as const, events: textAnswer('ok') }];
+    const script = () => [
+      { kind: 'sse' as const, events: toolCall('n1', 'shell', { command: probe }) },
+      { kind: 'sse' as const, events: textAnswer('ok') },
+    ];
     fake.push(...script());
     const off = await runCli(['run', '-s', 'workspace-write', '-C', ws, 'net'], { env: env(), killAfterMs: 50_000 });
     expect(off.code).toBe(0);
     expect(outputsOf(1).n1).toMatch(/neterr E(CONNREFUSED|NETUNREACH)/);
     fake.push(...script());
-    const on = await runCli(['run', '-s', 'workspace-write', '--network', '-C', ws, 'net'], { env: env(), killAfterMs: 50_000 });
+    const on = await runCli(['run', '-s', 'workspace-write', '--network', '-C', ws, 'net'], {
+      env: env(),
+      killAfterMs: 50_000,
+    });
     expect(on.code).toBe(0);
     expect(fake.requests.some((r) => r.path === '/ping')).toBe(true);
-    const last = fake.requests.map((r, i) => [r.path, i] as const).filter(([p]) => p === '/v1/responses').at(-1)![1];
+    const last = fake.requests
+      .map((r, i) => [r.path, i] as const)
+      .filter(([p]) => p === '/v1/responses')
+      .at(-1)![1];
     expect(outputsOf(last).n1).toMatch(/status 404/);
   });
 });

@@ -43,31 +43,48 @@ afterAll(async () => {
   home.cleanup();
 });
 
-const env = (baseUrl: string, extra: Record<string, string> = {}) => ({ KOLEGA_HOME: home.dir, OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: baseUrl, ...extra });
+const env = (baseUrl: string, extra: Record<string, string> = {}) => ({
+  KOLEGA_HOME: home.dir,
+  OPENAI_API_KEY: 'test-key',
+  OPENAI_BASE_URL: baseUrl,
+  ...extra,
+});
 
 describe('kolega run transports', () => {
   it('gives the same output direct and through HTTP_PROXY (with an empty lower-case http_proxy)', async () => {
     const direct = await runCli(['run', '--json', 'hi'], { env: env(fake.openaiBaseUrl) });
     const before = proxy.log.length;
-    const proxied = await runCli(['run', '--json', 'hi'], { env: env(fake.openaiBaseUrl, { http_proxy: '', HTTP_PROXY: proxy.url }) });
+    const proxied = await runCli(['run', '--json', 'hi'], {
+      env: env(fake.openaiBaseUrl, { http_proxy: '', HTTP_PROXY: proxy.url }),
+    });
     expect(direct.code).toBe(0);
     expect(proxied.code).toBe(0);
     expect(proxied.stderr).toBe('');
-    const strip = (s: string) => s.split('\n').filter((l) => !l.includes('turn.started')).map((l) => l.replace(/"duration_ms":\d+/, '')).join('\n');
+    const strip = (s: string) =>
+      s
+        .split('\n')
+        .filter((l) => !l.includes('turn.started'))
+        .map((l) => l.replace(/"duration_ms":\d+/, ''))
+        .join('\n');
     expect(strip(proxied.stdout)).toBe(strip(direct.stdout));
     expect(proxy.log.length).toBeGreaterThan(before);
   });
 
   it('bypasses the proxy for NO_PROXY hosts', async () => {
     const before = proxy.log.length;
-    const r = await runCli(['run', 'hi'], { env: env(fake.openaiBaseUrl, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
+    const r = await runCli(['run', 'hi'], {
+      env: env(fake.openaiBaseUrl, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('via any transport\n');
     expect(proxy.log.length).toBe(before);
   });
 
   it('names the network class when the proxy refuses connections', async () => {
-    const r = await runCli(['run', 'hi'], { env: env(fake.openaiBaseUrl, { HTTP_PROXY: 'http://127.0.0.1:1' }), killAfterMs: 60_000 });
+    const r = await runCli(['run', 'hi'], {
+      env: env(fake.openaiBaseUrl, { HTTP_PROXY: 'http://127.0.0.1:1' }),
+      killAfterMs: 60_000,
+    });
     expect(r.code).toBe(6);
   }, 60_000);
 

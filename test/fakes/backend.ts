@@ -22,7 +22,13 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { toSse, type SseEvent } from './sse-events.js';
-import { attachWebSocket, type RecordedFrame, type RecordedUpgrade, type WsAnswer, type WsControl } from './backend-ws.js';
+import {
+  attachWebSocket,
+  type RecordedFrame,
+  type RecordedUpgrade,
+  type WsAnswer,
+  type WsControl,
+} from './backend-ws.js';
 
 /** One scripted reply. */
 export type Step =
@@ -57,7 +63,16 @@ export type Step =
   /** Destroy the socket without any response. */
   | { kind: 'reset' }
   /** A fixture file from shared/fixtures/sse: `.sse` bodies or raw `.http` answers. */
-  | { kind: 'fixture'; file: string; chunkBytes?: number; splitAt?: number[]; crlf?: boolean; delayMs?: number; stallAfter?: boolean; resetAfter?: boolean }
+  | {
+      kind: 'fixture';
+      file: string;
+      chunkBytes?: number;
+      splitAt?: number[];
+      crlf?: boolean;
+      delayMs?: number;
+      stallAfter?: boolean;
+      resetAfter?: boolean;
+    }
   /** Decide the reply from the request (e.g. answer with what a tool returned). */
   | { kind: 'dynamic'; respond: (req: RecordedRequest) => Step };
 
@@ -120,7 +135,9 @@ export interface FakeBackendOptions {
  * in the backend's shape (docs/protocol.md §g).
  */
 export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = (
-  JSON.parse(readFileSync(new URL('../fixtures/models/codex-0.171-catalogue.json', import.meta.url), 'utf8')) as { models: Record<string, unknown>[] }
+  JSON.parse(readFileSync(new URL('../fixtures/models/codex-0.171-catalogue.json', import.meta.url), 'utf8')) as {
+    models: Record<string, unknown>[];
+  }
 ).models;
 
 /**
@@ -128,7 +145,9 @@ export const DEFAULT_LIVE_MODELS: Record<string, unknown>[] = (
  * models of other kinds (as the real list holds embeddings, speech, ...), which kolega must ignore.
  */
 export const DEFAULT_API_MODEL_IDS: string[] = [
-  ...DEFAULT_LIVE_MODELS.filter((m) => m.supported_in_api !== false && m.visibility === 'list').map((m) => m.slug as string),
+  ...DEFAULT_LIVE_MODELS.filter((m) => m.supported_in_api !== false && m.visibility === 'list').map(
+    (m) => m.slug as string,
+  ),
   'gpt-5.4',
   'gpt-5.4-mini',
   'text-embedding-3-small',
@@ -146,7 +165,13 @@ function versionAtLeast(have: string, need: string): boolean {
 }
 
 /** One live model entry with the usual fields. */
-export function liveModel(slug: string, displayName: string, defaultEffort: string, priority: number, efforts = ['low', 'medium', 'high', 'xhigh']): Record<string, unknown> {
+export function liveModel(
+  slug: string,
+  displayName: string,
+  defaultEffort: string,
+  priority: number,
+  efforts = ['low', 'medium', 'high', 'xhigh'],
+): Record<string, unknown> {
   return {
     slug,
     display_name: displayName,
@@ -208,12 +233,21 @@ function reject(res: http.ServerResponse, status: number, body: unknown): void {
  * `minimal_client_version`; a model in `refuse` is not supported; an `input_image` to a model whose
  * `input_modalities` lack `image` is refused. @returns an error detail or undefined.
  */
-export function gateModel(body: Record<string, unknown>, headers: http.IncomingHttpHeaders, catalogue: Record<string, unknown>[], refuse: string[]): string | undefined {
+export function gateModel(
+  body: Record<string, unknown>,
+  headers: http.IncomingHttpHeaders,
+  catalogue: Record<string, unknown>[],
+  refuse: string[],
+): string | undefined {
   const model = typeof body.model === 'string' ? body.model : '';
   if (refuse.includes(model)) return `The '${model}' model is not supported when using Codex with a ChatGPT account.`;
   const entry = catalogue.find((m) => m.slug === model);
   const modalities = entry?.input_modalities;
-  if (Array.isArray(modalities) && !modalities.includes('image') && JSON.stringify(body.input ?? []).includes('"input_image"')) {
+  if (
+    Array.isArray(modalities) &&
+    !modalities.includes('image') &&
+    JSON.stringify(body.input ?? []).includes('"input_image"')
+  ) {
     return `The '${model}' model does not support image inputs.`;
   }
   const need = typeof entry?.minimal_client_version === 'string' ? entry.minimal_client_version : undefined;
@@ -238,10 +272,18 @@ export function validateLite(body: Record<string, unknown>): string | undefined 
 
 /** True when `input` holds a developer (or system) message with text: instructions in the input. */
 export function hasDeveloperMessage(input: unknown): boolean {
-  return Array.isArray(input) && input.some((i) => {
-    const m = i as { type?: unknown; role?: unknown; content?: unknown } | null;
-    return m?.type === 'message' && (m.role === 'developer' || m.role === 'system') && Array.isArray(m.content) && m.content.length > 0;
-  });
+  return (
+    Array.isArray(input) &&
+    input.some((i) => {
+      const m = i as { type?: unknown; role?: unknown; content?: unknown } | null;
+      return (
+        m?.type === 'message' &&
+        (m.role === 'developer' || m.role === 'system') &&
+        Array.isArray(m.content) &&
+        m.content.length > 0
+      );
+    })
+  );
 }
 
 /** What a chained WebSocket request inherits from the previous response (./backend-ws.ts). */
@@ -253,10 +295,17 @@ export interface ChainedContext {
 }
 
 /** Validates a request body like the real servers (docs/protocol.md §e.4, §e.7). @returns an error detail or undefined. */
-export function validateBody(body: Record<string, unknown>, chatgpt: boolean, chained?: ChainedContext): string | undefined {
+export function validateBody(
+  body: Record<string, unknown>,
+  chatgpt: boolean,
+  chained?: ChainedContext,
+): string | undefined {
   if (chatgpt) {
     // Codex 0.171 sends its instructions as a developer message and no `instructions` field.
-    const instructed = (typeof body.instructions === 'string' && body.instructions.trim() !== '') || hasDeveloperMessage(body.input) || chained?.instructed === true;
+    const instructed =
+      (typeof body.instructions === 'string' && body.instructions.trim() !== '') ||
+      hasDeveloperMessage(body.input) ||
+      chained?.instructed === true;
     if (!instructed) return 'Instructions are required';
     if (body.store !== false) return 'Store must be set to false';
     if (body.stream !== true) return 'Stream must be set to true';
@@ -270,19 +319,23 @@ export function validateBody(body: Record<string, unknown>, chatgpt: boolean, ch
   for (const [i, raw] of (body.input as unknown[]).entries()) {
     const item = raw as Record<string, unknown>;
     if (!item || typeof item.type !== 'string') return `Invalid input[${i}]: missing type`;
-    if (body.store === false && 'id' in item) return `Item with id '${String(item.id)}' not found. Items are not persisted when store is false.`;
+    if (body.store === false && 'id' in item)
+      return `Item with id '${String(item.id)}' not found. Items are not persisted when store is false.`;
     if (item.type === 'item_reference') return 'item_reference is not supported when store is false';
     if (item.type === 'additional_tools') {
       const bad = validateTools(item.tools, true);
       if (bad) return `Invalid input[${i}]: ${bad}`;
     }
     if (item.type === 'function_call') {
-      if (typeof item.call_id !== 'string' || typeof item.arguments !== 'string') return `Invalid input[${i}]: function_call needs call_id and arguments (string)`;
+      if (typeof item.call_id !== 'string' || typeof item.arguments !== 'string')
+        return `Invalid input[${i}]: function_call needs call_id and arguments (string)`;
       calls.add(item.call_id);
     }
     if (item.type === 'function_call_output') {
-      if (typeof item.call_id !== 'string' || !calls.has(item.call_id)) return `No tool call found for function call output with call_id ${String(item.call_id)}.`;
-      if (typeof item.output !== 'string' && !Array.isArray(item.output)) return `Invalid input[${i}]: output must be a string or an array`;
+      if (typeof item.call_id !== 'string' || !calls.has(item.call_id))
+        return `No tool call found for function call output with call_id ${String(item.call_id)}.`;
+      if (typeof item.output !== 'string' && !Array.isArray(item.output))
+        return `Invalid input[${i}]: output must be a string or an array`;
     }
   }
   if (body.tools !== undefined) {
@@ -297,12 +350,14 @@ function validateTools(tools: unknown, namespaces: boolean): string | undefined 
   if (!Array.isArray(tools)) return "Invalid type for 'tools'";
   for (const [i, t] of (tools as Record<string, unknown>[]).entries()) {
     if (namespaces && t.type === 'namespace') {
-      if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
+      if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name))
+        return `Missing required parameter: 'tools[${i}].name'`;
       const inner = validateTools(t.tools, false);
       if (inner) return inner;
       continue;
     }
-    if (t.type !== 'function' || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name)) return `Missing required parameter: 'tools[${i}].name'`;
+    if (t.type !== 'function' || typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(t.name))
+      return `Missing required parameter: 'tools[${i}].name'`;
   }
   return undefined;
 }
@@ -376,7 +431,15 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       requests.push(rec);
       return reject(res, 400, { detail: 'Invalid JSON body' });
     }
-    const rec: RecordedRequest = { path, method: req.method, query, headers: req.headers, body, receivedAt: Date.now(), bytes: chunks.reduce((n, c) => n + c.length, 0) };
+    const rec: RecordedRequest = {
+      path,
+      method: req.method,
+      query,
+      headers: req.headers,
+      body,
+      receivedAt: Date.now(),
+      bytes: chunks.reduce((n, c) => n + c.length, 0),
+    };
     requests.push(rec);
     const chatgpt = path === '/backend-api/codex/responses';
     const models = path === '/backend-api/codex/models' && req.method === 'GET';
@@ -403,9 +466,18 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
           return reject(res, 400, { detail: 'client_version is required' });
         }
         // The server lists only the models the asking client version may use.
-        const visible = (opts.models ?? DEFAULT_LIVE_MODELS).filter((m) => typeof m.minimal_client_version !== 'string' || versionAtLeast(decodeURIComponent(clientVersion), m.minimal_client_version));
+        const visible = (opts.models ?? DEFAULT_LIVE_MODELS).filter(
+          (m) =>
+            typeof m.minimal_client_version !== 'string' ||
+            versionAtLeast(decodeURIComponent(clientVersion), m.minimal_client_version),
+        );
         const etag = typeof opts.modelsEtag === 'function' ? opts.modelsEtag() : (opts.modelsEtag ?? '"fake-models-1"');
-        const step: Step = opts.modelsStep ?? { kind: 'http', status: 200, headers: { etag }, body: JSON.stringify({ models: visible }) };
+        const step: Step = opts.modelsStep ?? {
+          kind: 'http',
+          status: 200,
+          headers: { etag },
+          body: JSON.stringify({ models: visible }),
+        };
         return play(step, req, res, rec);
       }
       const refused = gateModel(body, req.headers, opts.models ?? DEFAULT_LIVE_MODELS, opts.refuseModels ?? []);
@@ -419,26 +491,53 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
       }
     } else if (!(opts.apiKeys ?? ['test-key']).includes(token)) {
       rec.status = 401;
-      return reject(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return reject(res, 401, {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
     } else if (apiModels) {
-      const etag = typeof opts.apiModelsEtag === 'function' ? opts.apiModelsEtag() : (opts.apiModelsEtag ?? '"fake-api-models-1"');
+      const etag =
+        typeof opts.apiModelsEtag === 'function' ? opts.apiModelsEtag() : (opts.apiModelsEtag ?? '"fake-api-models-1"');
       if (!opts.apiModelsStep && req.headers['if-none-match'] === etag) {
         rec.status = 304;
         res.writeHead(304, { etag }).end();
         return;
       }
-      const data = (opts.apiModels ?? DEFAULT_API_MODEL_IDS).map((id) => ({ id, object: 'model', created: 1_780_000_000, owned_by: 'system' }));
-      return play(opts.apiModelsStep ?? { kind: 'http', status: 200, headers: { etag }, body: JSON.stringify({ object: 'list', data }) }, req, res, rec);
+      const data = (opts.apiModels ?? DEFAULT_API_MODEL_IDS).map((id) => ({
+        id,
+        object: 'model',
+        created: 1_780_000_000,
+        owned_by: 'system',
+      }));
+      return play(
+        opts.apiModelsStep ?? {
+          kind: 'http',
+          status: 200,
+          headers: { etag },
+          body: JSON.stringify({ object: 'list', data }),
+        },
+        req,
+        res,
+        rec,
+      );
     }
-    const invalid = validateBody(body, chatgpt) ?? (chatgpt && req.headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
+    const invalid =
+      validateBody(body, chatgpt) ??
+      (chatgpt && req.headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
     if (invalid) {
       rec.status = 400;
-      return reject(res, 400, chatgpt ? { detail: invalid } : { error: { message: invalid, type: 'invalid_request_error' } });
+      return reject(
+        res,
+        400,
+        chatgpt ? { detail: invalid } : { error: { message: invalid, type: 'invalid_request_error' } },
+      );
     }
-    const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
+    const step = steps.shift() ??
+      opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
     await play(step, req, res, rec);
   };
-  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
+  const server = opts.tls
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
+    : http.createServer(handler);
   const ws: WsControl = { accept: opts.websocket === true, dropOnFrames: [] };
   const upgrades: RecordedUpgrade[] = [];
   const frames: RecordedFrame[] = [];
@@ -451,11 +550,21 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     validate(body, headers, chained) {
       const refused = gateModel(body, headers, opts.models ?? DEFAULT_LIVE_MODELS, opts.refuseModels ?? []);
       if (refused) return refused;
-      return validateBody(body, true, chained) ?? (headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined);
+      return (
+        validateBody(body, true, chained) ??
+        (headers['x-openai-internal-codex-responses-lite'] === 'true' ? validateLite(body) : undefined)
+      );
     },
     nextAnswer(frame, headers) {
-      const step = steps.shift() ?? opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
-      return wsAnswer(step, { path: '/backend-api/codex/responses', method: 'WS', headers, body: frame, receivedAt: Date.now() });
+      const step = steps.shift() ??
+        opts.fallback ?? { kind: 'http', status: 500, body: JSON.stringify({ detail: 'fake: no scripted step left' }) };
+      return wsAnswer(step, {
+        path: '/backend-api/codex/responses',
+        method: 'WS',
+        headers,
+        body: frame,
+        receivedAt: Date.now(),
+      });
     },
   });
   server.on('connection', (s) => {
@@ -464,7 +573,12 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
     s.on('close', () => sockets.delete(s));
   });
 
-  async function play(step: Step, req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest): Promise<void> {
+  async function play(
+    step: Step,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+  ): Promise<void> {
     const socket = req.socket;
     res.on('close', () => {
       if (!res.writableEnded) {
@@ -504,7 +618,9 @@ export async function startFakeBackend(opts: FakeBackendOptions = {}): Promise<F
         if (step.headersDelayMs) await sleep(step.headersDelayMs);
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...step.headers });
         res.flushHeaders();
-        const raw = Buffer.isBuffer(step.events) ? step.events : Buffer.from(typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf), 'utf8');
+        const raw = Buffer.isBuffer(step.events)
+          ? step.events
+          : Buffer.from(typeof step.events === 'string' ? step.events : toSse(step.events, step.crlf), 'utf8');
         const ok = await writeBody(res, socket, pieces(raw, step.chunkBytes, step.splitAt), step.delayMs ?? 0);
         if (!ok) return;
         if (step.stallAfter) return;
@@ -573,7 +689,13 @@ function wsAnswer(step: Step, rec: RecordedRequest): WsAnswer {
     }
     case 'sse': {
       const events = Array.isArray(step.events) ? step.events : eventsOfSse(step.events.toString('utf8'));
-      return { kind: 'events', events, delayMs: step.delayMs, resetAfter: step.resetAfter, stallAfter: step.stallAfter };
+      return {
+        kind: 'events',
+        events,
+        delayMs: step.delayMs,
+        resetAfter: step.resetAfter,
+        stallAfter: step.stallAfter,
+      };
     }
   }
 }

@@ -7,13 +7,23 @@ import net from 'node:net';
 import type { Step } from './backend.js';
 
 /** A plain HTTP error answer; `body` objects are sent as JSON. */
-export function httpError(status: number, body: unknown = { detail: `fake: ${status}` }, headers: Record<string, string> = {}): Step {
+export function httpError(
+  status: number,
+  body: unknown = { detail: `fake: ${status}` },
+  headers: Record<string, string> = {},
+): Step {
   return { kind: 'http', status, headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
 /** The 429 `usage_limit_reached` answer of the ChatGPT backend (fixture 10 shape). */
-export function usageLimitStep(opts: { plan?: string; resetsAt?: number; resetsInSeconds?: number; headers?: Record<string, string> } = {}): Step {
-  const error: Record<string, unknown> = { type: 'usage_limit_reached', message: '(fixture) quota used up', plan_type: opts.plan ?? 'plus' };
+export function usageLimitStep(
+  opts: { plan?: string; resetsAt?: number; resetsInSeconds?: number; headers?: Record<string, string> } = {},
+): Step {
+  const error: Record<string, unknown> = {
+    type: 'usage_limit_reached',
+    message: '(fixture) quota used up',
+    plan_type: opts.plan ?? 'plus',
+  };
   if (opts.resetsAt !== undefined) error.resets_at = opts.resetsAt;
   if (opts.resetsInSeconds !== undefined) error.resets_in_seconds = opts.resetsInSeconds;
   return httpError(429, { error }, opts.headers ?? {});
@@ -24,7 +34,11 @@ export function rateLimitStep(retryAfter: { seconds?: number; ms?: number } = {}
   const headers: Record<string, string> = {};
   if (retryAfter.seconds !== undefined) headers['retry-after'] = String(retryAfter.seconds);
   if (retryAfter.ms !== undefined) headers['retry-after-ms'] = String(retryAfter.ms);
-  return httpError(429, { error: { code: 'rate_limit_exceeded', type: 'requests', message: '(fixture) slow down' } }, headers);
+  return httpError(
+    429,
+    { error: { code: 'rate_limit_exceeded', type: 'requests', message: '(fixture) slow down' } },
+    headers,
+  );
 }
 
 /** `n` copies of a step (e.g. a 5xx sequence). */

@@ -143,9 +143,28 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
   const issue = (plan = opts.plan ?? 'plus', expired = false): IssuedTokens => {
     const now = Math.floor(Date.now() / 1000);
     const exp = expired ? now - 60 : now + (opts.accessTtlSeconds ?? 3600);
-    const auth = { chatgpt_account_id: opts.accountId ?? 'acct-fake-1', chatgpt_plan_type: plan, chatgpt_user_id: 'user-fake-1' };
-    const access = jwt({ iss: url, aud: ['https://api.openai.com/v1'], client_id: CLIENT_ID, exp, iat: now, jti: randomBytes(6).toString('hex'), [AUTH_CLAIM]: auth });
-    const id = jwt({ iss: url, aud: [CLIENT_ID], email: opts.email ?? 'plus.user@example.com', exp: now + 3600, iat: now, [AUTH_CLAIM]: auth });
+    const auth = {
+      chatgpt_account_id: opts.accountId ?? 'acct-fake-1',
+      chatgpt_plan_type: plan,
+      chatgpt_user_id: 'user-fake-1',
+    };
+    const access = jwt({
+      iss: url,
+      aud: ['https://api.openai.com/v1'],
+      client_id: CLIENT_ID,
+      exp,
+      iat: now,
+      jti: randomBytes(6).toString('hex'),
+      [AUTH_CLAIM]: auth,
+    });
+    const id = jwt({
+      iss: url,
+      aud: [CLIENT_ID],
+      email: opts.email ?? 'plus.user@example.com',
+      exp: now + 3600,
+      iat: now,
+      [AUTH_CLAIM]: auth,
+    });
     const rt = `rt_${randomBytes(24).toString('base64url')}`;
     accessTokens.set(access, exp);
     refreshTokens.set(rt, { used: false, revoked: false, plan });
@@ -157,7 +176,13 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     rec.status = status;
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  const text = (res: http.ServerResponse, rec: IssuerRequest, status: number, body: string, headers: Record<string, string> = {}) => {
+  const text = (
+    res: http.ServerResponse,
+    rec: IssuerRequest,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ) => {
     rec.status = status;
     res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
   };
@@ -174,21 +199,43 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     expect('id_token_add_organizations', 'true');
     expect('codex_cli_simplified_flow', 'true');
     if (!q.get('originator')) problems.push('originator missing');
-    if (!allowed.includes(q.get('redirect_uri') ?? '')) problems.push(`redirect_uri not allowed: ${q.get('redirect_uri')}`);
-    if (!/^[A-Za-z0-9_-]{43}$/.test(q.get('code_challenge') ?? '')) problems.push('code_challenge must be 43 base64url chars');
+    if (!allowed.includes(q.get('redirect_uri') ?? ''))
+      problems.push(`redirect_uri not allowed: ${q.get('redirect_uri')}`);
+    if (!/^[A-Za-z0-9_-]{43}$/.test(q.get('code_challenge') ?? ''))
+      problems.push('code_challenge must be 43 base64url chars');
     if (!/^[A-Za-z0-9_-]{43}$/.test(q.get('state') ?? '')) problems.push('state must be 43 base64url chars');
     if (rawQuery.includes('+')) problems.push('values must be %20-encoded, never +');
-    const order = ['response_type', 'client_id', 'redirect_uri', 'scope', 'code_challenge', 'code_challenge_method', 'id_token_add_organizations', 'codex_cli_simplified_flow', 'state', 'originator'];
-    if ([...q.keys()].slice(0, order.length).join(',') !== order.join(',')) problems.push(`parameters out of order: ${[...q.keys()].join(',')}`);
+    const order = [
+      'response_type',
+      'client_id',
+      'redirect_uri',
+      'scope',
+      'code_challenge',
+      'code_challenge_method',
+      'id_token_add_organizations',
+      'codex_cli_simplified_flow',
+      'state',
+      'originator',
+    ];
+    if ([...q.keys()].slice(0, order.length).join(',') !== order.join(','))
+      problems.push(`parameters out of order: ${[...q.keys()].join(',')}`);
     if (problems.length) return text(res, rec, 400, `invalid authorize request: ${problems.join('; ')}`);
     const target = new URL(q.get('redirect_uri')!);
     target.searchParams.set('state', q.get('state')!);
     if (opts.authorizeMode === 'access_denied' || opts.authorizeMode === 'missing_entitlement') {
       target.searchParams.set('error', 'access_denied');
-      target.searchParams.set('error_description', opts.authorizeMode === 'missing_entitlement' ? 'missing_codex_entitlement' : 'The user denied access');
+      target.searchParams.set(
+        'error_description',
+        opts.authorizeMode === 'missing_entitlement' ? 'missing_codex_entitlement' : 'The user denied access',
+      );
     } else {
       const code = `ac_${randomBytes(16).toString('base64url')}`;
-      codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')!, used: false, plan: opts.plan ?? 'plus' });
+      codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        redirectUri: q.get('redirect_uri')!,
+        used: false,
+        plan: opts.plan ?? 'plus',
+      });
       secrets.push(code);
       target.searchParams.set('code', code);
       target.searchParams.set('scope', SCOPES);
@@ -212,10 +259,21 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       if (fault && 'status' in fault) return json(res, rec, fault.status, fault.body);
       if (b.client_id !== CLIENT_ID) return json(res, rec, 401, { error: 'invalid_client' });
       const rt = refreshTokens.get(b.refresh_token ?? '');
-      if (!b.refresh_token) return json(res, rec, 400, { error: 'invalid_request', error_description: 'refresh_token is empty' });
+      if (!b.refresh_token)
+        return json(res, rec, 400, { error: 'invalid_request', error_description: 'refresh_token is empty' });
       if (!rt) return json(res, rec, 400, { error: 'invalid_grant' });
-      if (rt.revoked) return json(res, rec, 401, { error: { code: 'refresh_token_invalidated', message: '(fake) refresh token revoked' } });
-      if (rt.used) return json(res, rec, 401, { error: { message: '(fake) refresh token already used', type: 'invalid_request_error', code: 'refresh_token_reused' } });
+      if (rt.revoked)
+        return json(res, rec, 401, {
+          error: { code: 'refresh_token_invalidated', message: '(fake) refresh token revoked' },
+        });
+      if (rt.used)
+        return json(res, rec, 401, {
+          error: {
+            message: '(fake) refresh token already used',
+            type: 'invalid_request_error',
+            code: 'refresh_token_reused',
+          },
+        });
       rt.used = true;
       const rotated = issue(rt.plan);
       await holdPoint('refresh_token', rotated);
@@ -232,13 +290,17 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
         return;
       }
       if (fault && 'status' in fault) return json(res, rec, fault.status, fault.body);
-      if (!rec.contentType.startsWith('application/x-www-form-urlencoded')) return json(res, rec, 400, { error: 'invalid_request', error_description: 'form-encoded body required' });
+      if (!rec.contentType.startsWith('application/x-www-form-urlencoded'))
+        return json(res, rec, 400, { error: 'invalid_request', error_description: 'form-encoded body required' });
       if (b.client_id !== CLIENT_ID) return json(res, rec, 401, { error: 'invalid_client' });
       const c = codes.get(b.code ?? '');
-      if (!c || c.used) return json(res, rec, 400, { error: 'invalid_grant', error_description: 'code unknown or already used' });
+      if (!c || c.used)
+        return json(res, rec, 400, { error: 'invalid_grant', error_description: 'code unknown or already used' });
       c.used = true;
-      if (b.redirect_uri !== c.redirectUri) return json(res, rec, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
-      if (!b.code_verifier || s256(b.code_verifier) !== c.challenge) return json(res, rec, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
+      if (b.redirect_uri !== c.redirectUri)
+        return json(res, rec, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
+      if (!b.code_verifier || s256(b.code_verifier) !== c.challenge)
+        return json(res, rec, 400, { error: 'invalid_grant', error_description: 'PKCE verification failed' });
       const issued = issue(c.plan);
       await holdPoint('authorization_code', issued);
       return json(res, rec, 200, { ...issued, expires_in: opts.accessTtlSeconds ?? 3600, token_type: 'Bearer' });
@@ -259,11 +321,18 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
     const dev = devices.get(rec.body.device_auth_id ?? '');
     if (!dev || dev.userCode !== rec.body.user_code) return json(res, rec, 400, { error: 'invalid_request' });
     dev.polls++;
-    if (d.mode === 'declined') return json(res, rec, 401, { error: 'authorization_declined', error_description: 'Denied' });
-    if (dev.polls <= (d.pendingPolls ?? 0)) return json(res, rec, dev.polls % 2 ? 403 : 404, { error: 'authorization_pending' });
+    if (d.mode === 'declined')
+      return json(res, rec, 401, { error: 'authorization_declined', error_description: 'Denied' });
+    if (dev.polls <= (d.pendingPolls ?? 0))
+      return json(res, rec, dev.polls % 2 ? 403 : 404, { error: 'authorization_pending' });
     const verifier = randomBytes(64).toString('base64url');
     const code = `ac_${randomBytes(16).toString('base64url')}`;
-    codes.set(code, { challenge: s256(verifier), redirectUri: `${publicUrl || url}/deviceauth/callback`, used: false, plan: opts.plan ?? 'plus' });
+    codes.set(code, {
+      challenge: s256(verifier),
+      redirectUri: `${publicUrl || url}/deviceauth/callback`,
+      used: false,
+      plan: opts.plan ?? 'plus',
+    });
     secrets.push(code, verifier);
     json(res, rec, 200, { authorization_code: code, code_challenge: s256(verifier), code_verifier: verifier });
   }
@@ -324,7 +393,12 @@ export async function startFakeIssuer(options: FakeIssuerOptions = {}): Promise<
       const t = issue(undefined, o.expired);
       mkdirSync(home, { recursive: true, mode: 0o700 });
       const file = path.join(home, 'credentials.json');
-      const chatgpt: Record<string, unknown> = { id_token: t.id_token, access_token: t.access_token, account_id: opts.accountId ?? 'acct-fake-1', last_refresh: new Date().toISOString() };
+      const chatgpt: Record<string, unknown> = {
+        id_token: t.id_token,
+        access_token: t.access_token,
+        account_id: opts.accountId ?? 'acct-fake-1',
+        last_refresh: new Date().toISOString(),
+      };
       if (o.refreshToken !== null) chatgpt.refresh_token = o.refreshToken ?? t.refresh_token;
       writeFileSync(file, JSON.stringify({ version: 1, chatgpt }, null, 2), { mode: 0o600 });
       chmodSync(file, 0o600);

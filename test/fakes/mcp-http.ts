@@ -31,9 +31,13 @@ export async function startFakeMcpHttp(): Promise<FakeMcpHttp> {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
     const server = new Server({ name: 'fake-http', version: '1.0.0' }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: [{ name: 'whoami', description: 'Says who the caller is', inputSchema: { type: 'object', properties: {} } }],
+      tools: [
+        { name: 'whoami', description: 'Says who the caller is', inputSchema: { type: 'object', properties: {} } },
+      ],
     }));
-    server.setRequestHandler(CallToolRequestSchema, async () => ({ content: [{ type: 'text', text: `you are ${req.headers.authorization ?? 'nobody'}` }] }));
+    server.setRequestHandler(CallToolRequestSchema, async () => ({
+      content: [{ type: 'text', text: `you are ${req.headers.authorization ?? 'nobody'}` }],
+    }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();

@@ -32,15 +32,33 @@ const log = (line) => opt('--logfile') && appendFileSync(opt('--logfile'), line 
 const server = new Server({ name: 'fake-mcp', version: '1.0.0' }, { capabilities: { tools: {} } });
 server.setRequestHandler(ListToolsRequestSchema, async () => ({
   tools: [
-    { name: 'echo', description: 'Echo the text back', inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
+    {
+      name: 'echo',
+      description: 'Echo the text back',
+      inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+    },
     { name: 'fail', description: 'Always fails', inputSchema: { type: 'object' } },
-    { name: 'odd name.v2', description: 'A tool whose name needs sanitizing', inputSchema: { type: 'object', properties: {} } },
-    { name: 'sum', description: 'Add two numbers', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } } },
-    ...(argv.includes('--hang') ? [{ name: 'hang', description: 'Never answers', inputSchema: { type: 'object', properties: {} } }] : []),
+    {
+      name: 'odd name.v2',
+      description: 'A tool whose name needs sanitizing',
+      inputSchema: { type: 'object', properties: {} },
+    },
+    {
+      name: 'sum',
+      description: 'Add two numbers',
+      inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+    },
+    ...(argv.includes('--hang')
+      ? [{ name: 'hang', description: 'Never answers', inputSchema: { type: 'object', properties: {} } }]
+      : []),
     ...(argv.includes('--bad-schemas')
       ? [
           { name: 'wrong_type', description: 'Input is not an object', inputSchema: { type: 'string' } },
-          { name: 'bad_json_schema', description: 'Unknown JSON Schema type', inputSchema: { type: 'object', properties: { x: { type: 'nonsense' } } } },
+          {
+            name: 'bad_json_schema',
+            description: 'Unknown JSON Schema type',
+            inputSchema: { type: 'object', properties: { x: { type: 'nonsense' } } },
+          },
         ]
       : []),
   ],
@@ -53,7 +71,12 @@ server.setRequestHandler(CallToolRequestSchema, async (req) => {
       return new Promise(() => undefined);
     case 'echo':
       if (opt('--big-utf8')) return { content: [{ type: 'text', text: 'a' + 'é'.repeat(Number(opt('--big-utf8'))) }] };
-      return { content: [{ type: 'text', text: `echo: ${args.text}` }, { type: 'text', text: 'second part' }] };
+      return {
+        content: [
+          { type: 'text', text: `echo: ${args.text}` },
+          { type: 'text', text: 'second part' },
+        ],
+      };
     case 'fail':
       return { content: [{ type: 'text', text: 'something broke' }], isError: true };
     case 'odd name.v2':

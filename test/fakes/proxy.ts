@@ -39,10 +39,19 @@ export async function startProxy(opts: { credentials?: string } = {}): Promise<T
     s.on('close', () => sockets.delete(s));
   });
   // Our listeners are registered first, so they log before the proxy acts.
-  server.on('connect', (req: http.IncomingMessage) => log.push({ method: 'CONNECT', target: req.url ?? '', credentials: decode(req.headers['proxy-authorization']) }));
-  server.on('request', (req: http.IncomingMessage) => log.push({ method: req.method ?? '', target: req.url ?? '', credentials: decode(req.headers['proxy-authorization']) }));
+  server.on('connect', (req: http.IncomingMessage) =>
+    log.push({ method: 'CONNECT', target: req.url ?? '', credentials: decode(req.headers['proxy-authorization']) }),
+  );
+  server.on('request', (req: http.IncomingMessage) =>
+    log.push({
+      method: req.method ?? '',
+      target: req.url ?? '',
+      credentials: decode(req.headers['proxy-authorization']),
+    }),
+  );
   const proxy = createProxy(server);
-  if (opts.credentials !== undefined) proxy.authenticate = (req) => decode(req.headers['proxy-authorization']) === opts.credentials;
+  if (opts.credentials !== undefined)
+    proxy.authenticate = (req) => decode(req.headers['proxy-authorization']) === opts.credentials;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

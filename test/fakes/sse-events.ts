@@ -7,14 +7,35 @@
 export type SseEvent = { type: string; [key: string]: unknown };
 
 export const ev = {
-  created: (id = 'resp_1'): SseEvent => ({ type: 'response.created', response: { id, status: 'in_progress', output: [] } }),
-  textDelta: (delta: string, itemId = 'msg_1'): SseEvent => ({ type: 'response.output_text.delta', item_id: itemId, output_index: 0, content_index: 0, delta }),
+  created: (id = 'resp_1'): SseEvent => ({
+    type: 'response.created',
+    response: { id, status: 'in_progress', output: [] },
+  }),
+  textDelta: (delta: string, itemId = 'msg_1'): SseEvent => ({
+    type: 'response.output_text.delta',
+    item_id: itemId,
+    output_index: 0,
+    content_index: 0,
+    delta,
+  }),
   messageDone: (text: string, id = 'msg_1'): SseEvent => ({
     type: 'response.output_item.done',
     output_index: 0,
-    item: { id, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] },
+    item: {
+      id,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text, annotations: [] }],
+    },
   }),
-  reasoningDelta: (delta: string, summaryIndex = 0): SseEvent => ({ type: 'response.reasoning_summary_text.delta', item_id: 'rs_1', output_index: 0, summary_index: summaryIndex, delta }),
+  reasoningDelta: (delta: string, summaryIndex = 0): SseEvent => ({
+    type: 'response.reasoning_summary_text.delta',
+    item_id: 'rs_1',
+    output_index: 0,
+    summary_index: summaryIndex,
+    delta,
+  }),
   reasoningDone: (summary: string, encrypted = 'enc_abc', id = 'rs_1'): SseEvent => ({
     type: 'response.output_item.done',
     output_index: 0,
@@ -25,13 +46,27 @@ export const ev = {
     output_index: 0,
     item: { id, type: 'function_call', status: 'in_progress', name, arguments: '', call_id: callId },
   }),
-  callArgsDelta: (delta: string, id: string): SseEvent => ({ type: 'response.function_call_arguments.delta', item_id: id, output_index: 0, delta }),
+  callArgsDelta: (delta: string, id: string): SseEvent => ({
+    type: 'response.function_call_arguments.delta',
+    item_id: id,
+    output_index: 0,
+    delta,
+  }),
   callDone: (callId: string, name: string, args: string, id = `fc_${callId}`): SseEvent => ({
     type: 'response.output_item.done',
     output_index: 0,
     item: { id, type: 'function_call', status: 'completed', name, arguments: args, call_id: callId },
   }),
-  completed: (id = 'resp_1', usage: Record<string, unknown> | null = { input_tokens: 10, input_tokens_details: { cached_tokens: 2 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 1 }, total_tokens: 15 }): SseEvent => ({
+  completed: (
+    id = 'resp_1',
+    usage: Record<string, unknown> | null = {
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 2 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 1 },
+      total_tokens: 15,
+    },
+  ): SseEvent => ({
     type: 'response.completed',
     response: { id, status: 'completed', output: [], ...(usage ? { usage } : {}) },
   }),
@@ -45,17 +80,42 @@ export const ev = {
   phasedMessageDone: (text: string, id: string, phase: string): SseEvent => ({
     type: 'response.output_item.done',
     output_index: 0,
-    item: { id, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }], phase },
+    item: {
+      id,
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text, annotations: [] }],
+      phase,
+    },
   }),
-  refusalDelta: (delta: string, itemId = 'msg_r'): SseEvent => ({ type: 'response.refusal.delta', item_id: itemId, output_index: 0, content_index: 0, delta }),
-  refusalDone: (refusal: string, itemId = 'msg_r'): SseEvent => ({ type: 'response.refusal.done', item_id: itemId, output_index: 0, content_index: 0, refusal }),
+  refusalDelta: (delta: string, itemId = 'msg_r'): SseEvent => ({
+    type: 'response.refusal.delta',
+    item_id: itemId,
+    output_index: 0,
+    content_index: 0,
+    delta,
+  }),
+  refusalDone: (refusal: string, itemId = 'msg_r'): SseEvent => ({
+    type: 'response.refusal.done',
+    item_id: itemId,
+    output_index: 0,
+    content_index: 0,
+    refusal,
+  }),
   refusalMessageDone: (refusal: string, id = 'msg_r'): SseEvent => ({
     type: 'response.output_item.done',
     output_index: 0,
     item: { id, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'refusal', refusal }] },
   }),
-  failed: (code: string, message: string): SseEvent => ({ type: 'response.failed', response: { id: 'resp_1', status: 'failed', error: { code, message } } }),
-  incomplete: (reason: string): SseEvent => ({ type: 'response.incomplete', response: { id: 'resp_1', status: 'incomplete', incomplete_details: { reason } } }),
+  failed: (code: string, message: string): SseEvent => ({
+    type: 'response.failed',
+    response: { id: 'resp_1', status: 'failed', error: { code, message } },
+  }),
+  incomplete: (reason: string): SseEvent => ({
+    type: 'response.incomplete',
+    response: { id: 'resp_1', status: 'incomplete', incomplete_details: { reason } },
+  }),
 };
 
 /** Encodes events as an SSE body (`event:` + `data:` + blank line), LF or CRLF line ends. */
@@ -75,7 +135,13 @@ export function textAnswer(text: string, chunks = 3): SseEvent[] {
 /** A response whose only output is one function call. */
 export function toolCall(callId: string, name: string, args: unknown): SseEvent[] {
   const a = typeof args === 'string' ? args : JSON.stringify(args);
-  return [ev.created(), ev.callAdded(callId, name), ev.callArgsDelta(a, `fc_${callId}`), ev.callDone(callId, name, a), ev.completed()];
+  return [
+    ev.created(),
+    ev.callAdded(callId, name),
+    ev.callArgsDelta(a, `fc_${callId}`),
+    ev.callDone(callId, name, a),
+    ev.completed(),
+  ];
 }
 
 /** A phased message: added (with phase), deltas, done. */
@@ -86,5 +152,13 @@ export function phasedMessage(text: string, id: string, phase: 'commentary' | 'f
 /** A whole refusal answer: created, refusal deltas, refusal done, the message item, completed. */
 export function refusalAnswer(refusal: string): SseEvent[] {
   const half = Math.ceil(refusal.length / 2);
-  return [ev.created(), ev.messageAdded('msg_r'), ev.refusalDelta(refusal.slice(0, half)), ev.refusalDelta(refusal.slice(half)), ev.refusalDone(refusal), ev.refusalMessageDone(refusal), ev.completed()];
+  return [
+    ev.created(),
+    ev.messageAdded('msg_r'),
+    ev.refusalDelta(refusal.slice(0, half)),
+    ev.refusalDelta(refusal.slice(half)),
+    ev.refusalDone(refusal),
+    ev.refusalMessageDone(refusal),
+    ev.completed(),
+  ];
 }

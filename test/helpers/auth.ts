@@ -37,9 +37,13 @@ export async function waitForAuthorizeUrl(out: LiveOutput): Promise<string> {
 }
 
 /** Waits for a child to exit. */
-export function exited(child: ChildProcess, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export function exited(
+  child: ChildProcess,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child.exitCode, signal: child.signalCode });
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(t);
@@ -72,7 +76,12 @@ export async function playBrowser(authorizeUrl: string, mutateCallback?: (u: URL
   const cb = new URL(location);
   mutateCallback?.(cb);
   const c = await fetch(toIPv4(cb.toString()), { redirect: 'manual' });
-  const visit: BrowserVisit = { callbackUrl: cb.toString(), callbackStatus: c.status, callbackLocation: c.headers.get('location'), callbackBody: await c.text() };
+  const visit: BrowserVisit = {
+    callbackUrl: cb.toString(),
+    callbackStatus: c.status,
+    callbackLocation: c.headers.get('location'),
+    callbackBody: await c.text(),
+  };
   if (c.status === 302 && visit.callbackLocation) {
     const s = await fetch(new URL(visit.callbackLocation, toIPv4(cb.toString())));
     visit.successStatus = s.status;

@@ -47,7 +47,11 @@ export function tempDir(prefix = 'kolega-test-'): { dir: string; cleanup: () => 
 
 /** A base environment: PATH and HOME only, no proxies or keys of the developer. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    NO_COLOR: '1',
+  };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
@@ -78,7 +82,11 @@ export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliRes
 }
 
 /** Collects output of a spawned CLI until it exits. */
-export function collect(child: ChildProcess, started = Date.now(), killAfterMs = DEFAULT_KILL_AFTER_MS): Promise<CliResult> {
+export function collect(
+  child: ChildProcess,
+  started = Date.now(),
+  killAfterMs = DEFAULT_KILL_AFTER_MS,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -15,7 +15,9 @@ const cache = new Map<string, ValidateFunction>();
 export function parseDocument<T = Record<string, unknown>>(name: 'models' | 'doctor' | 'sessions', stdout: string): T {
   let v = cache.get(name);
   if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(new URL(`../../schema/${name}.schema.json`, import.meta.url), 'utf8')) as object);
+    v = ajv.compile(
+      JSON.parse(readFileSync(new URL(`../../schema/${name}.schema.json`, import.meta.url), 'utf8')) as object,
+    );
     cache.set(name, v);
   }
   const value: unknown = JSON.parse(stdout);

@@ -15,7 +15,8 @@ const validate = ajv.compile(schema);
  */
 export function parseEvents(stdout: string): Record<string, unknown>[] {
   const lines = stdout.split('\n');
-  if (lines[lines.length - 1] !== '') throw new Error(`stdout does not end with a newline: ${JSON.stringify(stdout.slice(-80))}`);
+  if (lines[lines.length - 1] !== '')
+    throw new Error(`stdout does not end with a newline: ${JSON.stringify(stdout.slice(-80))}`);
   return lines.slice(0, -1).map((line, i) => {
     let value: unknown;
     try {
@@ -23,7 +24,8 @@ export function parseEvents(stdout: string): Record<string, unknown>[] {
     } catch {
       throw new Error(`line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
     }
-    if (!validate(value)) throw new Error(`line ${i + 1} violates the schema: ${ajv.errorsText(validate.errors)}\n${line.slice(0, 300)}`);
+    if (!validate(value))
+      throw new Error(`line ${i + 1} violates the schema: ${ajv.errorsText(validate.errors)}\n${line.slice(0, 300)}`);
     return value as Record<string, unknown>;
   });
 }

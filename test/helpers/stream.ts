@@ -27,7 +27,16 @@ export async function assembleChunks(parts: Uint8Array[]): Promise<Assembled> {
     return { events, outcome: asm.finish() };
   } catch (err) {
     if (!(err instanceof KolegaError)) throw err;
-    return { events, error: { code: err.code, exitClass: err.exitClass, message: err.message, retryable: err.retryable, retryDelayMs: err.retryDelayMs } };
+    return {
+      events,
+      error: {
+        code: err.code,
+        exitClass: err.exitClass,
+        message: err.message,
+        retryable: err.retryable,
+        retryDelayMs: err.retryDelayMs,
+      },
+    };
   }
 }
 

@@ -11,7 +11,9 @@ export function makeJwt(payload: Record<string, unknown>): string {
 }
 
 /** Claims of a ChatGPT token for `plan` and `accountId`, expiring at `exp` (s since epoch). */
-export function chatgptClaims(opts: { plan?: string; accountId?: string; exp?: number; email?: string } = {}): Record<string, unknown> {
+export function chatgptClaims(
+  opts: { plan?: string; accountId?: string; exp?: number; email?: string } = {},
+): Record<string, unknown> {
   return {
     email: opts.email ?? 'plus.user@example.com',
     exp: opts.exp ?? Math.floor(Date.now() / 1000) + 3600,
@@ -37,7 +39,13 @@ export function writeChatGPTCredentials(
     file,
     JSON.stringify({
       version: 1,
-      chatgpt: { id_token: id, access_token: access, refresh_token: opts.refreshToken ?? 'rt_test_1', account_id: accountId, last_refresh: new Date().toISOString() },
+      chatgpt: {
+        id_token: id,
+        access_token: access,
+        refresh_token: opts.refreshToken ?? 'rt_test_1',
+        account_id: accountId,
+        last_refresh: new Date().toISOString(),
+      },
     }),
     { mode: 0o600 },
   );

@@ -14,13 +14,15 @@ import { parseEvents } from '../helpers/schema.js';
 
 const home = kolegaHome(process.env);
 const file = credentialsPath(home);
-const signedIn = existsSync(file) && (() => {
-  try {
-    return Boolean(JSON.parse(readFileSync(file, 'utf8')).chatgpt?.access_token);
-  } catch {
-    return false;
-  }
-})();
+const signedIn =
+  existsSync(file) &&
+  (() => {
+    try {
+      return Boolean(JSON.parse(readFileSync(file, 'utf8')).chatgpt?.access_token);
+    } catch {
+      return false;
+    }
+  })();
 const enabled = process.env.KOLEGA_LIVE === '1' && signedIn;
 
 describe.skipIf(!enabled)('live ChatGPT turn', () => {
@@ -28,10 +30,19 @@ describe.skipIf(!enabled)('live ChatGPT turn', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kolega-live-'));
     try {
       writeFileSync(path.join(dir, 'secret-word.txt'), 'pelican\n');
-      const r = await runCli(['run', '--json', '-C', dir, 'Use the read_file tool to read secret-word.txt, then answer with just the word in it.'], {
-        env: { KOLEGA_HOME: home, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY },
-        killAfterMs: 170_000,
-      });
+      const r = await runCli(
+        [
+          'run',
+          '--json',
+          '-C',
+          dir,
+          'Use the read_file tool to read secret-word.txt, then answer with just the word in it.',
+        ],
+        {
+          env: { KOLEGA_HOME: home, HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY },
+          killAfterMs: 170_000,
+        },
+      );
       expect(r.code, r.stderr).toBe(0);
       const events = parseEvents(r.stdout);
       expect(events.some((e) => e.type === 'tool.call' && e.name === 'read_file')).toBe(true);

@@ -27,8 +27,14 @@ describe('ResponseAssembler', () => {
       { type: 'response.output_item.added', item: { type: 'message', id: 'm1', role: 'assistant', content: [] } },
       { type: 'response.output_text.delta', item_id: 'm1', delta: 'Hi' },
       { type: 'response.output_text.done', item_id: 'm1', text: 'Hi' },
-      { type: 'response.output_item.done', item: { type: 'message', id: 'm1', content: [{ type: 'output_text', text: 'Hi' }] } },
-      { type: 'response.completed', response: { id: 'r3', status: 'completed', output: [], usage: { input_tokens: 5, output_tokens: 1 } } },
+      {
+        type: 'response.output_item.done',
+        item: { type: 'message', id: 'm1', content: [{ type: 'output_text', text: 'Hi' }] },
+      },
+      {
+        type: 'response.completed',
+        response: { id: 'r3', status: 'completed', output: [], usage: { input_tokens: 5, output_tokens: 1 } },
+      },
     ]);
     expect(r.error).toBeUndefined();
     expect(r.out).toEqual([
@@ -36,17 +42,28 @@ describe('ResponseAssembler', () => {
       { type: 'message.completed', text: 'Hi' },
     ]);
     expect(r.outcome!.items).toHaveLength(1);
-    expect(r.outcome!.usage).toEqual({ input_tokens: 5, cached_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0, total_tokens: 6 });
+    expect(r.outcome!.usage).toEqual({
+      input_tokens: 5,
+      cached_input_tokens: 0,
+      output_tokens: 1,
+      reasoning_output_tokens: 0,
+      total_tokens: 6,
+    });
     expect(r.outcome!.responseId).toBe('r3');
   });
 
   it('B20 variant: a function call only in output_item.done is kept', () => {
     const r = run([
       ev.created(),
-      { type: 'response.output_item.done', item: { type: 'function_call', id: 'fc1', name: 'read_file', arguments: '{"path":"a"}', call_id: 'call_1' } },
+      {
+        type: 'response.output_item.done',
+        item: { type: 'function_call', id: 'fc1', name: 'read_file', arguments: '{"path":"a"}', call_id: 'call_1' },
+      },
       ev.completed(),
     ]);
-    expect(r.outcome!.items).toEqual([{ type: 'function_call', id: 'fc1', name: 'read_file', arguments: '{"path":"a"}', call_id: 'call_1' }]);
+    expect(r.outcome!.items).toEqual([
+      { type: 'function_call', id: 'fc1', name: 'read_file', arguments: '{"path":"a"}', call_id: 'call_1' },
+    ]);
   });
 
   it('B27 two calls in one response, interleaved, are both kept once, matched by call_id', () => {
@@ -68,30 +85,50 @@ describe('ResponseAssembler', () => {
   });
 
   it('a call finished only by arguments.done (never output_item.done) is still kept', () => {
-    const r = run([ev.created(), ev.callAdded('call_z', 'list_dir', 'fc_z'), { type: 'response.function_call_arguments.done', item_id: 'fc_z', arguments: '{"path":"."}' }, ev.completed()]);
+    const r = run([
+      ev.created(),
+      ev.callAdded('call_z', 'list_dir', 'fc_z'),
+      { type: 'response.function_call_arguments.done', item_id: 'fc_z', arguments: '{"path":"."}' },
+      ev.completed(),
+    ]);
     expect(r.outcome!.items).toMatchObject([{ type: 'function_call', call_id: 'call_z', arguments: '{"path":"."}' }]);
   });
 
   it('an item text without deltas is emitted once as text; deltas then the item never duplicate', () => {
     const r = run([ev.created(), ev.textDelta('Hel'), ev.messageDone('Hello'), ev.completed()]);
-    expect(r.out.filter((e) => e.type === 'text.delta').map((e) => (e as { delta: string }).delta)).toEqual(['Hel', 'lo']);
+    expect(r.out.filter((e) => e.type === 'text.delta').map((e) => (e as { delta: string }).delta)).toEqual([
+      'Hel',
+      'lo',
+    ]);
     expect(r.out.filter((e) => e.type === 'message.completed')).toEqual([{ type: 'message.completed', text: 'Hello' }]);
   });
 
   it('falls back to completed.output when no item arrived, and to streamed deltas last', () => {
     const viaOutput = run([
-      { type: 'response.completed', response: { id: 'r', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'from output' }] }] } },
+      {
+        type: 'response.completed',
+        response: {
+          id: 'r',
+          output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'from output' }] }],
+        },
+      },
     ]);
     expect(viaOutput.out).toEqual([
       { type: 'text.delta', delta: 'from output' },
       { type: 'message.completed', text: 'from output' },
     ]);
     const viaDeltas = run([ev.textDelta('only deltas'), ev.completed()]);
-    expect(viaDeltas.outcome!.items).toMatchObject([{ type: 'message', content: [{ type: 'output_text', text: 'only deltas' }] }]);
+    expect(viaDeltas.outcome!.items).toMatchObject([
+      { type: 'message', content: [{ type: 'output_text', text: 'only deltas' }] },
+    ]);
   });
 
   it('B19 EOF after deltas without a terminal event fails, never succeeds', () => {
-    const r = run([ev.created(), { type: 'response.output_text.delta', delta: 'Step 1' }, { type: 'response.output_text.delta', delta: '\nStep 2' }]);
+    const r = run([
+      ev.created(),
+      { type: 'response.output_text.delta', delta: 'Step 1' },
+      { type: 'response.output_text.delta', delta: '\nStep 2' },
+    ]);
     expect(r.error).toMatchObject({ code: 'stream_incomplete', exitClass: 'upstream' });
     expect(r.out.map((e) => e.type)).toEqual(['text.delta', 'text.delta']);
   });
@@ -99,7 +136,13 @@ describe('ResponseAssembler', () => {
   it('B17 response.failed and response.incomplete are failures with usage kept', () => {
     const out: TurnEvent[] = [];
     const asm = new ResponseAssembler((e) => out.push(e));
-    asm.push({ type: 'response.failed', response: { error: { code: 'context_length_exceeded', message: 'too long' }, usage: { input_tokens: 7, output_tokens: 0 } } });
+    asm.push({
+      type: 'response.failed',
+      response: {
+        error: { code: 'context_length_exceeded', message: 'too long' },
+        usage: { input_tokens: 7, output_tokens: 0 },
+      },
+    });
     expect(asm.done).toBe(true);
     expect(() => asm.finish()).toThrow(/context window/);
     expect(asm.reportedUsage).toMatchObject({ input_tokens: 7 });
@@ -131,7 +174,10 @@ describe('ResponseAssembler', () => {
     ];
     for (const [code, exitClass, retryable] of cases) {
       const top = run([ev.created(), { type: 'error', code, message: `server says ${code}` }]).error!;
-      const nested = run([ev.created(), { type: 'error', error: { code, message: `server says ${code}`, type: 'invalid_request_error' } }]).error!;
+      const nested = run([
+        ev.created(),
+        { type: 'error', error: { code, message: `server says ${code}`, type: 'invalid_request_error' } },
+      ]).error!;
       for (const e of [top, nested]) {
         expect(e).toMatchObject({ code, exitClass, retryable });
         expect(e.message).toContain(code);
@@ -163,7 +209,9 @@ describe('ResponseAssembler', () => {
 describe('usage', () => {
   it('tolerates null details and missing totals; sums in place', () => {
     expect(toUsage(null)).toBeUndefined();
-    expect(toUsage({ input_tokens: 3, input_tokens_details: null, output_tokens: 2, output_tokens_details: null })).toEqual({
+    expect(
+      toUsage({ input_tokens: 3, input_tokens_details: null, output_tokens: 2, output_tokens_details: null }),
+    ).toEqual({
       input_tokens: 3,
       cached_input_tokens: 0,
       output_tokens: 2,
@@ -172,9 +220,18 @@ describe('usage', () => {
     });
     const total = emptyUsage();
     addUsage(total, toUsage({ input_tokens: 1, output_tokens: 1, total_tokens: 2 }));
-    addUsage(total, toUsage({ input_tokens: 2, output_tokens: 3, total_tokens: 5, input_tokens_details: { cached_tokens: 1 } }));
+    addUsage(
+      total,
+      toUsage({ input_tokens: 2, output_tokens: 3, total_tokens: 5, input_tokens_details: { cached_tokens: 1 } }),
+    );
     addUsage(total, undefined);
-    expect(total).toEqual({ input_tokens: 3, cached_input_tokens: 1, output_tokens: 4, reasoning_output_tokens: 0, total_tokens: 7 });
+    expect(total).toEqual({
+      input_tokens: 3,
+      cached_input_tokens: 1,
+      output_tokens: 4,
+      reasoning_output_tokens: 0,
+      total_tokens: 7,
+    });
   });
 });
 
@@ -182,7 +239,10 @@ describe('ResponseAssembler: phases and refusals', () => {
   it('a refusal that arrives only as a refusal content part (no deltas) is still emitted once', () => {
     const r = run([
       { type: 'response.created', response: { id: 'r9' } },
-      { type: 'response.output_item.done', item: { type: 'message', id: 'm9', role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }] } },
+      {
+        type: 'response.output_item.done',
+        item: { type: 'message', id: 'm9', role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }] },
+      },
       { type: 'response.completed', response: { id: 'r9', status: 'completed', output: [] } },
     ]);
     expect(r.error).toBeUndefined();
@@ -195,9 +255,17 @@ describe('ResponseAssembler: phases and refusals', () => {
       { type: 'response.output_item.added', item: { type: 'message', id: 'm8', role: 'assistant', content: [] } },
       { type: 'response.refusal.delta', item_id: 'm8', delta: 'I can' },
       { type: 'response.refusal.delta', item_id: 'm8', delta: "'t." },
-      { type: 'response.output_item.done', item: { type: 'message', id: 'm8', role: 'assistant', content: [{ type: 'refusal', refusal: "I can't." }] } },
+      {
+        type: 'response.output_item.done',
+        item: { type: 'message', id: 'm8', role: 'assistant', content: [{ type: 'refusal', refusal: "I can't." }] },
+      },
       { type: 'response.completed', response: { id: 'r8', status: 'completed', output: [] } },
     ]);
-    expect(r.out.filter((e) => e.type === 'refusal.delta').map((e) => (e as { delta: string }).delta).join('')).toBe("I can't.");
+    expect(
+      r.out
+        .filter((e) => e.type === 'refusal.delta')
+        .map((e) => (e as { delta: string }).delta)
+        .join(''),
+    ).toBe("I can't.");
   });
 });

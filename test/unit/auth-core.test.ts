@@ -26,7 +26,12 @@ describe('PKCE and state', () => {
 
 describe('authorize URL (a.2)', () => {
   it('has every parameter in order with %20 encoding', () => {
-    const url = buildAuthorizeUrl({ authorizeEndpoint: 'https://auth.openai.com/oauth/authorize', redirectUri: 'http://localhost:1455/auth/callback', codeChallenge: 'C'.repeat(43), state: 'S'.repeat(43) });
+    const url = buildAuthorizeUrl({
+      authorizeEndpoint: 'https://auth.openai.com/oauth/authorize',
+      redirectUri: 'http://localhost:1455/auth/callback',
+      codeChallenge: 'C'.repeat(43),
+      state: 'S'.repeat(43),
+    });
     expect(url).toBe(
       'https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0CkXaXp7hrann&redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback' +
         '&scope=openid%20profile%20email%20offline_access%20api.connectors.read%20api.connectors.invoke' +
@@ -89,7 +94,14 @@ describe('token endpoint errors (d.3)', () => {
     expect(tokenErrorDetail('')).toBe('unknown error');
   });
   it('classifies permanent codes', () => {
-    for (const c of ['refresh_token_expired', 'refresh_token_reused', 'refresh_token_invalidated', 'invalid_grant', 'token_expired']) expect(isPermanentRefreshCode(c)).toBe(true);
+    for (const c of [
+      'refresh_token_expired',
+      'refresh_token_reused',
+      'refresh_token_invalidated',
+      'invalid_grant',
+      'token_expired',
+    ])
+      expect(isPermanentRefreshCode(c)).toBe(true);
     expect(isPermanentRefreshCode('server_error')).toBe(false);
   });
 });

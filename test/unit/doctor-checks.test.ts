@@ -27,7 +27,10 @@ describe('checkClock', () => {
   it('warns beyond two minutes either way', () => {
     expect(checkClock([]).status).toBe('ok');
     expect(checkClock([1500, -800]).status).toBe('ok');
-    expect(checkClock([0, 600_000])).toMatchObject({ status: 'warn', message: 'the local clock is 600 s behind the server' });
+    expect(checkClock([0, 600_000])).toMatchObject({
+      status: 'warn',
+      message: 'the local clock is 600 s behind the server',
+    });
     expect(checkClock([-300_000]).message).toContain('ahead of');
   });
 });
@@ -35,7 +38,13 @@ describe('checkClock', () => {
 describe('checkChatGPT', () => {
   const creds = (access: string, refresh = 'rt') => ({
     version: 1 as const,
-    chatgpt: { id_token: makeJwt(chatgptClaims({ plan: 'pro', accountId: 'acct-9' })), access_token: access, refresh_token: refresh, account_id: null, last_refresh: '' },
+    chatgpt: {
+      id_token: makeJwt(chatgptClaims({ plan: 'pro', accountId: 'acct-9' })),
+      access_token: access,
+      refresh_token: refresh,
+      account_id: null,
+      last_refresh: '',
+    },
   });
   const now = Date.UTC(2026, 10, 30);
   it('reports plan, account and expiry without tokens', () => {
@@ -57,14 +66,19 @@ describe('checkChatGPT', () => {
 describe('checkSelection', () => {
   it('valid, stale (warn) and bad env (fail)', () => {
     expect(checkSelection({ model: 'openai/gpt-5.4' }, {}).status).toBe('ok');
-    expect(checkSelection({ provider: 'bedrock', effort: 'none' }, {})).toMatchObject({ status: 'warn', fix: 'kolega config unset provider; kolega config unset effort' });
+    expect(checkSelection({ provider: 'bedrock', effort: 'none' }, {})).toMatchObject({
+      status: 'warn',
+      fix: 'kolega config unset provider; kolega config unset effort',
+    });
     expect(checkSelection({}, { KOLEGA_MODEL: 'nope' }).status).toBe('fail');
   });
 });
 
 describe('checkProxy', () => {
   it('shows the proxy redacted, fails on a non-http proxy URL', () => {
-    expect(checkProxy({ HTTPS_PROXY: 'http://u:pw@proxy:3128', NO_PROXY: 'localhost' }).message).toBe('HTTPS http://u:***@proxy:3128; NO_PROXY localhost');
+    expect(checkProxy({ HTTPS_PROXY: 'http://u:pw@proxy:3128', NO_PROXY: 'localhost' }).message).toBe(
+      'HTTPS http://u:***@proxy:3128; NO_PROXY localhost',
+    );
     expect(checkProxy({ HTTPS_PROXY: 'socks5://proxy:1080' }).status).toBe('fail');
     expect(checkProxy({}).message).toContain('no proxy');
   });
@@ -107,7 +121,11 @@ describe('checkCodexIdentity', () => {
     const home = tempDir();
     try {
       const ok = checkCodexIdentity(home.dir, {});
-      expect(ok).toMatchObject({ id: 'codex.identity', status: 'ok', message: 'claims Codex 0.171.0 to the ChatGPT backend' });
+      expect(ok).toMatchObject({
+        id: 'codex.identity',
+        status: 'ok',
+        message: 'claims Codex 0.171.0 to the ChatGPT backend',
+      });
       const low = checkCodexIdentity(home.dir, { KOLEGA_CODEX_VERSION: '0.150.0' });
       expect(low.status).toBe('warn');
       expect(low.message).toMatch(/from KOLEGA_CODEX_VERSION/);
@@ -115,7 +133,17 @@ describe('checkCodexIdentity', () => {
       expect(low.message).not.toMatch(/gpt-5\.6-sol/); // needs 0.144.0: still listed at 0.150.0
       expect(low.fix).toBe('unset KOLEGA_CODEX_VERSION');
       // a model of the cached live list the bundled catalogue does not know counts too
-      writeFileSync(path.join(home.dir, 'models-cache.json'), JSON.stringify({ version: 2, fetched_at: new Date().toISOString(), base_url: 'x', account_id: null, client_version: '0.171.0', models: [{ slug: 'gpt-7-sol', efforts: ['low'], minimal_client_version: '0.180.0' }] }));
+      writeFileSync(
+        path.join(home.dir, 'models-cache.json'),
+        JSON.stringify({
+          version: 2,
+          fetched_at: new Date().toISOString(),
+          base_url: 'x',
+          account_id: null,
+          client_version: '0.171.0',
+          models: [{ slug: 'gpt-7-sol', efforts: ['low'], minimal_client_version: '0.180.0' }],
+        }),
+      );
       const future = checkCodexIdentity(home.dir, {});
       expect(future.status).toBe('warn');
       expect(future.message).toMatch(/hides 1 model\(s\) at this version: gpt-7-sol \(needs 0\.180\.0\)/);

@@ -13,8 +13,19 @@ import {
   parseTryAgainIn,
   retryAfterMs,
 } from '../../src/core/responses/failures.js';
-import { BASE_DELAY_MS, MAX_BACKOFF_MS, MAX_RETRIES, MAX_RETRY_DELAY_MS, retryDelay } from '../../src/core/responses/retry.js';
-import { describeWindows, formatDuration, formatLocalTime, usageLimitError } from '../../src/core/responses/usage-limit.js';
+import {
+  BASE_DELAY_MS,
+  MAX_BACKOFF_MS,
+  MAX_RETRIES,
+  MAX_RETRY_DELAY_MS,
+  retryDelay,
+} from '../../src/core/responses/retry.js';
+import {
+  describeWindows,
+  formatDuration,
+  formatLocalTime,
+  usageLimitError,
+} from '../../src/core/responses/usage-limit.js';
 import { fixture, parseHttpFixture } from '../fakes/backend.js';
 
 const NOW = Date.UTC(2026, 4, 4, 12, 0, 0);
@@ -23,7 +34,13 @@ describe('HTTP statuses (f.4)', () => {
   it('fixture 10: 429 usage_limit_reached -> quota, not retryable, plan, reset time, windows', () => {
     const h = parseHttpFixture(fixture('sse/10-http-429-usage-limit.http').toString('utf8'));
     const err = errorFromHttp(h.status, h.headers, h.body);
-    expect(err).toMatchObject({ exitClass: 'quota', code: 'usage_limit_reached', retryable: false, resetsAt: 1777936568, httpStatus: 429 });
+    expect(err).toMatchObject({
+      exitClass: 'quota',
+      code: 'usage_limit_reached',
+      retryable: false,
+      resetsAt: 1777936568,
+      httpStatus: 429,
+    });
     expect(err.message).toContain('plus plan');
     expect(err.message).toMatch(/resets at (\d{4}-\d\d-\d\d )?\d\d:\d\d, in 3h 51m/);
     expect(err.message).toContain('5h window 100% used');
@@ -40,20 +57,32 @@ describe('HTTP statuses (f.4)', () => {
   });
 
   it('fixture 12: a WebSocket error frame maps exactly like the HTTP 429 with that body and headers', () => {
-    const frame = JSON.parse(fixture('sse/12-ws-error-frame.json').toString('utf8')) as { error: unknown; headers: Record<string, unknown> };
+    const frame = JSON.parse(fixture('sse/12-ws-error-frame.json').toString('utf8')) as {
+      error: unknown;
+      headers: Record<string, unknown>;
+    };
     const viaWs = errorFromWsErrorFrame(frame)!;
     const headers = Object.fromEntries(Object.entries(frame.headers).map(([k, v]) => [k, String(v)]));
     const viaHttp = errorFromHttp(429, headers, JSON.stringify({ error: frame.error }));
     expect(viaWs).toBeInstanceOf(KolegaError);
     expect({ ...viaWs, message: viaWs.message }).toEqual({ ...viaHttp, message: viaHttp.message });
-    expect(viaWs).toMatchObject({ exitClass: 'quota', code: 'usage_limit_reached', resetsAt: 1738888888, retryable: false });
+    expect(viaWs).toMatchObject({
+      exitClass: 'quota',
+      code: 'usage_limit_reached',
+      resetsAt: 1738888888,
+      retryable: false,
+    });
     expect(viaWs.message).toContain('pro plan');
     expect(viaWs.message).toContain('15m window 100% used');
     expect(errorFromWsErrorFrame({ type: 'response.created' })).toBeUndefined();
   });
 
   it('B15 (b) a free plan is named too', () => {
-    const err = errorFromHttp(429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', plan_type: 'free', resets_in_seconds: 600 } }));
+    const err = errorFromHttp(
+      429,
+      {},
+      JSON.stringify({ error: { type: 'usage_limit_reached', plan_type: 'free', resets_in_seconds: 600 } }),
+    );
     expect(err.message).toContain('free plan');
     expect(err.message).toContain('in 10m');
   });
@@ -64,20 +93,35 @@ describe('HTTP statuses (f.4)', () => {
   });
 
   it('B15 (c) 429 rate_limit_exceeded with retry-after -> quota, retryable after that delay', () => {
-    const err = errorFromHttp(429, { 'retry-after': '2' }, JSON.stringify({ error: { code: 'rate_limit_exceeded', type: 'requests' } }));
+    const err = errorFromHttp(
+      429,
+      { 'retry-after': '2' },
+      JSON.stringify({ error: { code: 'rate_limit_exceeded', type: 'requests' } }),
+    );
     expect(err).toMatchObject({ exitClass: 'quota', retryable: true, retryDelayMs: 2000, retryAfterSeconds: 2 });
     expect(retryDelay(err, 1, false)).toBe(2000);
   });
 
   it('429 with "try again in" in the message and no header', () => {
-    const err = errorFromHttp(429, {}, JSON.stringify({ error: { code: 'rate_limit_exceeded', message: 'Please try again in 350ms.' } }));
+    const err = errorFromHttp(
+      429,
+      {},
+      JSON.stringify({ error: { code: 'rate_limit_exceeded', message: 'Please try again in 350ms.' } }),
+    );
     expect(err.retryDelayMs).toBe(350);
   });
 
   it('5xx retryable (honouring retry-after-ms), 503 overloaded included and named', () => {
-    expect(errorFromHttp(500, {}, '{"detail":"boom"}')).toMatchObject({ exitClass: 'upstream', code: 'http_500', retryable: true });
+    expect(errorFromHttp(500, {}, '{"detail":"boom"}')).toMatchObject({
+      exitClass: 'upstream',
+      code: 'http_500',
+      retryable: true,
+    });
     expect(errorFromHttp(502, { 'retry-after-ms': '150' }, '')).toMatchObject({ retryable: true, retryDelayMs: 150 });
-    expect(errorFromHttp(503, {}, JSON.stringify({ error: { code: 'server_is_overloaded' } }))).toMatchObject({ code: 'server_is_overloaded', retryable: true });
+    expect(errorFromHttp(503, {}, JSON.stringify({ error: { code: 'server_is_overloaded' } }))).toMatchObject({
+      code: 'server_is_overloaded',
+      retryable: true,
+    });
   });
 
   it('401/403 -> auth; 404 and other 4xx -> upstream, never retried; request ids kept', () => {
@@ -114,7 +158,9 @@ describe('response.failed codes (f.5)', () => {
   });
 
   it('B17 context_length_exceeded names its code', () => {
-    expect(classifyFailedResponse({ code: 'context_length_exceeded', message: '(fixture) too long' }).message).toContain('context_length_exceeded');
+    expect(
+      classifyFailedResponse({ code: 'context_length_exceeded', message: '(fixture) too long' }).message,
+    ).toContain('context_length_exceeded');
   });
 
   it('no error object -> retryable response_failed', () => {
@@ -171,7 +217,9 @@ describe('usage-limit message', () => {
 
   it('describes only the windows that were sent', () => {
     expect(describeWindows({})).toBe('');
-    expect(describeWindows({ 'x-codex-primary-used-percent': '99.6', 'x-codex-primary-window-minutes': '300' })).toBe('5h window 100% used');
+    expect(describeWindows({ 'x-codex-primary-used-percent': '99.6', 'x-codex-primary-window-minutes': '300' })).toBe(
+      '5h window 100% used',
+    );
   });
 });
 
@@ -183,7 +231,8 @@ describe('retry policy', () => {
     expect(retryDelay(transient, 2, false, () => 0.5)).toBe(BASE_DELAY_MS * 2);
     expect(retryDelay(transient, 3, false, () => 0)).toBe(Math.round(BASE_DELAY_MS * 4 * 0.9));
     expect(retryDelay(transient, 4, false, () => 0.999999)).toBe(Math.round(BASE_DELAY_MS * 8 * 1.1));
-    for (let n = 1; n <= MAX_RETRIES; n++) expect(retryDelay(transient, n, false)!).toBeLessThanOrEqual(MAX_BACKOFF_MS * 1.1);
+    for (let n = 1; n <= MAX_RETRIES; n++)
+      expect(retryDelay(transient, n, false)!).toBeLessThanOrEqual(MAX_BACKOFF_MS * 1.1);
   });
 
   it(`at most ${MAX_RETRIES} retries`, () => {
@@ -210,7 +259,8 @@ describe('retry policy', () => {
     const e = (ms: number) => new KolegaError('upstream', 'http_503', 'x', { retryable: true, retryDelayMs: ms });
     for (let n = 1; n <= MAX_RETRIES; n++) {
       const floor = Math.round(Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (n - 1)) * 0.9);
-      for (const ms of [0, -0, -5, Number.NaN, Number.NEGATIVE_INFINITY]) expect(retryDelay(e(ms), n, false, () => 0)).toBe(floor);
+      for (const ms of [0, -0, -5, Number.NaN, Number.NEGATIVE_INFINITY])
+        expect(retryDelay(e(ms), n, false, () => 0)).toBe(floor);
     }
     expect(retryDelay(e(30), 1, false)).toBe(30); // a positive server delay is the server's call
   });
@@ -231,15 +281,30 @@ describe('retry policy', () => {
 describe('network errors', () => {
   const url = 'http://127.0.0.1:9/v1/responses';
   it('connection refused and EAI_AGAIN are retryable; ENOTFOUND and idle timeouts are not', () => {
-    expect(mapNetworkError({ code: 'ECONNREFUSED' }, url, undefined, 'headers')).toMatchObject({ exitClass: 'network', retryable: true });
-    expect(mapNetworkError({ code: 'EAI_AGAIN' }, url, undefined, 'headers')).toMatchObject({ exitClass: 'network', retryable: true });
-    expect(mapNetworkError({ cause: { code: 'ENOTFOUND' } }, url, undefined, 'headers')).toMatchObject({ code: 'dns_failed', retryable: false });
+    expect(mapNetworkError({ code: 'ECONNREFUSED' }, url, undefined, 'headers')).toMatchObject({
+      exitClass: 'network',
+      retryable: true,
+    });
+    expect(mapNetworkError({ code: 'EAI_AGAIN' }, url, undefined, 'headers')).toMatchObject({
+      exitClass: 'network',
+      retryable: true,
+    });
+    expect(mapNetworkError({ cause: { code: 'ENOTFOUND' } }, url, undefined, 'headers')).toMatchObject({
+      code: 'dns_failed',
+      retryable: false,
+    });
     const headers = mapNetworkError({ code: 'UND_ERR_HEADERS_TIMEOUT' }, url, undefined, 'headers');
     expect(headers).toMatchObject({ code: 'idle_timeout', exitClass: 'network', retryable: false });
     expect(headers.message).toContain('waiting for response headers');
     expect(mapNetworkError({ code: 'UND_ERR_BODY_TIMEOUT' }, url, undefined, 'body').message).toContain('mid-stream');
-    expect(mapNetworkError({ code: 'UND_ERR_BODY_TIMEOUT' }, url, undefined, 'body', undefined, 10).message).toContain('no data for 10 ms');
-    expect(mapNetworkError({ code: 'ECONNRESET' }, url, undefined, 'body')).toMatchObject({ code: 'stream_interrupted', exitClass: 'network', retryable: true });
+    expect(mapNetworkError({ code: 'UND_ERR_BODY_TIMEOUT' }, url, undefined, 'body', undefined, 10).message).toContain(
+      'no data for 10 ms',
+    );
+    expect(mapNetworkError({ code: 'ECONNRESET' }, url, undefined, 'body')).toMatchObject({
+      code: 'stream_interrupted',
+      exitClass: 'network',
+      retryable: true,
+    });
   });
 
   it('an aborted signal reports its reason', () => {

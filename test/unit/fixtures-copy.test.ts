@@ -14,7 +14,10 @@ describe.runIf(existsSync(shared))('test/fixtures copy of shared/fixtures', () =
       const names = readdirSync(new URL(`${dir}/`, shared)).sort();
       expect(readdirSync(new URL(`${dir}/`, copy)).sort()).toEqual(names);
       for (const n of names) {
-        expect(readFileSync(new URL(`${dir}/${n}`, copy)).equals(readFileSync(new URL(`${dir}/${n}`, shared))), `${dir}/${n}`).toBe(true);
+        expect(
+          readFileSync(new URL(`${dir}/${n}`, copy)).equals(readFileSync(new URL(`${dir}/${n}`, shared))),
+          `${dir}/${n}`,
+        ).toBe(true);
       }
     });
   }

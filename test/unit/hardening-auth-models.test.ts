@@ -34,12 +34,16 @@ describe('auth inputs', () => {
 
   it('only printable-ASCII keys can be stored or sent', () => {
     expect(isSendableKey('sk-proj-abc123')).toBe(true);
-    for (const k of ['sk-a\u0000bc', 'sk-é€key', 'a'.repeat(513), '']) expect(isSendableKey(k), JSON.stringify(k.slice(0, 10))).toBe(false);
+    for (const k of ['sk-a\u0000bc', 'sk-é€key', 'a'.repeat(513), ''])
+      expect(isSendableKey(k), JSON.stringify(k.slice(0, 10))).toBe(false);
   });
 
   it('auth login openai rejects a key with control characters (exit 2) and kolega help __proto__ is exit 2', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-test-'));
-    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], { env: { KOLEGA_HOME: home }, stdin: 'sk-a\u0001bc\n' });
+    const r = await runCli(['auth', 'login', 'openai', '--with-api-key'], {
+      env: { KOLEGA_HOME: home },
+      stdin: 'sk-a\u0001bc\n',
+    });
     expect(r.code).toBe(2);
     for (const topic of ['__proto__', 'constructor', 'toString']) {
       const h = await runCli(['help', topic], { env: { KOLEGA_HOME: home } });
@@ -53,20 +57,39 @@ describe('auth inputs', () => {
 describe('live model lists', () => {
   it('drops slugs that cannot be typed as provider/slug, and duplicates', () => {
     const models = parseLiveModels({
-      models: [{ slug: 'gpt-5.5' }, { slug: 'gpt-5.5' }, { slug: 'x\u001b[31mred' }, { slug: 'a/b' }, { slug: 'with space' }, null, 5, { slug: 7 }, { slug: 'gpt-5.6-preview' }],
+      models: [
+        { slug: 'gpt-5.5' },
+        { slug: 'gpt-5.5' },
+        { slug: 'x\u001b[31mred' },
+        { slug: 'a/b' },
+        { slug: 'with space' },
+        null,
+        5,
+        { slug: 7 },
+        { slug: 'gpt-5.6-preview' },
+      ],
     });
     expect(models.map((m) => m.slug)).toEqual(['gpt-5.5', 'gpt-5.6-preview']);
   });
 
   it('a cache with entries of the wrong shape is a miss, not a crash', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'kolega-test-'));
-    const base = { version: 2, fetched_at: new Date().toISOString(), base_url: 'http://127.0.0.1:1/x', account_id: null, client_version: '0.1.0' };
+    const base = {
+      version: 2,
+      fetched_at: new Date().toISOString(),
+      base_url: 'http://127.0.0.1:1/x',
+      account_id: null,
+      client_version: '0.1.0',
+    };
     writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, models: [null, 5, { slug: 7 }] }));
     expect(readModelsCache(home)).toBeUndefined();
     writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, models: [{ slug: 'gpt-5.5', efforts: ['low'] }] }));
     expect(readModelsCache(home)?.models).toHaveLength(1);
     // a cache of an earlier kolega (version 1, no ETag) is a miss
-    writeFileSync(modelsCachePath(home), JSON.stringify({ ...base, version: 1, models: [{ slug: 'gpt-5.5', efforts: ['low'] }] }));
+    writeFileSync(
+      modelsCachePath(home),
+      JSON.stringify({ ...base, version: 1, models: [{ slug: 'gpt-5.5', efforts: ['low'] }] }),
+    );
     expect(readModelsCache(home)).toBeUndefined();
     rmSync(home, { recursive: true, force: true });
   });

@@ -45,7 +45,13 @@ afterEach(() => {
   handler = (_req, res) => res.end('ok');
 });
 
-const opts = (extra: Partial<HttpRequestOptions> = {}): HttpRequestOptions => ({ method: 'GET', headers: {}, idleTimeoutMs: 5_000, env, ...extra });
+const opts = (extra: Partial<HttpRequestOptions> = {}): HttpRequestOptions => ({
+  method: 'GET',
+  headers: {},
+  idleTimeoutMs: 5_000,
+  env,
+  ...extra,
+});
 
 async function failure(p: Promise<unknown>): Promise<KolegaError> {
   try {
@@ -91,12 +97,20 @@ for (const transport of ['direct', 'proxy'] as const) {
           res.writeHead(201).end('héllo');
         });
       };
-      const res = await httpRequest(`${base}/p`, opts({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ä":1}' }));
+      const res = await httpRequest(
+        `${base}/p`,
+        opts({ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ä":1}' }),
+      );
       expect(res.status).toBe(201);
       expect(res.headers['x-request-id']).toBe('req_1');
       expect(res.headers['x-multi']).toBe('a, b');
       expect(await res.text()).toBe('héllo');
-      expect(seen).toEqual({ method: 'POST', ct: 'application/json', len: String(Buffer.byteLength('{"ä":1}')), body: '{"ä":1}' });
+      expect(seen).toEqual({
+        method: 'POST',
+        ct: 'application/json',
+        len: String(Buffer.byteLength('{"ä":1}')),
+        body: '{"ä":1}',
+      });
       expect(proxy.log.length > before).toBe(transport === 'proxy');
     });
 

@@ -8,7 +8,19 @@ import { tempDir } from '../helpers/cli.js';
 
 describe('parseOpenAIModels', () => {
   it('keeps usable ids in order, once; rejects a body without data', () => {
-    expect(parseOpenAIModels({ object: 'list', data: [{ id: 'gpt-5.5' }, { id: 'gpt-5.5' }, { id: 'bad id/with slash' }, null, { nope: 1 }, { id: 'gpt-6.2-sol' }] })).toEqual(['gpt-5.5', 'gpt-6.2-sol']);
+    expect(
+      parseOpenAIModels({
+        object: 'list',
+        data: [
+          { id: 'gpt-5.5' },
+          { id: 'gpt-5.5' },
+          { id: 'bad id/with slash' },
+          null,
+          { nope: 1 },
+          { id: 'gpt-6.2-sol' },
+        ],
+      }),
+    ).toEqual(['gpt-5.5', 'gpt-6.2-sol']);
     expect(() => parseOpenAIModels({ models: [] })).toThrow(/no "data" array/);
     expect(() => parseOpenAIModels(null)).toThrow(/no "data" array/);
   });
@@ -18,10 +30,21 @@ describe('the openai models cache', () => {
   it('a hostile or foreign cache is a miss, never an error; the key is kept only as a fingerprint', () => {
     const home = tempDir();
     try {
-      const good = { version: 1, fetched_at: new Date().toISOString(), base_url: 'http://127.0.0.1:1/v1', key_id: keyFingerprint('sk-test'), ids: ['gpt-5.5'] };
+      const good = {
+        version: 1,
+        fetched_at: new Date().toISOString(),
+        base_url: 'http://127.0.0.1:1/v1',
+        key_id: keyFingerprint('sk-test'),
+        ids: ['gpt-5.5'],
+      };
       writeFileSync(openaiModelsCachePath(home.dir), JSON.stringify(good));
       expect(readOpenAIModelsCache(home.dir)).toEqual(good);
-      for (const bad of [{ ...good, ids: ['a/b'] }, { ...good, ids: 'gpt-5.5' }, { ...good, version: 2 }, { ...good, etag: 5 }]) {
+      for (const bad of [
+        { ...good, ids: ['a/b'] },
+        { ...good, ids: 'gpt-5.5' },
+        { ...good, version: 2 },
+        { ...good, etag: 5 },
+      ]) {
         writeFileSync(openaiModelsCachePath(home.dir), JSON.stringify(bad));
         expect(readOpenAIModelsCache(home.dir)).toBeUndefined();
       }
@@ -37,7 +60,11 @@ describe('the openai models cache', () => {
 
 describe('mergeOpenAILive', () => {
   it('the bundled models the list names, in catalogue order; the whole bundled list when it names none', () => {
-    expect(mergeOpenAILive(['gpt-5.4', 'whisper-1', 'gpt-5.5', 'gpt-6.1-sol']).map((m) => m.id)).toEqual(['gpt-6.1-sol', 'gpt-5.5', 'gpt-5.4']);
+    expect(mergeOpenAILive(['gpt-5.4', 'whisper-1', 'gpt-5.5', 'gpt-6.1-sol']).map((m) => m.id)).toEqual([
+      'gpt-6.1-sol',
+      'gpt-5.5',
+      'gpt-5.4',
+    ]);
     const all = mergeOpenAILive(['llama-3']);
     expect(all[0]!.id).toBe('gpt-6.2-sol');
     expect(all.map((m) => m.id)).not.toContain('gpt-5.3-codex-spark'); // ChatGPT-only

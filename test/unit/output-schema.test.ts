@@ -19,13 +19,21 @@ const load = (schema: unknown) => {
 
 describe('loadOutputSchema', () => {
   it('validates formats (ajv-formats) and returns the parsed value', async () => {
-    const s = await load({ type: 'object', properties: { when: { type: 'string', format: 'date' } }, required: ['when'] });
+    const s = await load({
+      type: 'object',
+      properties: { when: { type: 'string', format: 'date' } },
+      required: ['when'],
+    });
     expect(s.validate('{"when":"2026-11-30"}')).toEqual({ when: '2026-11-30' });
     expect(() => s.validate('{"when":"yesterday"}')).toThrow(/must match format "date"/);
   });
 
   it('supports draft 2020-12 schemas', async () => {
-    const s = await load({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'integer' }] });
+    const s = await load({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'array',
+      prefixItems: [{ type: 'integer' }],
+    });
     expect(s.validate('[1]')).toEqual([1]);
     expect(() => s.validate('["x"]')).toThrow(/output_schema_mismatch|does not match/);
   });

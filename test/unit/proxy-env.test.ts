@@ -7,7 +7,11 @@ describe('proxyEnv', () => {
     expect(proxyEnv({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' }).httpsProxy).toBe('http://a:1');
     expect(proxyEnv({ https_proxy: '', HTTPS_PROXY: 'http://b:2' }).httpsProxy).toBe('http://b:2');
     expect(proxyEnv({ no_proxy: '', NO_PROXY: 'x' }).noProxy).toBe('x');
-    expect(proxyEnv({ HTTP_PROXY: 'http://h:3' })).toEqual({ httpProxy: 'http://h:3', httpsProxy: 'http://h:3', noProxy: '' });
+    expect(proxyEnv({ HTTP_PROXY: 'http://h:3' })).toEqual({
+      httpProxy: 'http://h:3',
+      httpsProxy: 'http://h:3',
+      noProxy: '',
+    });
     expect(proxyEnv({})).toEqual({ httpProxy: undefined, httpsProxy: undefined, noProxy: '' });
   });
 });

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, fixture } from '../fakes/backend.js';
 import { assembleChunks, chunked, deltaText, splitAt, type Assembled } from '../helpers/stream.js';
 
-const SSE_FILES = readdirSync(new URL('sse/', FIXTURES_DIR)).filter((f) => f.endsWith('.sse')).sort();
+const SSE_FILES = readdirSync(new URL('sse/', FIXTURES_DIR))
+  .filter((f) => f.endsWith('.sse'))
+  .sort();
 
 const load = (file: string) => fixture(`sse/${file}`);
 const crlf = (buf: Buffer) => Buffer.from(buf.toString('utf8').replace(/\n/g, '\r\n'));
@@ -47,19 +49,39 @@ describe('fixture outcomes (README table)', () => {
   it('01: three deltas, final text, response id and usage', async () => {
     const a = await assembleChunks([load('01-text-answer.sse')]);
     expect(a.error).toBeUndefined();
-    expect(a.events.filter((e) => e.type === 'text.delta').map((e) => (e as { delta: string }).delta)).toEqual(['Hello', '! How can I ', 'help you today?']);
-    expect(a.events.filter((e) => e.type === 'message.completed')).toEqual([{ type: 'message.completed', text: 'Hello! How can I help you today?' }]);
+    expect(a.events.filter((e) => e.type === 'text.delta').map((e) => (e as { delta: string }).delta)).toEqual([
+      'Hello',
+      '! How can I ',
+      'help you today?',
+    ]);
+    expect(a.events.filter((e) => e.type === 'message.completed')).toEqual([
+      { type: 'message.completed', text: 'Hello! How can I help you today?' },
+    ]);
     expect(a.outcome!.responseId).toBe('resp_0a11ce0000000000000000000000000001');
-    expect(a.outcome!.usage).toEqual({ input_tokens: 3012, cached_input_tokens: 2944, output_tokens: 12, reasoning_output_tokens: 0, total_tokens: 3024 });
+    expect(a.outcome!.usage).toEqual({
+      input_tokens: 3012,
+      cached_input_tokens: 2944,
+      output_tokens: 12,
+      reasoning_output_tokens: 0,
+      total_tokens: 3024,
+    });
     expect(a.outcome!.items.filter((i) => i.type === 'function_call')).toHaveLength(0);
   });
 
   it('02: two reasoning summary parts, the text, the reasoning item kept with encrypted_content', async () => {
     const a = await assembleChunks([load('02-reasoning-summary-then-text.sse')]);
     expect(a.error).toBeUndefined();
-    expect(reasoningText(a)).toBe('**Checking the question**\n\nThe user asks for 2+2; trivial arithmetic.\n\n**Answering**\n\nReply with the number.');
+    expect(reasoningText(a)).toBe(
+      '**Checking the question**\n\nThe user asks for 2+2; trivial arithmetic.\n\n**Answering**\n\nReply with the number.',
+    );
     expect(deltaText(a)).toBe('2 + 2 = 4.');
-    expect(a.outcome!.usage).toEqual({ input_tokens: 2875, cached_input_tokens: expect.any(Number), output_tokens: 86, reasoning_output_tokens: 64, total_tokens: 2961 });
+    expect(a.outcome!.usage).toEqual({
+      input_tokens: 2875,
+      cached_input_tokens: expect.any(Number),
+      output_tokens: 86,
+      reasoning_output_tokens: 64,
+      total_tokens: 2961,
+    });
     const reasoning = a.outcome!.items.find((i) => i.type === 'reasoning')!;
     expect(typeof reasoning.encrypted_content).toBe('string');
     expect(reasoning.summary).toHaveLength(2);
@@ -70,10 +92,19 @@ describe('fixture outcomes (README table)', () => {
     expect(a.error).toBeUndefined();
     const calls = a.outcome!.items.filter((i) => i.type === 'function_call');
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ name: 'shell_command', call_id: 'call_Q7xYz0fakeCallId0003', id: 'fc_0a11ce0000000000000000000000000003' });
+    expect(calls[0]).toMatchObject({
+      name: 'shell_command',
+      call_id: 'call_Q7xYz0fakeCallId0003',
+      id: 'fc_0a11ce0000000000000000000000000003',
+    });
     expect(JSON.parse(calls[0]!.arguments!)).toEqual({ command: 'ls -la', workdir: '/tmp/project' });
     expect(deltaText(a)).toBe('');
-    expect(a.outcome!.usage).toMatchObject({ input_tokens: 4210, cached_input_tokens: 4096, output_tokens: 31, total_tokens: 4241 });
+    expect(a.outcome!.usage).toMatchObject({
+      input_tokens: 4210,
+      cached_input_tokens: 4096,
+      output_tokens: 31,
+      total_tokens: 4241,
+    });
   });
 
   it('04: context_length_exceeded is fatal and not retryable', async () => {
@@ -122,7 +153,8 @@ describe('every split point of every fixture gives identical results (B21 proper
       const reference = await assembleChunks([buf]);
       for (let i = 1; i < buf.length; i++) {
         const got = await assembleChunks(splitAt(buf, i));
-        if (JSON.stringify(got) !== JSON.stringify(reference)) expect({ split: i, got }).toEqual({ split: i, got: reference });
+        if (JSON.stringify(got) !== JSON.stringify(reference))
+          expect({ split: i, got }).toEqual({ split: i, got: reference });
       }
     });
 
@@ -133,7 +165,8 @@ describe('every split point of every fixture gives identical results (B21 proper
       expect(await assembleChunks([cr(load(file))])).toEqual(reference);
       for (let i = 1; i < body.length; i++) {
         const got = await assembleChunks(splitAt(body, i));
-        if (JSON.stringify(got) !== JSON.stringify(reference)) expect({ split: i, got }).toEqual({ split: i, got: reference });
+        if (JSON.stringify(got) !== JSON.stringify(reference))
+          expect({ split: i, got }).toEqual({ split: i, got: reference });
       }
     });
 
@@ -143,7 +176,10 @@ describe('every split point of every fixture gives identical results (B21 proper
       expect(await assembleChunks(chunked(buf, 1))).toEqual(reference);
       const rnd = prng(file.length * 7919);
       for (let n = 0; n < 200; n++) {
-        const cuts = Array.from({ length: 2 + Math.floor(rnd() * 7) }, () => 1 + Math.floor(rnd() * (buf.length - 1))).sort((a, b) => a - b);
+        const cuts = Array.from(
+          { length: 2 + Math.floor(rnd() * 7) },
+          () => 1 + Math.floor(rnd() * (buf.length - 1)),
+        ).sort((a, b) => a - b);
         const got = await assembleChunks(splitAt(buf, ...cuts));
         if (JSON.stringify(got) !== JSON.stringify(reference)) expect({ cuts, got }).toEqual({ cuts, got: reference });
       }

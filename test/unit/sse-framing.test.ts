@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { toSse, ev } from '../fakes/sse-events.js';
 import { assembleChunks, chunked, deltaText, splitAt } from '../helpers/stream.js';
 
-const COMPLETED = 'event: response.completed\ndata: {"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}\n\n';
+const COMPLETED =
+  'event: response.completed\ndata: {"type":"response.completed","response":{"id":"r","status":"completed","output":[]}}\n\n';
 const B21_BODY = Buffer.from(
   'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"alpha "}\n\n' +
     'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"beta"}\n\n' +
@@ -36,7 +37,9 @@ describe('B21 SSE event split across network reads', () => {
   it('B21 (4) one byte per read', async () => {
     const a = await assembleChunks(chunked(B21_BODY, 1));
     expect(deltaText(a)).toBe('alpha beta');
-    expect(a.events.filter((e) => e.type === 'message.completed')).toEqual([{ type: 'message.completed', text: 'alpha beta' }]);
+    expect(a.events.filter((e) => e.type === 'message.completed')).toEqual([
+      { type: 'message.completed', text: 'alpha beta' },
+    ]);
   });
 
   it('B21 (5) a 40 KB delta in 1 KB reads arrives intact', async () => {
@@ -56,7 +59,9 @@ describe('B21 SSE event split across network reads', () => {
   });
 
   it('B21 a complete event that is not JSON is a loud upstream error, never skipped', async () => {
-    const body = Buffer.from('event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"al\n\n' + COMPLETED);
+    const body = Buffer.from(
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"al\n\n' + COMPLETED,
+    );
     const a = await assembleChunks([body]);
     expect(a.error).toMatchObject({ code: 'bad_event_json', exitClass: 'upstream' });
   });
@@ -64,7 +69,11 @@ describe('B21 SSE event split across network reads', () => {
 
 describe('B21 events before a malformed one', () => {
   it('B21 are delivered before the error, however the body is split', async () => {
-    const body = Buffer.from(toSse([ev.created(), ev.textDelta('before ')]) + 'data: {"type":"response.output_text.delta","delta":"br\n\n' + COMPLETED);
+    const body = Buffer.from(
+      toSse([ev.created(), ev.textDelta('before ')]) +
+        'data: {"type":"response.output_text.delta","delta":"br\n\n' +
+        COMPLETED,
+    );
     for (const parts of [[body], chunked(body, 1), splitAt(body, body.indexOf('"br') + 1)]) {
       const a = await assembleChunks(parts);
       expect(deltaText(a)).toBe('before ');
@@ -93,7 +102,10 @@ describe('B23 multi-byte UTF-8 split across chunks', () => {
   });
 
   it('B23 a body ending inside a 4-byte sequence is an incomplete stream, not a replacement character', async () => {
-    const head = Buffer.from(toSse([ev.created(), ev.textDelta('naïve ')]) + 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"');
+    const head = Buffer.from(
+      toSse([ev.created(), ev.textDelta('naïve ')]) +
+        'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"',
+    );
     const cut = Buffer.concat([head, Buffer.from([0xf0, 0x9f])]);
     for (const parts of [[cut], chunked(cut, 1)]) {
       const a = await assembleChunks(parts);
@@ -104,7 +116,11 @@ describe('B23 multi-byte UTF-8 split across chunks', () => {
   });
 
   it('B23 invalid UTF-8 inside a complete event is a loud error', async () => {
-    const bad = Buffer.concat([Buffer.from('data: {"type":"response.output_text.delta","delta":"a'), Buffer.from([0xff]), Buffer.from('"}\n\n' + COMPLETED)]);
+    const bad = Buffer.concat([
+      Buffer.from('data: {"type":"response.output_text.delta","delta":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('"}\n\n' + COMPLETED),
+    ]);
     const a = await assembleChunks([bad]);
     expect(a.error).toMatchObject({ code: 'bad_utf8', exitClass: 'upstream' });
     expect(deltaText(a)).toBe('');
@@ -112,13 +128,16 @@ describe('B23 multi-byte UTF-8 split across chunks', () => {
 
   it('B23 events completed before invalid bytes are delivered first, however the body is split', async () => {
     const bad = Buffer.concat([
-      Buffer.from(toSse([ev.created(), ev.textDelta('東京 ')]) + 'data: {"type":"response.output_text.delta","delta":"a'),
+      Buffer.from(
+        toSse([ev.created(), ev.textDelta('東京 ')]) + 'data: {"type":"response.output_text.delta","delta":"a',
+      ),
       Buffer.from([0xc3, 0x28]), // a lead byte followed by ASCII: invalid
       Buffer.from('"}\n\n' + COMPLETED),
     ]);
     for (let i = 1; i < bad.length; i++) {
       const a = await assembleChunks(splitAt(bad, i));
-      if (deltaText(a) !== '東京 ' || a.error?.code !== 'bad_utf8') expect({ i, a }).toEqual({ i, a: 'before-then-error' });
+      if (deltaText(a) !== '東京 ' || a.error?.code !== 'bad_utf8')
+        expect({ i, a }).toEqual({ i, a: 'before-then-error' });
     }
   });
 });
@@ -148,12 +167,19 @@ describe('B24 keep-alive comments, empty data, ping events, [DONE]', () => {
   });
 
   it('a leading byte-order mark does not hide the first data line', async () => {
-    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('data: {"type":"response.output_text.delta","delta":"ok"}\n\n' + COMPLETED)]);
+    const body = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('data: {"type":"response.output_text.delta","delta":"ok"}\n\n' + COMPLETED),
+    ]);
     for (const parts of [[body], chunked(body, 1)]) expect(deltaText(await assembleChunks(parts))).toBe('ok');
   });
 
   it('B24 unknown event types are ignored', async () => {
-    const body = Buffer.from('event: response.something_new\ndata: {"type":"response.something_new","x":1}\n\n' + 'data: {"type":"response.output_text.delta","delta":"ok"}\n\n' + COMPLETED);
+    const body = Buffer.from(
+      'event: response.something_new\ndata: {"type":"response.something_new","x":1}\n\n' +
+        'data: {"type":"response.output_text.delta","delta":"ok"}\n\n' +
+        COMPLETED,
+    );
     const a = await assembleChunks([body]);
     expect(a.error).toBeUndefined();
     expect(deltaText(a)).toBe('ok');

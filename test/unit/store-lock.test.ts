@@ -39,7 +39,10 @@ it('the credentials lock serializes critical sections', async () => {
 it('concurrent credential updates keep both providers', async () => {
   await Promise.all([
     updateCredentials(home.dir, (c) => ({ ...c, openai: { api_key: 'sk-a-1234567890', saved_at: 'x' } })),
-    updateCredentials(home.dir, (c) => ({ ...c, chatgpt: { id_token: 'i', access_token: 'a', refresh_token: 'r', account_id: null, last_refresh: 'x' } })),
+    updateCredentials(home.dir, (c) => ({
+      ...c,
+      chatgpt: { id_token: 'i', access_token: 'a', refresh_token: 'r', account_id: null, last_refresh: 'x' },
+    })),
   ]);
   const c = readCredentials(home.dir);
   expect(c.openai?.api_key).toBe('sk-a-1234567890');

@@ -38,7 +38,9 @@ describe('Utf8ChunkDecoder', () => {
 
   it('B23 invalid bytes: reports the valid whole-line prefix', () => {
     const d = new Utf8ChunkDecoder();
-    const r = d.decode(Buffer.concat([Buffer.from('line one\nline two\npart'), Buffer.from([0xff]), Buffer.from('\nmore\n')]));
+    const r = d.decode(
+      Buffer.concat([Buffer.from('line one\nline two\npart'), Buffer.from([0xff]), Buffer.from('\nmore\n')]),
+    );
     expect(r).toEqual({ ok: false, validText: 'line one\nline two\n' });
     expect(new Utf8ChunkDecoder().decode(Buffer.from([0xff, 0x0a]))).toEqual({ ok: false, validText: '' });
   });
@@ -46,7 +48,11 @@ describe('Utf8ChunkDecoder', () => {
   it('drops a leading byte-order mark, even split, and only at the start', () => {
     const d = new Utf8ChunkDecoder();
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    const parts = [bom.subarray(0, 2), Buffer.concat([bom.subarray(2), Buffer.from('data: x\n')]), Buffer.concat([bom, Buffer.from('y')])];
+    const parts = [
+      bom.subarray(0, 2),
+      Buffer.concat([bom.subarray(2), Buffer.from('data: x\n')]),
+      Buffer.concat([bom, Buffer.from('y')]),
+    ];
     expect(parts.map((p) => d.decode(p)).map((r) => (r.ok ? r.text : '!'))).toEqual(['', 'data: x\n', '\uFEFFy']);
   });
 });

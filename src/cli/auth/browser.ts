@@ -8,7 +8,11 @@
 import { spawn } from 'node:child_process';
 
 /** Why no browser is opened, or undefined when one should be. */
-export function browserSkipReason(env: NodeJS.ProcessEnv, wanted: boolean, platform = process.platform): string | undefined {
+export function browserSkipReason(
+  env: NodeJS.ProcessEnv,
+  wanted: boolean,
+  platform = process.platform,
+): string | undefined {
   if (!wanted) return '--no-browser';
   if (env.BROWSER !== undefined && env.BROWSER.trim() !== '') return undefined;
   if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0') return 'CI';

@@ -39,30 +39,48 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
     // user does not sign in only to learn the result cannot be stored.
     readCredentials(home);
     if (t === 'openai') {
-      if (opts.deviceAuth || opts.port !== undefined) throw new KolegaError('usage', 'conflicting_flags', '--device-auth and --port apply to chatgpt only');
+      if (opts.deviceAuth || opts.port !== undefined)
+        throw new KolegaError('usage', 'conflicting_flags', '--device-auth and --port apply to chatgpt only');
       if (!opts.withApiKey) {
-        throw new KolegaError('usage', 'api_key_from_stdin', 'the API key is read from stdin: add --with-api-key', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+        throw new KolegaError('usage', 'api_key_from_stdin', 'the API key is read from stdin: add --with-api-key', {
+          hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key',
+        });
       }
       const stdin = ctx.stdin as NodeJS.ReadStream;
       if (stdin.isTTY) {
-        throw new KolegaError('usage', 'api_key_tty', '--with-api-key reads the key from stdin, which is a terminal', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+        throw new KolegaError('usage', 'api_key_tty', '--with-api-key reads the key from stdin, which is a terminal', {
+          hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key',
+        });
       }
       io.warn('kolega: reading the API key from stdin...');
       const key = parseApiKey(await readAll(stdin));
       if (opts.verify !== false) await verifyBeforeStoring(key, opts.verify === true, ctx, io, controller.signal);
       await storeApiKey(home, key, controller.signal);
       io.warn(`kolega: API key stored in ${credentialsPath(home)}`);
-      if (ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is set in the environment and wins over the stored key');
+      if (ctx.env.OPENAI_API_KEY?.trim())
+        io.warn('kolega: note: OPENAI_API_KEY is set in the environment and wins over the stored key');
       return;
     }
     if (opts.withApiKey || opts.verify !== undefined) {
-      throw new KolegaError('usage', 'conflicting_flags', `${opts.withApiKey ? '--with-api-key' : opts.verify ? '--verify' : '--no-verify'} applies to openai only`, { hint: 'kolega auth login openai --with-api-key' });
+      throw new KolegaError(
+        'usage',
+        'conflicting_flags',
+        `${opts.withApiKey ? '--with-api-key' : opts.verify ? '--verify' : '--no-verify'} applies to openai only`,
+        { hint: 'kolega auth login openai --with-api-key' },
+      );
     }
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     const notify = (line: string) => io.err(line);
     let summary: LoginSummary;
     if (opts.deviceAuth) {
-      summary = await loginWithDeviceCode({ home, env: ctx.env, signal: controller.signal, notify, debug, maxWaitMs: opts.timeoutGiven ? opts.timeout * 1000 : undefined });
+      summary = await loginWithDeviceCode({
+        home,
+        env: ctx.env,
+        signal: controller.signal,
+        notify,
+        debug,
+        maxWaitMs: opts.timeoutGiven ? opts.timeout * 1000 : undefined,
+      });
     } else {
       const skip = browserSkipReason(ctx.env, opts.browser);
       const pasted = pastedLines(ctx.stdin as NodeJS.ReadStream, io);
@@ -79,7 +97,10 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
           onUrl: (url) => {
             if (skip) io.debug(`not opening a browser: ${skip}`);
             else openBrowser(url, ctx.env, (l) => io.warn(l));
-            if (pasted.tty) io.err('kolega: if the browser cannot reach this machine, paste the URL it ends up on here and press Enter:');
+            if (pasted.tty)
+              io.err(
+                'kolega: if the browser cannot reach this machine, paste the URL it ends up on here and press Enter:',
+              );
           },
         });
       } finally {
@@ -88,7 +109,8 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
     }
     const who = [summary.email, summary.plan ? `plan ${summary.plan}` : undefined].filter(Boolean).join(', ');
     io.err(`kolega: signed in with ChatGPT${who ? ` (${who})` : ''}; credentials stored in ${credentialsPath(home)}`);
-    if (summary.plan && !summary.planKnown) io.warn(`kolega: note: plan "${summary.plan}" is not one kolega knows; the server decides what it allows`);
+    if (summary.plan && !summary.planKnown)
+      io.warn(`kolega: note: plan "${summary.plan}" is not one kolega knows; the server decides what it allows`);
   } finally {
     removeSignals();
   }
@@ -101,7 +123,13 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
  * throws the failure's own class (6 network, 5 upstream) and stores nothing: an offline machine
  * can still be set up, and a script that must not store an unchecked key says so.
  */
-async function verifyBeforeStoring(key: string, strict: boolean, ctx: CliContext, io: IO, signal: AbortSignal): Promise<void> {
+async function verifyBeforeStoring(
+  key: string,
+  strict: boolean,
+  ctx: CliContext,
+  io: IO,
+  signal: AbortSignal,
+): Promise<void> {
   const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
   const c = await checkApiKeyOnline(key, { env: ctx.env, signal, debug });
   if (c.result === 'valid') {
@@ -110,17 +138,28 @@ async function verifyBeforeStoring(key: string, strict: boolean, ctx: CliContext
   }
   if (c.result === 'rejected') throw withSuffix(c.error, '; nothing stored');
   if (strict) {
-    throw new KolegaError(c.error.exitClass, c.error.code, `could not check the key: ${c.error.message}; nothing stored (--verify)`, {
-      httpStatus: c.error.httpStatus,
-      hint: 'check the network (kolega doctor), or rerun without --verify to store the key unchecked',
-    });
+    throw new KolegaError(
+      c.error.exitClass,
+      c.error.code,
+      `could not check the key: ${c.error.message}; nothing stored (--verify)`,
+      {
+        httpStatus: c.error.httpStatus,
+        hint: 'check the network (kolega doctor), or rerun without --verify to store the key unchecked',
+      },
+    );
   }
-  io.warn(`kolega: warning: could not check the key (${c.error.message}); storing it unchecked (--verify refuses instead)`);
+  io.warn(
+    `kolega: warning: could not check the key (${c.error.message}); storing it unchecked (--verify refuses instead)`,
+  );
 }
 
 /** A copy of `err` whose message ends with `suffix`. */
 function withSuffix(err: KolegaError, suffix: string): KolegaError {
-  return new KolegaError(err.exitClass, err.code, `${err.message}${suffix}`, { hint: err.hint, httpStatus: err.httpStatus, requestId: err.requestId });
+  return new KolegaError(err.exitClass, err.code, `${err.message}${suffix}`, {
+    hint: err.hint,
+    httpStatus: err.httpStatus,
+    requestId: err.requestId,
+  });
 }
 
 /** Reads a stream to its end as UTF-8. */
@@ -131,7 +170,10 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** Lines from stdin for the paste-the-URL path; `close` stops reading so the process can exit. */
-function pastedLines(stdin: NodeJS.ReadStream, io: IO): { lines: AsyncIterable<string>; tty: boolean; close: () => void } {
+function pastedLines(
+  stdin: NodeJS.ReadStream,
+  io: IO,
+): { lines: AsyncIterable<string>; tty: boolean; close: () => void } {
   const rl = readline.createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
   rl.on('error', (e) => io.debug(`stdin: ${e.message}`));
   return {
@@ -140,7 +182,8 @@ function pastedLines(stdin: NodeJS.ReadStream, io: IO): { lines: AsyncIterable<s
     close: () => {
       rl.close();
       if (typeof stdin.pause === 'function') stdin.pause();
-      if (!stdin.isTTY && typeof (stdin as { destroy?: () => void }).destroy === 'function') (stdin as { destroy: () => void }).destroy();
+      if (!stdin.isTTY && typeof (stdin as { destroy?: () => void }).destroy === 'function')
+        (stdin as { destroy: () => void }).destroy();
     },
   };
 }

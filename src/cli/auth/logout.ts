@@ -17,15 +17,21 @@ import { parseTarget } from './targets.js';
  */
 export async function executeLogout(target: string | undefined, opts: LogoutOptions, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
-  const targets: LogoutTarget[] = opts.all && target === undefined ? ['chatgpt', 'openai'] : [parseTarget('logout', target)];
+  const targets: LogoutTarget[] =
+    opts.all && target === undefined ? ['chatgpt', 'openai'] : [parseTarget('logout', target)];
   const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
   const r = await logout({ home: kolegaHome(ctx.env), env: ctx.env, targets, all: opts.all === true, debug });
   if (r.removedCorruptFile) io.err('kolega: removed the corrupt credentials file');
-  else if (r.removed.length === 0) io.err(`kolega: not signed in${targets.length === 1 ? ` to ${targets[0]}` : ''}; nothing to remove`);
+  else if (r.removed.length === 0)
+    io.err(`kolega: not signed in${targets.length === 1 ? ` to ${targets[0]}` : ''}; nothing to remove`);
   else {
     io.err(`kolega: signed out of ${r.removed.join(' and ')}`);
-    if (r.revoked === false) io.warn('kolega: note: the issuer did not confirm revoking the refresh token; the local credentials are deleted anyway');
+    if (r.revoked === false)
+      io.warn(
+        'kolega: note: the issuer did not confirm revoking the refresh token; the local credentials are deleted anyway',
+      );
   }
   for (const f of r.removedCaches) io.err(`kolega: removed the cached account data in ${f}`);
-  if (targets.includes('openai') && ctx.env.OPENAI_API_KEY?.trim()) io.warn('kolega: note: OPENAI_API_KEY is still set in the environment');
+  if (targets.includes('openai') && ctx.env.OPENAI_API_KEY?.trim())
+    io.warn('kolega: note: OPENAI_API_KEY is still set in the environment');
 }

@@ -23,7 +23,12 @@ export interface StatusReport {
   selected_provider: ProviderId | null;
   /** True when `selected_provider` has usable credentials (exit 0). */
   usable: boolean;
-  credentials_file: { path: string; state: 'ok' | 'missing' | 'corrupt' | 'unreadable'; mode: string | null; error: string | null };
+  credentials_file: {
+    path: string;
+    state: 'ok' | 'missing' | 'corrupt' | 'unreadable';
+    mode: string | null;
+    error: string | null;
+  };
   providers: {
     openai_chatgpt: {
       usable: boolean;

@@ -29,20 +29,36 @@ export function renderStatus(r: StatusReport, now = Date.now()): string {
     if (g.email) out.push(`  email:          ${g.email}`);
     if (g.plan) out.push(`  plan:           ${g.plan}`);
     if (g.account_id) out.push(`  account id:     ${g.account_id}`);
-    if (g.access_token_expires_at) out.push(`  access token:   expires ${formatWhen(Date.parse(g.access_token_expires_at), now)}`);
+    if (g.access_token_expires_at)
+      out.push(`  access token:   expires ${formatWhen(Date.parse(g.access_token_expires_at), now)}`);
     if (g.refresh_failure) out.push(`  refresh:        refused by the issuer (${g.refresh_failure})`);
   }
   if (g.fix && r.credentials_file.state !== 'corrupt') out.push(`  fix:            ${g.fix}`);
   const o = r.providers.openai;
-  const how = o.method === 'env' ? `OPENAI_API_KEY from the environment: ${o.key}${o.stored_key ? ` (wins over the stored key ${o.stored_key})` : ''}` : o.method === 'store' ? `stored key: ${o.key}` : 'no API key';
+  const how =
+    o.method === 'env'
+      ? `OPENAI_API_KEY from the environment: ${o.key}${o.stored_key ? ` (wins over the stored key ${o.stored_key})` : ''}`
+      : o.method === 'store'
+        ? `stored key: ${o.key}`
+        : 'no API key';
   out.push(`OpenAI API key (openai): ${how}${used('openai')}`);
   if (o.fix && r.credentials_file.state !== 'corrupt') out.push(`  fix:            ${o.fix} (or set OPENAI_API_KEY)`);
   const f = r.credentials_file;
-  const fileLine = f.state === 'missing' ? 'not created yet' : f.state === 'ok' ? `mode ${f.mode}` : `${f.state.toUpperCase()}: ${f.error}`;
+  const fileLine =
+    f.state === 'missing'
+      ? 'not created yet'
+      : f.state === 'ok'
+        ? `mode ${f.mode}`
+        : `${f.state.toUpperCase()}: ${f.error}`;
   out.push(`Credentials file: ${f.path} (${fileLine})`);
-  if (f.state === 'corrupt') out.push(`  credentials file corrupt: fix it or move it away (mv '${f.path}' '${f.path}.bak'), or remove it: kolega auth logout --all`);
-  if (f.mode && (parseInt(f.mode, 8) & 0o077) !== 0) out.push(`  warning: readable by other users; fix: chmod 600 '${f.path}'`);
-  if (!r.usable && f.state !== 'corrupt' && r.selected_provider === null) out.push('Not signed in: run kolega auth login chatgpt, or set OPENAI_API_KEY');
+  if (f.state === 'corrupt')
+    out.push(
+      `  credentials file corrupt: fix it or move it away (mv '${f.path}' '${f.path}.bak'), or remove it: kolega auth logout --all`,
+    );
+  if (f.mode && (parseInt(f.mode, 8) & 0o077) !== 0)
+    out.push(`  warning: readable by other users; fix: chmod 600 '${f.path}'`);
+  if (!r.usable && f.state !== 'corrupt' && r.selected_provider === null)
+    out.push('Not signed in: run kolega auth login chatgpt, or set OPENAI_API_KEY');
   return out.join('\n') + '\n';
 }
 
@@ -63,7 +79,10 @@ export async function executeStatus(opts: { json?: boolean }, ctx: CliContext): 
   }
   if (!report.usable) {
     const fix = report.selected_provider === 'openai' ? report.providers.openai.fix : 'kolega auth login chatgpt';
-    if (opts.json) io.err(`kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`);
+    if (opts.json)
+      io.err(
+        `kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`,
+      );
     return EXIT_CODES.auth;
   }
   return 0;

@@ -59,7 +59,12 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .option('--device-auth', 'chatgpt: sign in with a code on another device (no callback needed)')
     .option('--no-browser', 'chatgpt: do not open a browser; print the URL only')
     .option('--port <n>', 'chatgpt: callback port (default 1455, then 1457; other ports are for tests)', parsePort)
-    .option('--timeout <seconds>', 'chatgpt: how long to wait for the sign-in (device code: at most 900)', parseSeconds, LOGIN_TIMEOUT_SECONDS)
+    .option(
+      '--timeout <seconds>',
+      'chatgpt: how long to wait for the sign-in (device code: at most 900)',
+      parseSeconds,
+      LOGIN_TIMEOUT_SECONDS,
+    )
     .option('--with-api-key', 'openai: read the API key from stdin')
     .option('--verify', 'openai: refuse to store the key when it cannot be checked (network failure)')
     .option('--no-verify', 'openai: store the key without checking it online')
@@ -83,7 +88,10 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     .command('status')
     .summary('show which credentials kolega would use (read-only; exit 3 when none are usable)')
     .option('--json', 'print one JSON document on stdout')
-    .addHelpText('after', '\nExamples:\n  kolega auth status\n  kolega auth status --json | jq .providers.openai_chatgpt.usable\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kolega auth status\n  kolega auth status --json | jq .providers.openai_chatgpt.usable\n',
+    )
     .action(async (opts: { json?: boolean }) => {
       const { executeStatus } = await import('../auth/status.js');
       ctx.exitCode = await executeStatus(opts, ctx);

@@ -9,7 +9,10 @@ export const CONFIG_KEYS: readonly SettingKey[] = SETTING_KEYS;
 /** A managed settings key. */
 export type ConfigKey = SettingKey;
 
-const keyArg = () => new Argument('<key>', 'model, effort, provider, codex_version, transport or sandbox_masked_paths').choices(CONFIG_KEYS);
+const keyArg = () =>
+  new Argument('<key>', 'model, effort, provider, codex_version, transport or sandbox_masked_paths').choices(
+    CONFIG_KEYS,
+  );
 
 /** Adds `config` and its subcommands to `program`. */
 export function registerConfig(program: Command, ctx: CliContext): void {
@@ -43,7 +46,10 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .summary('save a value (checked: an unknown model, effort or provider exits 2)')
     .addArgument(keyArg())
     .argument('<value>', 'model as provider/model or model; effort; provider id; transport auto, websocket or http')
-    .addHelpText('after', '\nExamples:\n  kolega config set model gpt-5.4-mini\n  kolega config set effort high\n  kolega config set provider openai\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kolega config set model gpt-5.4-mini\n  kolega config set effort high\n  kolega config set provider openai\n',
+    )
     .action((key: string, value: string) => run((m) => m.configSet(ctx, key, value)));
   config
     .command('unset')

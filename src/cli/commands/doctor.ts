@@ -27,9 +27,15 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print one JSON document (schema/doctor.schema.json)')
     .option('--fix', 'repair what is safe to repair (permissions of KOLEGA_HOME and its files)')
-    .option('--online', 'also check the credentials kolega run would use with one authenticated request (check auth.online)')
+    .option(
+      '--online',
+      'also check the credentials kolega run would use with one authenticated request (check auth.online)',
+    )
     .option('--timeout <seconds>', 'time limit per network check', parseSeconds, 5)
-    .addHelpText('after', '\nExamples:\n  kolega doctor\n  kolega doctor --online\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kolega doctor\n  kolega doctor --online\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n',
+    )
     .action(async (opts: DoctorOptions) => {
       const { runDoctor } = await import('../doctor/run.js');
       ctx.exitCode = await runDoctor(opts, ctx);

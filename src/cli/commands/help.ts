@@ -30,7 +30,11 @@ export function registerHelp(program: Command, ctx: CliContext): void {
       let cmd: Command | undefined = program;
       for (const name of topic) cmd = cmd?.commands.find((c) => c.name() === name || c.aliases().includes(name));
       if (!cmd) {
-        throw usageError('unknown_help_topic', `no help for "${topic.join(' ')}"`, `topics: ${Object.keys(HELP_TOPICS).join(', ')}; or a command name`);
+        throw usageError(
+          'unknown_help_topic',
+          `no help for "${topic.join(' ')}"`,
+          `topics: ${Object.keys(HELP_TOPICS).join(', ')}; or a command name`,
+        );
       }
       cmd.outputHelp();
     });

@@ -29,7 +29,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
       '\nExamples:\n' +
         '  kolega models\n' +
         '  kolega models --provider openai_chatgpt --refresh\n' +
-        "  kolega models --json | jq -r '.models[] | select(.is_default) | .provider + \"/\" + .id'\n",
+        '  kolega models --json | jq -r \'.models[] | select(.is_default) | .provider + "/" + .id\'\n',
     )
     .action(async (opts: ModelsOptions) => {
       const { listModels } = await import('../models/list.js');

@@ -91,7 +91,8 @@ const collect = (value: string, prev: string[] = []): string[] => [...prev, valu
  */
 export function collectImages(value: string, prev: string[] = []): string[] {
   const parts = value.split(',');
-  if (parts.some((p) => p.trim() === '')) throw new InvalidArgumentError('expected one or more image paths separated by commas');
+  if (parts.some((p) => p.trim() === ''))
+    throw new InvalidArgumentError('expected one or more image paths separated by commas');
   return [...prev, ...parts];
 }
 
@@ -106,7 +107,9 @@ export const SANDBOX_CHOICES = ['read-only', 'workspace-write', 'full-access'] a
 export function parseSandbox(value: string): RunOptions['sandbox'] {
   if (value === 'danger-full-access') return 'full-access';
   if ((SANDBOX_CHOICES as readonly string[]).includes(value)) return value as RunOptions['sandbox'];
-  throw new InvalidArgumentError(`Allowed choices are ${SANDBOX_CHOICES.join(', ')} (or danger-full-access, Codex's name for full-access).`);
+  throw new InvalidArgumentError(
+    `Allowed choices are ${SANDBOX_CHOICES.join(', ')} (or danger-full-access, Codex's name for full-access).`,
+  );
 }
 
 /** One line per sandbox level, shown after the options in `kolega run --help`. */
@@ -120,33 +123,53 @@ export const SANDBOX_HELP =
 export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .summary('send one prompt, stream the answer, run the model\'s tool calls')
+    .summary("send one prompt, stream the answer, run the model's tool calls")
     .description(
       'Send one prompt (arguments and/or stdin) as one Responses-API turn. The answer streams to stdout as text, ' +
         'or as NDJSON events with --json. Tool calls run under the sandbox level chosen with -s (see below).',
     )
     .argument('[prompt...]', 'the prompt; "-" or nothing reads it from stdin')
     .option('-m, --model <model>', 'model as provider/model or model (see: kolega models)', parseNonEmpty)
-    .option('-e, --effort <effort>', 'reasoning effort, per model (low, medium, high, xhigh, max, ultra, ...; see kolega models)')
+    .option(
+      '-e, --effort <effort>',
+      'reasoning effort, per model (low, medium, high, xhigh, max, ultra, ...; see kolega models)',
+    )
     .option('--json', 'write NDJSON events to stdout instead of text')
     .option('--instructions <text>', 'system instructions (replace the default)')
     .option('--instructions-file <file>', 'read the system instructions from a file')
-    .option('-i, --image <path>', 'attach an image (repeatable; several paths may be separated by commas)', collectImages)
+    .option(
+      '-i, --image <path>',
+      'attach an image (repeatable; several paths may be separated by commas)',
+      collectImages,
+    )
     .option('-C, --cd <dir>', 'workspace root for tools (default: the current directory)', parseNonEmpty)
     .addOption(
-      new Option('-s, --sandbox <level>', 'what tools may do (danger-full-access, Codex\'s name, means full-access)')
+      new Option('-s, --sandbox <level>', "what tools may do (danger-full-access, Codex's name, means full-access)")
         .choices(SANDBOX_CHOICES)
         .argParser(parseSandbox)
         .default('read-only'),
     )
-    .addOption(new Option('--skip-git-repo-check', 'accepted for Codex command lines; kolega never requires a Git repository').hideHelp())
-    .option('--add-dir <dir>', 'also let tools read and write this directory (repeatable)', (v: string, prev: string[] | undefined) => collect(parseNonEmpty(v), prev ?? []))
+    .addOption(
+      new Option(
+        '--skip-git-repo-check',
+        'accepted for Codex command lines; kolega never requires a Git repository',
+      ).hideHelp(),
+    )
+    .option(
+      '--add-dir <dir>',
+      'also let tools read and write this directory (repeatable)',
+      (v: string, prev: string[] | undefined) => collect(parseNonEmpty(v), prev ?? []),
+    )
     .option('--network', 'let shell commands use the network inside the sandbox')
     .option('--no-tools', 'offer no tools to the model')
     .option('--output-schema <file>', 'JSON Schema the final answer must match (exit 5 when it does not)')
     .option('--mcp-config <file>', 'offer the tools of these MCP servers ({"mcpServers": {...}})')
     .option('--mcp-optional', 'skip an MCP server that fails to start, with a warning')
-    .option('--tool-timeout <seconds>', 'end an MCP tool call that has not answered after this long (default 120)', parseSeconds)
+    .option(
+      '--tool-timeout <seconds>',
+      'end an MCP tool call that has not answered after this long (default 120)',
+      parseSeconds,
+    )
     .option('--max-tool-calls <n>', 'fail the turn after this many tool calls', parseCount, 50)
     .option('--timeout <seconds>', 'give up after this long (whole run)', parseSeconds)
     .option('--idle-timeout <seconds>', 'give up when the server sends nothing for this long', parseSeconds, 300)
@@ -155,14 +178,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-stdin', 'never read stdin')
     .option('--max-output-tokens <n>', 'cap the answer length (API-key provider only)', parsePositive)
     .addOption(
-      new Option('--transport <mode>', 'auto: WebSocket to the ChatGPT backend, HTTP if refused; or websocket, http (default: the transport setting, else auto)').choices([
-        'auto',
-        'websocket',
-        'http',
-      ]),
+      new Option(
+        '--transport <mode>',
+        'auto: WebSocket to the ChatGPT backend, HTTP if refused; or websocket, http (default: the transport setting, else auto)',
+      ).choices(['auto', 'websocket', 'http']),
     )
     .option('--verbose', 'show reasoning and tool activity on stderr even when it is not a terminal')
-    .option('--resume <id>', 'continue a recorded session (its id or a unique prefix; see: kolega sessions list)', parseNonEmpty)
+    .option(
+      '--resume <id>',
+      'continue a recorded session (its id or a unique prefix; see: kolega sessions list)',
+      parseNonEmpty,
+    )
     .option('--continue', 'continue the most recent session of this workspace')
     .option('--fork <id>', 'start a new session from a copy of that session (which stays unchanged)', parseNonEmpty)
     .option('--ephemeral', 'record nothing under KOLEGA_HOME/sessions')
@@ -178,7 +204,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .action(async (prompt: string[], opts: RunOptions) => {
       // A resumed history is megabytes of objects that all survive: a bounded young generation
       // would copy them scavenge after scavenge (README "Performance"), so only new sessions bound it.
-      if (opts.resume === undefined && opts.fork === undefined && !opts.continue) await (await import('../run/heap.js')).boundYoungGeneration();
+      if (opts.resume === undefined && opts.fork === undefined && !opts.continue)
+        await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
       ctx.exitCode = await executeRun(prompt, opts, ctx);
     });

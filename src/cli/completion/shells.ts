@@ -33,7 +33,8 @@ function tables(spec: CommandSpec[]): Tables {
     t.flags.push([c.path, c.flags.flatMap((f) => f.names).join(' ')]);
     const valued = c.flags.filter((f) => f.takesValue);
     if (valued.length) t.valued.push([c.path, valued.flatMap((f) => f.names).join(' ')]);
-    for (const f of valued) for (const n of f.names) if (f.values.length) t.values.push([`${c.path}|${n}`, f.values.join(' ')]);
+    for (const f of valued)
+      for (const n of f.names) if (f.values.length) t.values.push([`${c.path}|${n}`, f.values.join(' ')]);
     if (c.args.length) t.args.push([c.path, c.args.join(' ')]);
     for (const [first, vals] of Object.entries(c.args2)) t.args2.push([`${c.path}|${first}`, vals.join(' ')]);
   }

@@ -46,7 +46,16 @@ export function effortNames(): string[] {
   return [...new Set(MODELS.flatMap((m) => m.efforts))];
 }
 
-const FILE_OPTIONS = new Set(['instructions-file', 'image', 'cd', 'output-last-message', 'output-schema', 'mcp-config', 'add-dir', 'file']);
+const FILE_OPTIONS = new Set([
+  'instructions-file',
+  'image',
+  'cd',
+  'output-last-message',
+  'output-schema',
+  'mcp-config',
+  'add-dir',
+  'file',
+]);
 
 function optionValues(o: Option): string[] {
   if (o.argChoices && o.argChoices.length > 0) return [...o.argChoices];
@@ -91,7 +100,10 @@ export function completionSpec(program: Command): CommandSpec[] {
     const flags = cmd === program ? [...own, help] : [...own, help, ...globals];
     out.push({
       path,
-      subcommands: cmd.commands.map((c) => ({ name: c.name(), description: c.summary() || c.description().split('\n')[0] || '' })),
+      subcommands: cmd.commands.map((c) => ({
+        name: c.name(),
+        description: c.summary() || c.description().split('\n')[0] || '',
+      })),
       flags,
       args: argValues(cmd, program),
       args2: secondArgValues(path),

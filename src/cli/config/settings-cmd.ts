@@ -22,7 +22,8 @@ function ioOf(ctx: CliContext): IO {
 }
 
 function checkKey(key: string): ConfigKey {
-  if (!(CONFIG_KEYS as readonly string[]).includes(key)) throw usageError('unknown_setting', `unknown setting "${key}"`, `valid: ${CONFIG_KEYS.join(', ')}`);
+  if (!(CONFIG_KEYS as readonly string[]).includes(key))
+    throw usageError('unknown_setting', `unknown setting "${key}"`, `valid: ${CONFIG_KEYS.join(', ')}`);
   return key as ConfigKey;
 }
 
@@ -33,9 +34,11 @@ function checkKey(key: string): ConfigKey {
  */
 export function validateSetting(key: ConfigKey, value: string, known: KnownModels = BUNDLED): string {
   const v = value.trim();
-  if (v === '') throw usageError('empty_value', `the value for ${key} is empty`, `to remove it: kolega config unset ${key}`);
+  if (v === '')
+    throw usageError('empty_value', `the value for ${key} is empty`, `to remove it: kolega config unset ${key}`);
   if (key === 'provider') {
-    if (!isProviderId(v)) throw usageError('unknown_provider', `unknown provider "${v}"`, `valid: ${PROVIDER_IDS.join(', ')}`);
+    if (!isProviderId(v))
+      throw usageError('unknown_provider', `unknown provider "${v}"`, `valid: ${PROVIDER_IDS.join(', ')}`);
     return v;
   }
   if (key === 'model') {
@@ -43,24 +46,40 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
     return v;
   }
   if (key === 'codex_version') {
-    if (!isCodexVersion(v)) throw usageError('bad_codex_version', `"${v}" is not a version like ${CODEX_CLIENT_VERSION}`, 'give three numbers, e.g. ' + CODEX_CLIENT_VERSION);
+    if (!isCodexVersion(v))
+      throw usageError(
+        'bad_codex_version',
+        `"${v}" is not a version like ${CODEX_CLIENT_VERSION}`,
+        'give three numbers, e.g. ' + CODEX_CLIENT_VERSION,
+      );
     return v;
   }
   if (key === 'sandbox_masked_paths') {
     const { bad } = parseMaskedSetting(v, '/');
-    if (bad.length > 0) throw usageError('bad_masked_path', `not an absolute path or ~/...: ${bad.join(', ')}`, "separate paths with ':', e.g. '~/.secret:/opt/creds'");
+    if (bad.length > 0)
+      throw usageError(
+        'bad_masked_path',
+        `not an absolute path or ~/...: ${bad.join(', ')}`,
+        "separate paths with ':', e.g. '~/.secret:/opt/creds'",
+      );
     return v;
   }
   if (key === 'transport') {
-    if (!isTransportMode(v)) throw usageError('bad_transport', `unknown transport "${v}"`, `valid: ${TRANSPORT_MODES.join(', ')}`);
+    if (!isTransportMode(v))
+      throw usageError('bad_transport', `unknown transport "${v}"`, `valid: ${TRANSPORT_MODES.join(', ')}`);
     return v;
   }
   const offered = new Set(MODELS.flatMap((m) => m.efforts));
   if (!offered.has(v)) {
     const known = (ALL_EFFORTS as readonly string[]).includes(v);
-    throw new KolegaError('usage', 'bad_effort', `${known ? '' : 'unknown '}effort "${v}"${known ? ' is not offered by any model' : ''}`, {
-      hint: `valid: ${[...offered].join(', ')}`,
-    });
+    throw new KolegaError(
+      'usage',
+      'bad_effort',
+      `${known ? '' : 'unknown '}effort "${v}"${known ? ' is not offered by any model' : ''}`,
+      {
+        hint: `valid: ${[...offered].join(', ')}`,
+      },
+    );
   }
   return v;
 }
@@ -104,7 +123,12 @@ export function configList(ctx: CliContext, json: boolean): number {
   for (const k of CONFIG_KEYS) if (typeof settings[k] === 'string') known[k] = settings[k] as string;
   const io = ioOf(ctx);
   if (json) io.out(JSON.stringify({ path: settingsPath(home), settings: known }, null, 2) + '\n');
-  else io.out(Object.entries(known).map(([k, v]) => `${k}=${v}\n`).join(''));
+  else
+    io.out(
+      Object.entries(known)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
   return 0;
 }
 

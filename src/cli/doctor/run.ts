@@ -39,7 +39,10 @@ export function renderDoctorText(doc: DoctorDocument, color: boolean): string {
     return line;
   });
   const s = doc.summary;
-  lines.push('', `${s.fail} failed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.ok} ok${s.fixed ? `, ${s.fixed} fixed` : ''}`);
+  lines.push(
+    '',
+    `${s.fail} failed, ${s.warn} warning${s.warn === 1 ? '' : 's'}, ${s.ok} ok${s.fixed ? `, ${s.fixed} fixed` : ''}`,
+  );
   return lines.join('\n') + '\n';
 }
 

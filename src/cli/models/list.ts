@@ -32,15 +32,31 @@ export function renderModelsTable(doc: ModelsDocument): string {
     // Two columns, so the model in use keeps its default mark too.
     const mark = `${name === doc.default_model ? '>' : ' '}${m.is_default ? '*' : ' '}`;
     const efforts = m.efforts.map((e) => (e === m.default_effort ? `${e}*` : e)).join(' ');
-    return [mark, name, m.label, fmtTokens(m.context_window), fmtTokens(m.max_output_tokens), efforts, m.in_catalogue ? m.source : 'legacy'];
+    return [
+      mark,
+      name,
+      m.label,
+      fmtTokens(m.context_window),
+      fmtTokens(m.max_output_tokens),
+      efforts,
+      m.in_catalogue ? m.source : 'legacy',
+    ];
   });
   const header = [' ', 'MODEL', 'LABEL', 'CONTEXT', 'MAX OUT', 'EFFORTS (* default)', 'SOURCE'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd());
-  const creds = doc.providers.map((p) => `${p.id} (${p.has_credentials ? 'credentials present' : 'no credentials'})`).join(', ');
+  const lines = all.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  const creds = doc.providers
+    .map((p) => `${p.id} (${p.has_credentials ? 'credentials present' : 'no credentials'})`)
+    .join(', ');
   lines.push('', `* provider default${doc.default_model ? `   > used by kolega run: ${doc.default_model}` : ''}`);
-  if (doc.models.some((m) => !m.in_catalogue)) lines.push('legacy: no longer in the current Codex catalogue; still usable with -m');
+  if (doc.models.some((m) => !m.in_catalogue))
+    lines.push('legacy: no longer in the current Codex catalogue; still usable with -m');
   lines.push(`providers: ${creds}`);
   return lines.join('\n') + '\n';
 }

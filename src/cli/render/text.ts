@@ -99,7 +99,11 @@ export function textRenderer(io: IO, onFirstOutput: () => void = () => undefined
           io.warn(style.yellow(`kolega: tool call ${ev.name} denied: ${brief(ev.output, 200)}`));
         } else if (io.showProgress) {
           const exit = ev.exit_code === undefined ? '' : `exit ${ev.exit_code}, `;
-          io.err(style.dim(`  ${ev.status === 'ok' ? '✓' : '✗'} ${ev.name} (${exit}${ev.duration_ms} ms) ${ev.status === 'error' ? brief(ev.output) : ''}`.trimEnd()));
+          io.err(
+            style.dim(
+              `  ${ev.status === 'ok' ? '✓' : '✗'} ${ev.name} (${exit}${ev.duration_ms} ms) ${ev.status === 'error' ? brief(ev.output) : ''}`.trimEnd(),
+            ),
+          );
         }
         break;
       case 'retry':

@@ -46,18 +46,29 @@ function resolveWorkspace(dir: string | undefined): string {
   } catch {
     ok = false;
   }
-  if (!ok) throw new KolegaError('usage', 'bad_workspace', `workspace ${root} is not a directory`, { hint: 'pass an existing directory to -C/--cd' });
+  if (!ok)
+    throw new KolegaError('usage', 'bad_workspace', `workspace ${root} is not a directory`, {
+      hint: 'pass an existing directory to -C/--cd',
+    });
   return root;
 }
 
 /** The instructions given by flags, or undefined (the session's or the default). */
 function resolveInstructions(opts: RunOptions): string | undefined {
   if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
-    throw new KolegaError('usage', 'conflicting_flags', '--instructions and --instructions-file cannot be used together', { hint: 'pick one' });
+    throw new KolegaError(
+      'usage',
+      'conflicting_flags',
+      '--instructions and --instructions-file cannot be used together',
+      { hint: 'pick one' },
+    );
   }
   if (opts.instructionsFile !== undefined) return readInstructionsFile(opts.instructionsFile);
   if (opts.instructions !== undefined) {
-    if (opts.instructions.trim() === '') throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', { hint: 'omit --instructions to use the default' });
+    if (opts.instructions.trim() === '')
+      throw new KolegaError('usage', 'empty_instructions', 'the instructions are empty', {
+        hint: 'omit --instructions to use the default',
+      });
     return opts.instructions;
   }
   return undefined;
@@ -89,13 +100,22 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     const images: InputContent[] = readImages(opts.image ?? []);
     resolveAddDirs(opts.addDir ?? []);
     if (opts.outputLastMessage !== undefined) checkOutputFile(opts.outputLastMessage);
-    const outputSchema = opts.outputSchema === undefined ? undefined : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
+    const outputSchema =
+      opts.outputSchema === undefined
+        ? undefined
+        : await (await import('../../core/output-schema.js')).loadOutputSchema(opts.outputSchema);
     checkCaEnv(ctx.env); // a bad CA file: exit 2 before any request
     const home = kolegaHome(ctx.env);
-    if (tightenCredentialsMode(home)) io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
+    if (tightenCredentialsMode(home))
+      io.warn(`kolega: ${credentialsPath(home)} was readable by other users; its mode is now 0600`);
     // Said before the wait for a session another run holds (up to the session lock's bound).
     if (start.kind !== 'new') io.debug('opening the session (waits while another run holds it)');
-    conversation = await Conversation.open({ home, start, ephemeral: opts.ephemeral === true, signal: controller.signal });
+    conversation = await Conversation.open({
+      home,
+      start,
+      ephemeral: opts.ephemeral === true,
+      signal: controller.signal,
+    });
     const last = conversation.lastTurn;
     const instructions = explicitInstructions ?? last?.instructions ?? DEFAULT_INSTRUCTIONS;
     // Usage problems (model, effort, prompt) are reported before missing credentials: a missing
@@ -111,9 +131,14 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     for (const note of selection?.notes ?? []) io.warn(`kolega: ${note}`);
     if (selection && images.length > 0 && !takesImages(selection.model)) {
       const kinds = selection.model.input_modalities!.join(', ') || 'none stated';
-      throw new KolegaError('usage', 'images_not_supported', `model "${selection.provider}/${selection.model.id}" does not take images (its input: ${kinds})`, {
-        hint: 'drop --image, or pick a model that takes images (kolega models --json lists input_modalities)',
-      });
+      throw new KolegaError(
+        'usage',
+        'images_not_supported',
+        `model "${selection.provider}/${selection.model.id}" does not take images (its input: ${kinds})`,
+        {
+          hint: 'drop --image, or pick a model that takes images (kolega models --json lists input_modalities)',
+        },
+      );
     }
     // --timeout covers the whole run, waiting for stdin included (--stdin on a silent pipe).
     if (opts.timeout !== undefined) {
@@ -123,16 +148,26 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       }, opts.timeout * 1000);
     }
     phase = 'reading stdin';
-    const { prompt, notes } = await untilAborted(readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream), controller.signal);
+    const { prompt, notes } = await untilAborted(
+      readPrompt(args, opts.stdin, ctx.stdin as NodeJS.ReadStream),
+      controller.signal,
+    );
     phase = 'starting the request';
     for (const note of notes) io.warn(`kolega: ${note}`);
-    if (noCredentials || !selection) throw noCredentials ?? new KolegaError('internal', 'internal_error', 'no model was selected');
+    if (noCredentials || !selection)
+      throw noCredentials ?? new KolegaError('internal', 'internal_error', 'no model was selected');
 
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
     // Only the chosen provider's modules are loaded (the sign-in's token code is not needed with a key).
     const provider: Provider =
       selection.provider === 'openai_chatgpt'
-        ? (await import('../../core/providers/openai-chatgpt.js')).chatgptProvider({ home, env: ctx.env, signal: controller.signal, debug, warn: (line) => io.warn(`kolega: ${line}`) })
+        ? (await import('../../core/providers/openai-chatgpt.js')).chatgptProvider({
+            home,
+            env: ctx.env,
+            signal: controller.signal,
+            debug,
+            warn: (line) => io.warn(`kolega: ${line}`),
+          })
         : (await import('../../core/providers/openai.js')).openaiProvider(home, ctx.env);
     const transport = transportMode(opts, home, provider);
     if (opts.maxOutputTokens !== undefined && provider.chatgptBackend) {
@@ -140,7 +175,14 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
 
     const masked = maskedPaths({ env: ctx.env, setting: maskedSetting(home) });
-    tools = await setupTools(opts, { root, protectedPaths: [credentialsPath(home)], maskedPaths: masked, signal: controller.signal, io, debug });
+    tools = await setupTools(opts, {
+      root,
+      protectedPaths: [credentialsPath(home)],
+      maskedPaths: masked,
+      signal: controller.signal,
+      io,
+      debug,
+    });
 
     let stopSpinner = () => undefined as void;
     let sink: EventSink;
@@ -157,8 +199,12 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
 
     const shape = requestShapeFor(selection.model, provider.chatgptBackend);
-    const projectDoc = opts.projectDoc === false || conversation.source ? { text: '', files: [], truncated: false } : findProjectDocs(home, root, masked);
-    if (projectDoc.truncated) io.warn(`kolega: AGENTS.md text cut to ${PROJECT_DOC_MAX_BYTES} bytes (${projectDoc.files.join(', ')})`);
+    const projectDoc =
+      opts.projectDoc === false || conversation.source
+        ? { text: '', files: [], truncated: false }
+        : findProjectDocs(home, root, masked);
+    if (projectDoc.truncated)
+      io.warn(`kolega: AGENTS.md text cut to ${PROJECT_DOC_MAX_BYTES} bytes (${projectDoc.files.join(', ')})`);
     const prepared = conversation.prepare({
       model: selection.model.id,
       shape,
@@ -221,10 +267,15 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
     }
     if (opts.outputLastMessage) {
       try {
-        writeFileAtomic(opts.outputLastMessage, result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n');
+        writeFileAtomic(
+          opts.outputLastMessage,
+          result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n',
+        );
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage} (${code})`, { hint: 'check the path given to -o' });
+        throw new KolegaError('usage', 'output_file_failed', `cannot write ${opts.outputLastMessage} (${code})`, {
+          hint: 'check the path given to -o',
+        });
       }
     }
     return 0;
@@ -250,14 +301,21 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
  * Provider, model and effort of the run: the flags, else a resumed session's last ones (falling
  * back to the saved default, with a note, when that model is gone), else the saved default.
  */
-function selectForRun(home: string, env: NodeJS.ProcessEnv, opts: RunOptions, last: TurnRecord | undefined): ReturnType<typeof selectModel> {
+function selectForRun(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  opts: RunOptions,
+  last: TurnRecord | undefined,
+): ReturnType<typeof selectModel> {
   const choice = inheritedChoice(opts, last);
   try {
     return selectModel({ home, env, model: choice.model, effort: choice.effort });
   } catch (err) {
     if (opts.model !== undefined || !last || !isKolegaError(err) || err.exitClass !== 'usage') throw err;
     const fallback = selectModel({ home, env, model: undefined, effort: opts.effort });
-    fallback.notes.unshift(`the session's model ${last.provider}/${last.model} (effort ${String(last.effort)}) cannot be used now (${err.message}); using ${fallback.provider}/${fallback.model.id}`);
+    fallback.notes.unshift(
+      `the session's model ${last.provider}/${last.model} (effort ${String(last.effort)}) cannot be used now (${err.message}); using ${fallback.provider}/${fallback.model.id}`,
+    );
     return fallback;
   }
 }
@@ -270,13 +328,26 @@ function selectForRun(home: string, env: NodeJS.ProcessEnv, opts: RunOptions, la
 function transportMode(opts: RunOptions, home: string, provider: Provider): TransportMode {
   const saved = readSettings(home).transport;
   if (opts.transport === undefined && saved !== undefined && !isTransportMode(saved)) {
-    throw new KolegaError('config', 'bad_transport', `the setting transport must be one of ${TRANSPORT_MODES.join(', ')}`, { hint: 'run: kolega config unset transport' });
+    throw new KolegaError(
+      'config',
+      'bad_transport',
+      `the setting transport must be one of ${TRANSPORT_MODES.join(', ')}`,
+      { hint: 'run: kolega config unset transport' },
+    );
   }
   const mode: TransportMode = opts.transport ?? (saved as TransportMode | undefined) ?? 'auto';
   if (mode === 'websocket' && !provider.chatgptBackend) {
-    throw new KolegaError('usage', 'websocket_unsupported', 'the WebSocket transport is offered by the ChatGPT backend only', {
-      hint: opts.transport === undefined ? 'run: kolega config set transport auto' : 'use --transport auto or http with an API key',
-    });
+    throw new KolegaError(
+      'usage',
+      'websocket_unsupported',
+      'the WebSocket transport is offered by the ChatGPT backend only',
+      {
+        hint:
+          opts.transport === undefined
+            ? 'run: kolega config set transport auto'
+            : 'use --transport auto or http with an API key',
+      },
+    );
   }
   return mode;
 }
@@ -288,7 +359,9 @@ function transportMode(opts: RunOptions, home: string, provider: Provider): Tran
  */
 function checkOutputFile(file: string): void {
   const fail = (why: string) =>
-    new KolegaError('usage', 'output_file_unwritable', `-o ${file}: ${why}`, { hint: 'give -o a file path in an existing, writable directory' });
+    new KolegaError('usage', 'output_file_unwritable', `-o ${file}: ${why}`, {
+      hint: 'give -o a file path in an existing, writable directory',
+    });
   try {
     if (statSync(file).isDirectory()) throw fail('is a directory');
   } catch (err) {
@@ -333,7 +406,12 @@ function spinnerFits(io: IO): boolean {
 /** Starts an ora spinner on stderr; @returns its stop function. */
 async function startSpinner(io: IO): Promise<() => void> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ text: 'waiting for the model', stream: io.stderrStream as NodeJS.WritableStream, color: 'gray', isEnabled: true }).start();
+  const spinner = ora({
+    text: 'waiting for the model',
+    stream: io.stderrStream as NodeJS.WritableStream,
+    color: 'gray',
+    isEnabled: true,
+  }).start();
   return () => {
     if (spinner.isSpinning) spinner.stop();
   };

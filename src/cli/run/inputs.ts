@@ -21,17 +21,32 @@ function readInput(file: string, what: string, max: number): Buffer {
   } catch (err) {
     if (err instanceof KolegaError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new KolegaError('usage', 'file_missing', `${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, {
-      hint: 'check the path',
-    });
+    throw new KolegaError(
+      'usage',
+      'file_missing',
+      `${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`,
+      {
+        hint: 'check the path',
+      },
+    );
   }
-  if (size > max) throw new KolegaError('usage', 'file_too_large', `${what} ${file} is ${formatBytes(size)} (${size} bytes); the limit is ${formatBytes(max)}`);
+  if (size > max)
+    throw new KolegaError(
+      'usage',
+      'file_too_large',
+      `${what} ${file} is ${formatBytes(size)} (${size} bytes); the limit is ${formatBytes(max)}`,
+    );
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new KolegaError('usage', 'file_unreadable', `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-      hint: 'check the file permissions',
-    });
+    throw new KolegaError(
+      'usage',
+      'file_unreadable',
+      `${what} ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      {
+        hint: 'check the file permissions',
+      },
+    );
   }
 }
 
@@ -44,10 +59,20 @@ export function readInstructionsFile(file: string): string {
 
 /** The MIME type of an image from its first bytes, or undefined when it is not PNG/JPEG/GIF/WebP. */
 export function sniffImageType(data: Buffer): string | undefined {
-  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'image/jpeg';
-  if (data.length >= 6 && (data.subarray(0, 6).toString('latin1') === 'GIF87a' || data.subarray(0, 6).toString('latin1') === 'GIF89a')) return 'image/gif';
-  if (data.length >= 12 && data.subarray(0, 4).toString('latin1') === 'RIFF' && data.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (
+    data.length >= 6 &&
+    (data.subarray(0, 6).toString('latin1') === 'GIF87a' || data.subarray(0, 6).toString('latin1') === 'GIF89a')
+  )
+    return 'image/gif';
+  if (
+    data.length >= 12 &&
+    data.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    data.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
   return undefined;
 }
 

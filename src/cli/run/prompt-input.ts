@@ -96,9 +96,14 @@ function waitReadable(stdin: NodeJS.ReadableStream, ms: number): Promise<boolean
 }
 
 function tooLarge(size: number): KolegaError {
-  return new KolegaError('usage', 'prompt_too_large', `the prompt is larger than ${MAX_PROMPT_BYTES} bytes (got at least ${size})`, {
-    hint: 'pass a smaller input, or let the model read files with its tools',
-  });
+  return new KolegaError(
+    'usage',
+    'prompt_too_large',
+    `the prompt is larger than ${MAX_PROMPT_BYTES} bytes (got at least ${size})`,
+    {
+      hint: 'pass a smaller input, or let the model read files with its tools',
+    },
+  );
 }
 
 function decode(buf: Buffer, notes: string[]): string {
@@ -130,7 +135,9 @@ export async function readPrompt(
     else if (kind === 'pipe') {
       read = await waitReadable(stdin, STDIN_GRACE_MS);
       if (!read) {
-        notes.push(`stdin is a pipe that sent nothing within ${STDIN_GRACE_MS} ms; ignoring it (use --stdin to wait, --no-stdin to silence this)`);
+        notes.push(
+          `stdin is a pipe that sent nothing within ${STDIN_GRACE_MS} ms; ignoring it (use --stdin to wait, --no-stdin to silence this)`,
+        );
         (stdin as NodeJS.ReadStream).destroy?.();
       }
     }

@@ -40,7 +40,9 @@ export function resolveAddDirs(dirs: string[]): string[] {
   return dirs.map((d) => {
     const abs = path.resolve(d);
     if (!statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new KolegaError('usage', 'bad_add_dir', `--add-dir ${d} is not a directory`, { hint: 'pass an existing directory' });
+      throw new KolegaError('usage', 'bad_add_dir', `--add-dir ${d} is not a directory`, {
+        hint: 'pass an existing directory',
+      });
     }
     return abs;
   });

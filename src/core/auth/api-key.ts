@@ -21,13 +21,22 @@ export function isSendableKey(key: string): boolean {
 export function parseApiKey(raw: string): string {
   const key = raw.trim();
   if (key === '') {
-    throw new KolegaError('usage', 'empty_api_key', 'no API key on stdin', { hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key' });
+    throw new KolegaError('usage', 'empty_api_key', 'no API key on stdin', {
+      hint: 'printenv OPENAI_API_KEY | kolega auth login openai --with-api-key',
+    });
   }
   if (/\s/.test(key)) {
-    throw new KolegaError('usage', 'bad_api_key', 'the input holds more than one word; expected a single API key', { hint: 'pipe only the key' });
+    throw new KolegaError('usage', 'bad_api_key', 'the input holds more than one word; expected a single API key', {
+      hint: 'pipe only the key',
+    });
   }
   if (!isSendableKey(key)) {
-    throw new KolegaError('usage', 'bad_api_key', `the input is not an API key (expected at most ${MAX_API_KEY_LENGTH} printable ASCII characters)`, { hint: 'pipe only the key' });
+    throw new KolegaError(
+      'usage',
+      'bad_api_key',
+      `the input is not an API key (expected at most ${MAX_API_KEY_LENGTH} printable ASCII characters)`,
+      { hint: 'pipe only the key' },
+    );
   }
   return key;
 }
@@ -37,5 +46,9 @@ export function parseApiKey(raw: string): string {
  * @throws KolegaError(config) on I/O errors or a corrupt store.
  */
 export async function storeApiKey(home: string, key: string, signal?: AbortSignal): Promise<void> {
-  await updateCredentials(home, (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }), signal);
+  await updateCredentials(
+    home,
+    (cur) => ({ ...cur, openai: { api_key: key, saved_at: new Date().toISOString() } }),
+    signal,
+  );
 }

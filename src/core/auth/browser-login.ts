@@ -53,9 +53,18 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
   const server = await startLoopbackServer({ ports: opts.ports, state, debug: opts.debug });
   const stopWaiting = new AbortController();
   try {
-    for (const p of server.busyPorts) opts.notify(`kolega: port ${p} on 127.0.0.1 is in use; using port ${server.port} instead`);
-    for (const r of server.refusedPorts) opts.notify(`kolega: port ${r.port} on 127.0.0.1 was refused by the operating system (${r.code}); using port ${server.port} instead`);
-    const url = buildAuthorizeUrl({ authorizeEndpoint: endpoints.authorize, redirectUri: server.redirectUri, codeChallenge: pkce.challenge, state });
+    for (const p of server.busyPorts)
+      opts.notify(`kolega: port ${p} on 127.0.0.1 is in use; using port ${server.port} instead`);
+    for (const r of server.refusedPorts)
+      opts.notify(
+        `kolega: port ${r.port} on 127.0.0.1 was refused by the operating system (${r.code}); using port ${server.port} instead`,
+      );
+    const url = buildAuthorizeUrl({
+      authorizeEndpoint: endpoints.authorize,
+      redirectUri: server.redirectUri,
+      codeChallenge: pkce.challenge,
+      state,
+    });
     const seconds = Math.round(opts.timeoutMs / 1000);
     opts.notify(`kolega: listening on http://localhost:${server.port} for the sign-in callback`);
     opts.notify('kolega: open this URL in a browser to sign in with ChatGPT:');
@@ -68,12 +77,20 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
 
     const code = await waitForCode(server, state, opts, stopWaiting.signal);
     try {
-      const summary = await exchangeAndSave(opts.home, endpoints.token, { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier }, { signal: opts.signal, debug: opts.debug, env: opts.env });
+      const summary = await exchangeAndSave(
+        opts.home,
+        endpoints.token,
+        { code: code.code, redirectUri: server.redirectUri, codeVerifier: pkce.verifier },
+        { signal: opts.signal, debug: opts.debug, env: opts.env },
+      );
       code.respond({ ok: true });
       if (code.viaBrowser) await Promise.race([server.successServed, delay(SUCCESS_GRACE_MS, opts.signal)]);
       return { ...summary, port: server.port };
     } catch (err) {
-      const e = err instanceof KolegaError ? err : new KolegaError('auth', 'login_failed', `sign-in failed: ${(err as Error).message}`, { cause: err });
+      const e =
+        err instanceof KolegaError
+          ? err
+          : new KolegaError('auth', 'login_failed', `sign-in failed: ${(err as Error).message}`, { cause: err });
       code.respond({ ok: false, error: e });
       throw e;
     }
@@ -86,23 +103,37 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
 /** Waits for a code from the browser or a pasted URL; rejects on timeout, abort or a failed callback. */
-async function waitForCode(server: LoopbackServer, state: string, opts: BrowserLoginOptions, stop: AbortSignal): Promise<PendingCode> {
+async function waitForCode(
+  server: LoopbackServer,
+  state: string,
+  opts: BrowserLoginOptions,
+  stop: AbortSignal,
+): Promise<PendingCode> {
   const racers: Promise<PendingCode>[] = [server.code];
   racers.push(
     new Promise<PendingCode>((_, reject) => {
       const t = setTimeout(() => {
         reject(
-          new KolegaError('auth', 'login_timeout', `no sign-in arrived within ${Math.round(opts.timeoutMs / 1000)}s; the callback server is closed`, {
-            hint: 'run kolega auth login chatgpt again (raise --timeout), or use --device-auth',
-          }),
+          new KolegaError(
+            'auth',
+            'login_timeout',
+            `no sign-in arrived within ${Math.round(opts.timeoutMs / 1000)}s; the callback server is closed`,
+            {
+              hint: 'run kolega auth login chatgpt again (raise --timeout), or use --device-auth',
+            },
+          ),
         );
       }, opts.timeoutMs);
       stop.addEventListener('abort', () => clearTimeout(t), { once: true });
@@ -126,7 +157,12 @@ async function waitForCode(server: LoopbackServer, state: string, opts: BrowserL
 }
 
 /** Reads pasted lines until one is a valid callback URL for this sign-in (same rules as the server). */
-async function waitForPaste(lines: AsyncIterable<string>, state: string, notify: (l: string) => void, stop: AbortSignal): Promise<PendingCode> {
+async function waitForPaste(
+  lines: AsyncIterable<string>,
+  state: string,
+  notify: (l: string) => void,
+  stop: AbortSignal,
+): Promise<PendingCode> {
   for await (const raw of lines) {
     if (stop.aborted) break;
     const line = raw.trim();
@@ -139,7 +175,9 @@ async function waitForPaste(lines: AsyncIterable<string>, state: string, notify:
       continue;
     }
     if (url.pathname !== CALLBACK_PATH) {
-      notify(`kolega: that is not the callback URL; paste the address the browser shows after sign-in (path ${CALLBACK_PATH})`);
+      notify(
+        `kolega: that is not the callback URL; paste the address the browser shows after sign-in (path ${CALLBACK_PATH})`,
+      );
       continue;
     }
     const verdict = judgeCallback(url.searchParams, state);

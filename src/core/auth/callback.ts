@@ -8,9 +8,7 @@ import { KolegaError } from '../errors.js';
 
 /** The verdict on one callback query. */
 export type CallbackVerdict =
-  | { kind: 'state_mismatch' }
-  | { kind: 'error'; error: KolegaError }
-  | { kind: 'code'; code: string };
+  { kind: 'state_mismatch' } | { kind: 'error'; error: KolegaError } | { kind: 'code'; code: string };
 
 /** `text` as one printable line of at most `max` characters (control characters become spaces). */
 export function oneLine(text: string, max = 300): string {
@@ -29,26 +27,41 @@ export function judgeCallback(query: URLSearchParams, expectedState: string): Ca
     if (/missing_codex_entitlement/i.test(description)) {
       return {
         kind: 'error',
-        error: new KolegaError('auth', 'missing_codex_entitlement', 'Codex is not enabled for your ChatGPT workspace, so kolega cannot sign in with it', {
-          hint: 'ask your workspace admin to enable Codex, or use an API key: kolega auth login openai --with-api-key',
-        }),
+        error: new KolegaError(
+          'auth',
+          'missing_codex_entitlement',
+          'Codex is not enabled for your ChatGPT workspace, so kolega cannot sign in with it',
+          {
+            hint: 'ask your workspace admin to enable Codex, or use an API key: kolega auth login openai --with-api-key',
+          },
+        ),
       };
     }
     const why = error === 'access_denied' ? 'access was denied' : oneLine(error, 80);
     return {
       kind: 'error',
-      error: new KolegaError('auth', error === 'access_denied' ? 'access_denied' : 'authorize_error', `sign-in failed: ${why}${description ? ` (${description})` : ''}`, {
-        hint: 'run kolega auth login chatgpt again and approve the request in the browser',
-      }),
+      error: new KolegaError(
+        'auth',
+        error === 'access_denied' ? 'access_denied' : 'authorize_error',
+        `sign-in failed: ${why}${description ? ` (${description})` : ''}`,
+        {
+          hint: 'run kolega auth login chatgpt again and approve the request in the browser',
+        },
+      ),
     };
   }
   const code = query.get('code');
   if (code === null || code === '') {
     return {
       kind: 'error',
-      error: new KolegaError('auth', 'missing_authorization_code', 'sign-in failed: the callback carried no authorization code', {
-        hint: 'run kolega auth login chatgpt again',
-      }),
+      error: new KolegaError(
+        'auth',
+        'missing_authorization_code',
+        'sign-in failed: the callback carried no authorization code',
+        {
+          hint: 'run kolega auth login chatgpt again',
+        },
+      ),
     };
   }
   return { kind: 'code', code };

@@ -24,7 +24,11 @@ export interface DeviceLoginOptions {
   debug?: (line: string) => void;
 }
 
-async function postJson(url: string, body: unknown, opts: DeviceLoginOptions): Promise<{ status: number; text: string }> {
+async function postJson(
+  url: string,
+  body: unknown,
+  opts: DeviceLoginOptions,
+): Promise<{ status: number; text: string }> {
   const res = await httpRequest(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -63,46 +67,73 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     });
   }
   if (first.status >= 500 || first.status === 429) {
-    throw new KolegaError('upstream', 'device_auth_unavailable', `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`, {
-      httpStatus: first.status,
-      hint: 'the sign-in server is having trouble; try again in a few minutes',
-    });
+    throw new KolegaError(
+      'upstream',
+      'device_auth_unavailable',
+      `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`,
+      {
+        httpStatus: first.status,
+        hint: 'the sign-in server is having trouble; try again in a few minutes',
+      },
+    );
   }
   if (first.status < 200 || first.status >= 300) {
-    throw new KolegaError('auth', 'device_auth_failed', `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`, {
-      httpStatus: first.status,
-      hint: 'try again, or use the browser sign-in',
-    });
+    throw new KolegaError(
+      'auth',
+      'device_auth_failed',
+      `device code request failed with status ${first.status}: ${tokenErrorDetail(first.text)}`,
+      {
+        httpStatus: first.status,
+        hint: 'try again, or use the browser sign-in',
+      },
+    );
   }
   let info: Record<string, unknown>;
   try {
     info = jsonObject(first.text);
   } catch {
-    throw new KolegaError('auth', 'device_auth_failed', 'the device code response is not JSON', { hint: 'try again, or use the browser sign-in' });
+    throw new KolegaError('auth', 'device_auth_failed', 'the device code response is not JSON', {
+      hint: 'try again, or use the browser sign-in',
+    });
   }
   const deviceAuthId = typeof info.device_auth_id === 'string' ? info.device_auth_id : undefined;
-  const userCode = typeof info.user_code === 'string' ? info.user_code : typeof info.usercode === 'string' ? info.usercode : undefined;
+  const userCode =
+    typeof info.user_code === 'string' ? info.user_code : typeof info.usercode === 'string' ? info.usercode : undefined;
   if (!deviceAuthId || !userCode || !/^[A-Za-z0-9-]{1,64}$/.test(userCode)) {
-    throw new KolegaError('auth', 'device_auth_failed', 'the device code response lacks device_auth_id or a well-formed user_code', { hint: 'try again, or use the browser sign-in' });
+    throw new KolegaError(
+      'auth',
+      'device_auth_failed',
+      'the device code response lacks device_auth_id or a well-formed user_code',
+      { hint: 'try again, or use the browser sign-in' },
+    );
   }
   const interval = pollIntervalMs(info.interval);
   const maxWait = Math.min(opts.maxWaitMs ?? DEVICE_MAX_WAIT_MS, DEVICE_MAX_WAIT_MS);
   opts.notify('kolega: to sign in with ChatGPT, open this page on any device:');
   opts.notify(ep.deviceVerify);
   opts.notify(`kolega: and enter the code: ${userCode}`);
-  opts.notify(`kolega: waiting up to ${span(maxWait)} for you to enter the code. Never enter a code someone else sent you.`);
+  opts.notify(
+    `kolega: waiting up to ${span(maxWait)} for you to enter the code. Never enter a code someone else sent you.`,
+  );
 
   const deadline = Date.now() + maxWait;
   let grant: { authorization_code: string; code_verifier: string } | undefined;
   while (!grant) {
     if (Date.now() >= deadline) {
-      throw new KolegaError('auth', 'device_auth_timeout', `the device code was not confirmed within ${span(maxWait)}`, {
-        hint: 'run kolega auth login chatgpt --device-auth again',
-      });
+      throw new KolegaError(
+        'auth',
+        'device_auth_timeout',
+        `the device code was not confirmed within ${span(maxWait)}`,
+        {
+          hint: 'run kolega auth login chatgpt --device-auth again',
+        },
+      );
     }
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(() => {
-      throw new KolegaError('interrupted', 'interrupted', 'sign-in interrupted');
-    });
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), undefined, { signal: opts.signal }).catch(
+      () => {
+        throw new KolegaError('interrupted', 'interrupted', 'sign-in interrupted');
+      },
+    );
     let res: { status: number; text: string };
     try {
       res = await postJson(ep.deviceToken, { device_auth_id: deviceAuthId, user_code: userCode }, opts);
@@ -118,10 +149,17 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
     if (res.status < 200 || res.status >= 300) {
       const code = tokenErrorCode(res.text);
       const declined = code === 'authorization_declined' || code === 'access_denied';
-      throw new KolegaError('auth', declined ? 'device_auth_declined' : 'device_auth_failed', declined ? 'the sign-in was declined in the browser' : `device sign-in failed with status ${res.status}: ${tokenErrorDetail(res.text)}`, {
-        httpStatus: res.status,
-        hint: 'run kolega auth login chatgpt --device-auth again',
-      });
+      throw new KolegaError(
+        'auth',
+        declined ? 'device_auth_declined' : 'device_auth_failed',
+        declined
+          ? 'the sign-in was declined in the browser'
+          : `device sign-in failed with status ${res.status}: ${tokenErrorDetail(res.text)}`,
+        {
+          httpStatus: res.status,
+          hint: 'run kolega auth login chatgpt --device-auth again',
+        },
+      );
     }
     let j: Record<string, unknown> = {};
     try {
@@ -130,11 +168,21 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
       // handled below as a response without the fields
     }
     if (typeof j.authorization_code !== 'string' || typeof j.code_verifier !== 'string') {
-      throw new KolegaError('auth', 'device_auth_failed', 'the device token response lacks authorization_code or code_verifier', { hint: 'try again' });
+      throw new KolegaError(
+        'auth',
+        'device_auth_failed',
+        'the device token response lacks authorization_code or code_verifier',
+        { hint: 'try again' },
+      );
     }
     grant = { authorization_code: j.authorization_code, code_verifier: j.code_verifier };
   }
-  return exchangeAndSave(opts.home, ep.token, { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier }, { signal: opts.signal, debug: opts.debug, env: opts.env }).catch((err: unknown) => {
+  return exchangeAndSave(
+    opts.home,
+    ep.token,
+    { code: grant.authorization_code, redirectUri: ep.deviceRedirectUri, codeVerifier: grant.code_verifier },
+    { signal: opts.signal, debug: opts.debug, env: opts.env },
+  ).catch((err: unknown) => {
     if (err instanceof KolegaError && err.code === 'token_exchange_failed') {
       throw copyError(err, { exitClass: 'auth', message: `device code exchange failed: ${err.message}` });
     }

@@ -67,7 +67,11 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
     const timeout = AbortSignal.timeout(REVOKE_TIMEOUT_MS);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     result.revoked = revoke
-      ? await revokeToken(revoke, { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token }, { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug, env: opts.env })
+      ? await revokeToken(
+          revoke,
+          { refreshToken: chatgpt.refresh_token || undefined, accessToken: chatgpt.access_token },
+          { signal, timeoutMs: REVOKE_TIMEOUT_MS, debug: opts.debug, env: opts.env },
+        )
       : false;
   }
   await updateCredentials(
@@ -98,7 +102,10 @@ export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
  * @returns the paths deleted.
  */
 function removeAccountCaches(home: string, targets: LogoutTarget[]): string[] {
-  const files = [...(targets.includes('chatgpt') ? [modelsCachePath(home)] : []), ...(targets.includes('openai') ? [openaiModelsCachePath(home)] : [])];
+  const files = [
+    ...(targets.includes('chatgpt') ? [modelsCachePath(home)] : []),
+    ...(targets.includes('openai') ? [openaiModelsCachePath(home)] : []),
+  ];
   return files.filter((file) => {
     try {
       rmSync(file);

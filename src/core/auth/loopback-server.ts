@@ -89,7 +89,9 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const send = (status: number, type: string, body: string, extra: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', connection: 'close', ...extra }).end(body);
+      res
+        .writeHead(status, { 'content-type': type, 'cache-control': 'no-store', connection: 'close', ...extra })
+        .end(body);
     };
     if (req.method !== 'GET') return send(405, 'text/plain; charset=utf-8', 'Method Not Allowed');
     if (url.pathname === '/success') {
@@ -145,7 +147,12 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       await listen(v4, port, '127.0.0.1');
     } catch (err) {
       if (classify(port, err)) continue;
-      throw new KolegaError('auth', 'loopback_failed', `cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`, { cause: err });
+      throw new KolegaError(
+        'auth',
+        'loopback_failed',
+        `cannot listen on 127.0.0.1:${port}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     const bound = (v4.address() as AddressInfo).port;
     // `localhost` may resolve to ::1 in the browser: hold that port too, or treat it as busy.
@@ -206,5 +213,10 @@ function portsUnavailable(busy: number[], refused: { port: number; code: string 
     refused.length > 0
       ? 'pick a port the system allows with --port N, or sign in without a callback: kolega auth login chatgpt --device-auth'
       : 'close the program using the port, pick another with --port N, or sign in without a callback: kolega auth login chatgpt --device-auth';
-  return new KolegaError('auth', refused.length > 0 ? 'ports_refused' : 'ports_busy', `cannot start the sign-in callback server: ${parts.join('; ')}`, { hint });
+  return new KolegaError(
+    'auth',
+    refused.length > 0 ? 'ports_refused' : 'ports_busy',
+    `cannot start the sign-in callback server: ${parts.join('; ')}`,
+    { hint },
+  );
 }

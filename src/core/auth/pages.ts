@@ -16,7 +16,10 @@ function page(title: string, body: string): string {
 
 /** The page shown after a successful sign-in. */
 export function successPage(): string {
-  return page('Signed in to kolega', '<p>You are signed in with ChatGPT. You can close this tab and return to the terminal.</p>');
+  return page(
+    'Signed in to kolega',
+    '<p>You are signed in with ChatGPT. You can close this tab and return to the terminal.</p>',
+  );
 }
 
 /** The page shown when the sign-in failed. */

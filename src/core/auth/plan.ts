@@ -23,15 +23,25 @@ export interface PlanCheck {
  */
 export function checkPlan(idToken: string): PlanCheck {
   if (decodeJwtPayload(idToken) === undefined) {
-    throw new KolegaError('auth', 'bad_id_token', 'the sign-in returned an id_token that is not a readable JWT; nothing was stored', {
-      hint: 'try signing in again; if it persists, report it with --debug output',
-    });
+    throw new KolegaError(
+      'auth',
+      'bad_id_token',
+      'the sign-in returned an id_token that is not a readable JWT; nothing was stored',
+      {
+        hint: 'try signing in again; if it persists, report it with --debug output',
+      },
+    );
   }
   const plan = readClaims(idToken).planType;
   if (plan !== undefined && (INELIGIBLE_PLANS as readonly string[]).includes(plan)) {
-    throw new KolegaError('auth', 'plan_not_eligible', `your ChatGPT plan "${plan}" does not include Codex access; kolega needs ${PLAN_REQUIREMENT}`, {
-      hint: 'upgrade at https://chatgpt.com/#pricing, or use an API key: kolega auth login openai --with-api-key',
-    });
+    throw new KolegaError(
+      'auth',
+      'plan_not_eligible',
+      `your ChatGPT plan "${plan}" does not include Codex access; kolega needs ${PLAN_REQUIREMENT}`,
+      {
+        hint: 'upgrade at https://chatgpt.com/#pricing, or use an API key: kolega auth login openai --with-api-key',
+      },
+    );
   }
   return { plan, known: plan !== undefined && (ELIGIBLE_PLANS as readonly string[]).includes(plan) };
 }

@@ -24,11 +24,20 @@ export interface LoginSummary {
  * @throws KolegaError(auth, `plan_not_eligible` | `token_response_incomplete`) — nothing is stored;
  *   KolegaError(config) on I/O errors or a corrupt store.
  */
-export async function saveChatGPTLogin(home: string, tokens: TokenResponse, signal?: AbortSignal): Promise<LoginSummary> {
+export async function saveChatGPTLogin(
+  home: string,
+  tokens: TokenResponse,
+  signal?: AbortSignal,
+): Promise<LoginSummary> {
   if (!tokens.id_token || !tokens.access_token || !tokens.refresh_token) {
-    throw new KolegaError('auth', 'token_response_incomplete', 'the token endpoint did not return id_token, access_token and refresh_token', {
-      hint: 'try signing in again',
-    });
+    throw new KolegaError(
+      'auth',
+      'token_response_incomplete',
+      'the token endpoint did not return id_token, access_token and refresh_token',
+      {
+        hint: 'try signing in again',
+      },
+    );
   }
   const check = checkPlan(tokens.id_token);
   const claims = readClaims(tokens.id_token);
@@ -37,7 +46,13 @@ export async function saveChatGPTLogin(home: string, tokens: TokenResponse, sign
     home,
     (cur) => ({
       ...cur,
-      chatgpt: { id_token, access_token, refresh_token, account_id: claims.accountId ?? null, last_refresh: new Date().toISOString() },
+      chatgpt: {
+        id_token,
+        access_token,
+        refresh_token,
+        account_id: claims.accountId ?? null,
+        last_refresh: new Date().toISOString(),
+      },
     }),
     signal,
   );
@@ -63,6 +78,8 @@ export function exchangeAndSave(
   opts: { env: NodeJS.ProcessEnv; signal?: AbortSignal; debug?: (line: string) => void },
 ): Promise<LoginSummary> {
   if (opts.signal?.aborted) return Promise.reject(abortReason(opts.signal)); // nothing sent yet
-  const work = critical(CRITICAL_SIGN_IN, async () => saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug, env: opts.env })));
+  const work = critical(CRITICAL_SIGN_IN, async () =>
+    saveChatGPTLogin(home, await exchangeCode(tokenUrl, code, { debug: opts.debug, env: opts.env })),
+  );
   return unlessAborted(work, opts.signal);
 }

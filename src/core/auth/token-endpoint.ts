@@ -37,7 +37,8 @@ export function tokenErrorCode(body: string): string | undefined {
   try {
     const j = jsonObject(body);
     const e = j.error;
-    if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return ((e as { code: string }).code).toLowerCase();
+    if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string')
+      return (e as { code: string }).code.toLowerCase();
     if (typeof e === 'string') return e.toLowerCase();
     if (typeof j.code === 'string') return j.code.toLowerCase();
   } catch {
@@ -52,9 +53,11 @@ export function tokenErrorDetail(body: string): string {
     const j = jsonObject(body);
     if (typeof j.error_description === 'string') return j.error_description;
     const e = j.error;
-    if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
+    if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string')
+      return (e as { message: string }).message;
     if (typeof e === 'string') return e;
-    if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return (e as { code: string }).code;
+    if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string')
+      return (e as { code: string }).code;
   } catch {
     // not JSON
   }
@@ -63,7 +66,12 @@ export function tokenErrorDetail(body: string): string {
   return t === '' ? 'unknown error' : t;
 }
 
-async function postToken(url: string, contentType: string, body: string, opts: TokenCallOptions): Promise<{ status: number; text: string }> {
+async function postToken(
+  url: string,
+  contentType: string,
+  body: string,
+  opts: TokenCallOptions,
+): Promise<{ status: number; text: string }> {
   const res = await httpRequest(url, {
     method: 'POST',
     headers: { 'content-type': contentType, accept: 'application/json' },
@@ -75,7 +83,8 @@ async function postToken(url: string, contentType: string, body: string, opts: T
   });
   const text = await res.text();
   // A CDN or captive-portal page is not the issuer's verdict on the tokens (see net/html-page.ts).
-  if ((res.status < 200 || res.status >= 300) && isHtmlPage(res.headers, text)) throw htmlPageError(res.status, res.headers, text, 'the token request');
+  if ((res.status < 200 || res.status >= 300) && isHtmlPage(res.headers, text))
+    throw htmlPageError(res.status, res.headers, text, 'the token request');
   return { status: res.status, text };
 }
 
@@ -84,7 +93,12 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
   try {
     j = jsonObject(text);
   } catch {
-    throw new KolegaError('upstream', 'token_response_invalid', `${what}: the token endpoint returned a body that is not JSON`, { retryable: true });
+    throw new KolegaError(
+      'upstream',
+      'token_response_invalid',
+      `${what}: the token endpoint returned a body that is not JSON`,
+      { retryable: true },
+    );
   }
   const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   const out: TokenResponse = {
@@ -94,12 +108,22 @@ function parseTokens(text: string, requireAll: boolean, what: string): TokenResp
     expires_in: typeof j.expires_in === 'number' ? j.expires_in : undefined,
   };
   if (requireAll && (!out.id_token || !out.access_token || !out.refresh_token)) {
-    throw new KolegaError('auth', 'token_response_incomplete', `${what}: the token endpoint did not return id_token, access_token and refresh_token`, {
-      hint: 'try signing in again',
-    });
+    throw new KolegaError(
+      'auth',
+      'token_response_incomplete',
+      `${what}: the token endpoint did not return id_token, access_token and refresh_token`,
+      {
+        hint: 'try signing in again',
+      },
+    );
   }
   if (!requireAll && !out.access_token) {
-    throw new KolegaError('upstream', 'token_response_incomplete', `${what}: the token endpoint returned no access_token`, { retryable: true });
+    throw new KolegaError(
+      'upstream',
+      'token_response_incomplete',
+      `${what}: the token endpoint returned no access_token`,
+      { retryable: true },
+    );
   }
   return out;
 }
@@ -116,19 +140,35 @@ export async function exchangeCode(
   p: { code: string; redirectUri: string; codeVerifier: string },
   opts: TokenCallOptions,
 ): Promise<TokenResponse> {
-  const body = form({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, client_id: CLIENT_ID, code_verifier: p.codeVerifier });
+  const body = form({
+    grant_type: 'authorization_code',
+    code: p.code,
+    redirect_uri: p.redirectUri,
+    client_id: CLIENT_ID,
+    code_verifier: p.codeVerifier,
+  });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
   if (res.status >= 500 || res.status === 429) {
-    throw new KolegaError('upstream', 'token_endpoint_unavailable', `the token endpoint failed during sign-in (status ${res.status}): ${tokenErrorDetail(res.text)}`, {
-      httpStatus: res.status,
-      hint: 'the sign-in server is having trouble; try again in a few minutes',
-    });
+    throw new KolegaError(
+      'upstream',
+      'token_endpoint_unavailable',
+      `the token endpoint failed during sign-in (status ${res.status}): ${tokenErrorDetail(res.text)}`,
+      {
+        httpStatus: res.status,
+        hint: 'the sign-in server is having trouble; try again in a few minutes',
+      },
+    );
   }
   if (res.status < 200 || res.status >= 300) {
-    throw new KolegaError('auth', 'token_exchange_failed', `token endpoint returned status ${res.status}: ${tokenErrorDetail(res.text)}`, {
-      httpStatus: res.status,
-      hint: 'start the sign-in again: kolega auth login chatgpt',
-    });
+    throw new KolegaError(
+      'auth',
+      'token_exchange_failed',
+      `token endpoint returned status ${res.status}: ${tokenErrorDetail(res.text)}`,
+      {
+        httpStatus: res.status,
+        hint: 'start the sign-in again: kolega auth login chatgpt',
+      },
+    );
   }
   return parseTokens(res.text, true, 'code exchange');
 }
@@ -176,19 +216,32 @@ export function permanentRefreshError(code: string | undefined, status?: number)
  *   KolegaError(upstream, retryable) for 5xx / invalid bodies; KolegaError(network, retryable) for
  *   transport errors; KolegaError(interrupted) when `signal` aborts.
  */
-export async function refreshOnce(tokenUrl: string, refreshToken: string, opts: TokenCallOptions): Promise<TokenResponse> {
+export async function refreshOnce(
+  tokenUrl: string,
+  refreshToken: string,
+  opts: TokenCallOptions,
+): Promise<TokenResponse> {
   const body = form({ client_id: CLIENT_ID, grant_type: 'refresh_token', refresh_token: refreshToken });
   const res = await postToken(tokenUrl, 'application/x-www-form-urlencoded', body, opts);
   if (res.status >= 200 && res.status < 300) return parseTokens(res.text, false, 'token refresh');
   const code = tokenErrorCode(res.text);
-  if (isPermanentRefreshCode(code) || res.status === 401 || (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)) {
+  if (
+    isPermanentRefreshCode(code) ||
+    res.status === 401 ||
+    (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
+  ) {
     return Promise.reject(permanentRefreshError(code, res.status));
   }
-  throw new KolegaError('upstream', 'refresh_server_error', `the token endpoint failed (${res.status}): ${tokenErrorDetail(res.text)}`, {
-    httpStatus: res.status,
-    retryable: true,
-    hint: 'try again later',
-  });
+  throw new KolegaError(
+    'upstream',
+    'refresh_server_error',
+    `the token endpoint failed (${res.status}): ${tokenErrorDetail(res.text)}`,
+    {
+      httpStatus: res.status,
+      retryable: true,
+      hint: 'try again later',
+    },
+  );
 }
 
 /**

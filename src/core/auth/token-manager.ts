@@ -22,7 +22,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { abortReason, beginCritical, unlessAborted } from '../critical.js';
 import { KolegaError, copyError } from '../errors.js';
 import { readCredentials, updateCredentials, type ChatGPTTokens } from '../store/credentials.js';
-import { EARLY_REFRESH_TIMEOUT_MS, REFRESH_ATTEMPTS, REFRESH_BACKOFF_MS, REFRESH_MAX_AGE_MS, REFRESH_WINDOW_MS } from './constants.js';
+import {
+  EARLY_REFRESH_TIMEOUT_MS,
+  REFRESH_ATTEMPTS,
+  REFRESH_BACKOFF_MS,
+  REFRESH_MAX_AGE_MS,
+  REFRESH_WINDOW_MS,
+} from './constants.js';
 import { issuerEndpoints } from './issuer.js';
 import { readClaims } from './jwt.js';
 import { permanentRefreshError, refreshOnce, RefreshRefusedError, type TokenResponse } from './token-endpoint.js';
@@ -79,7 +85,9 @@ function deadSessionError(tokens: ChatGPTTokens): KolegaError {
 }
 
 function notSignedIn(): KolegaError {
-  return new KolegaError('auth', 'not_signed_in', 'not signed in with ChatGPT', { hint: 'run: kolega auth login chatgpt' });
+  return new KolegaError('auth', 'not_signed_in', 'not signed in with ChatGPT', {
+    hint: 'run: kolega auth login chatgpt',
+  });
 }
 
 /** Serves and refreshes the ChatGPT tokens of one store, for one run. */
@@ -112,7 +120,11 @@ export class TokenManager {
     if (needsRefresh(tokens, this.now())) tokens = await this.refresh(tokens, 'proactive');
     this.lastAccessToken = tokens.access_token;
     const idClaims = readClaims(tokens.id_token);
-    return { accessToken: tokens.access_token, accountId: tokens.account_id ?? idClaims.accountId ?? null, fedramp: idClaims.fedramp };
+    return {
+      accessToken: tokens.access_token,
+      accountId: tokens.account_id ?? idClaims.accountId ?? null,
+      fedramp: idClaims.fedramp,
+    };
   }
 
   /**
@@ -139,12 +151,16 @@ export class TokenManager {
       // Zero POSTs: the issuer already refused this token, or there is nothing to send: a
       // refused refresh token posted again only gets refused again (docs/protocol.md §d.3).
       if (reason === 'proactive' && !isExpired(seen, this.now())) {
-        this.warnOnce(`the ChatGPT session cannot be renewed (${seen.refresh_failure ? permanentRefreshError(seen.refresh_failure.code).reason : 'no refresh token is stored'}); the current token ${endsIn(seen, this.now())}`, true);
+        this.warnOnce(
+          `the ChatGPT session cannot be renewed (${seen.refresh_failure ? permanentRefreshError(seen.refresh_failure.code).reason : 'no refresh token is stored'}); the current token ${endsIn(seen, this.now())}`,
+          true,
+        );
         return seen;
       }
       throw (this.permanent = deadSessionError(seen));
     }
-    if (reason === 'proactive' && !isExpired(seen, this.now()) && earlyRefreshFailed.has(seen.refresh_token)) return seen;
+    if (reason === 'proactive' && !isExpired(seen, this.now()) && earlyRefreshFailed.has(seen.refresh_token))
+      return seen;
     const { home, signal, debug } = this.opts;
     let result: ChatGPTTokens | undefined;
     let failure: KolegaError | undefined;
@@ -191,7 +207,10 @@ export class TokenManager {
             const marked = { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } };
             if (early && !isExpired(cur, this.now())) {
               // Refused for good, but the access token is still valid: use it, never retry.
-              this.warnOnce(`the ChatGPT session could not be renewed (${err.reason}); using the current token, which ${endsIn(cur, this.now())}`, true);
+              this.warnOnce(
+                `the ChatGPT session could not be renewed (${err.reason}); using the current token, which ${endsIn(cur, this.now())}`,
+                true,
+              );
               result = marked;
             } else {
               failure = this.permanent = err;
@@ -201,7 +220,10 @@ export class TokenManager {
           const interrupted = err instanceof KolegaError && err.exitClass === 'interrupted';
           if (early && !isExpired(cur, this.now()) && !interrupted) {
             debug?.(`token refresh failed (${(err as Error).message}); the current token is still valid, using it`);
-            this.warnOnce(`could not renew the ChatGPT session (${(err as Error).message}); using the current token, which ${endsIn(cur, this.now())}`, false);
+            this.warnOnce(
+              `could not renew the ChatGPT session (${(err as Error).message}); using the current token, which ${endsIn(cur, this.now())}`,
+              false,
+            );
             earlyRefreshFailed.add(cur.refresh_token);
             result = cur;
             return undefined;
@@ -249,7 +271,11 @@ export class TokenManager {
       onSend();
       try {
         debug?.(`token refresh: POST attempt ${attempt}`);
-        return await refreshOnce(token, refreshToken, { env: this.opts.env, debug, timeoutMs: early ? EARLY_REFRESH_TIMEOUT_MS : undefined });
+        return await refreshOnce(token, refreshToken, {
+          env: this.opts.env,
+          debug,
+          timeoutMs: early ? EARLY_REFRESH_TIMEOUT_MS : undefined,
+        });
       } catch (err) {
         const transient = err instanceof KolegaError && err.retryable;
         if (!transient || attempt >= REFRESH_ATTEMPTS || signal?.aborted) throw err;
@@ -278,7 +304,13 @@ function endsIn(tokens: ChatGPTTokens, now: number): string {
 
 /** A transient failure that exhausted its retries must not be replayed again by the turn loop. */
 function asFinal(err: unknown): KolegaError {
-  if (!(err instanceof KolegaError)) return new KolegaError('internal', 'refresh_bug', `token refresh failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  if (!(err instanceof KolegaError))
+    return new KolegaError(
+      'internal',
+      'refresh_bug',
+      `token refresh failed: ${(err as Error)?.message ?? String(err)}`,
+      { cause: err },
+    );
   if (err.exitClass === 'interrupted') return err;
   return copyError(err, {
     message: `could not renew the ChatGPT session: ${err.message}`,

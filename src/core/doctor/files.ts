@@ -15,16 +15,35 @@ function minVersion(range: string): number[] | undefined {
 
 /** Node version against package.json `engines.node`. */
 export function checkNode(version: string): CheckResult {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines?: { node?: string } };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    engines?: { node?: string };
+  };
   const range = pkg.engines?.node ?? '';
   const min = minVersion(range);
   const have = version.replace(/^v/, '').split('.').map(Number);
   const details = { version: version.replace(/^v/, ''), engines: range };
-  if (!min) return check('node', 'Node.js', 'config', 'ok', `Node ${details.version} (engines: ${range || 'any'})`, undefined, details);
+  if (!min)
+    return check(
+      'node',
+      'Node.js',
+      'config',
+      'ok',
+      `Node ${details.version} (engines: ${range || 'any'})`,
+      undefined,
+      details,
+    );
   for (let i = 0; i < 3; i++) {
     if ((have[i] ?? 0) > min[i]!) break;
     if ((have[i] ?? 0) < min[i]!) {
-      return check('node', 'Node.js', 'config', 'fail', `Node ${details.version} is older than required (${range})`, `install Node ${min.join('.')} or newer`, details);
+      return check(
+        'node',
+        'Node.js',
+        'config',
+        'fail',
+        `Node ${details.version} is older than required (${range})`,
+        `install Node ${min.join('.')} or newer`,
+        details,
+      );
     }
   }
   return check('node', 'Node.js', 'config', 'ok', `Node ${details.version} (engines ${range})`, undefined, details);
@@ -48,11 +67,27 @@ function tighten(
   const want = octal(mode);
   try {
     chmodSync(target, mode);
-    const r = check(id, title, 'config', 'ok', `${target}: mode tightened from ${octal(oldMode)} to ${want}`, undefined, { ...details, mode: want });
+    const r = check(
+      id,
+      title,
+      'config',
+      'ok',
+      `${target}: mode tightened from ${octal(oldMode)} to ${want}`,
+      undefined,
+      { ...details, mode: want },
+    );
     r.fixed = true;
     return r;
   } catch (err) {
-    return check(id, title, 'config', failStatus, `${failMessage}: ${(err as Error).message}`, `chmod ${want.slice(1)} '${target}'`, details);
+    return check(
+      id,
+      title,
+      'config',
+      failStatus,
+      `${failMessage}: ${(err as Error).message}`,
+      `chmod ${want.slice(1)} '${target}'`,
+      details,
+    );
   }
 }
 
@@ -63,15 +98,48 @@ export function checkHome(home: string, fromEnv: boolean, fix: boolean): CheckRe
   try {
     st = statSync(home);
   } catch {
-    return check('home', 'KOLEGA_HOME', 'config', 'ok', `${home} (${where}) does not exist yet; it is created with mode 0700 on first sign-in`, undefined, { path: home, exists: false });
+    return check(
+      'home',
+      'KOLEGA_HOME',
+      'config',
+      'ok',
+      `${home} (${where}) does not exist yet; it is created with mode 0700 on first sign-in`,
+      undefined,
+      { path: home, exists: false },
+    );
   }
   const details: Record<string, unknown> = { path: home, exists: true, mode: octal(st.mode) };
-  if (!st.isDirectory()) return check('home', 'KOLEGA_HOME', 'config', 'fail', `${home} is not a directory`, 'point KOLEGA_HOME at a directory', details);
+  if (!st.isDirectory())
+    return check(
+      'home',
+      'KOLEGA_HOME',
+      'config',
+      'fail',
+      `${home} is not a directory`,
+      'point KOLEGA_HOME at a directory',
+      details,
+    );
   if ((st.mode & 0o077) !== 0) {
     if (fix) {
-      return tighten(['home', 'KOLEGA_HOME'], home, 0o700, st.mode, details, 'warn', `${home} is open to others (mode ${octal(st.mode)}); chmod failed`);
+      return tighten(
+        ['home', 'KOLEGA_HOME'],
+        home,
+        0o700,
+        st.mode,
+        details,
+        'warn',
+        `${home} is open to others (mode ${octal(st.mode)}); chmod failed`,
+      );
     }
-    return check('home', 'KOLEGA_HOME', 'config', 'warn', `${home} is open to others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 700 '${home}')`, details);
+    return check(
+      'home',
+      'KOLEGA_HOME',
+      'config',
+      'warn',
+      `${home} is open to others (mode ${octal(st.mode)})`,
+      `kolega doctor --fix (or chmod 700 '${home}')`,
+      details,
+    );
   }
   return check('home', 'KOLEGA_HOME', 'config', 'ok', `${home} (${where}, mode ${octal(st.mode)})`, undefined, details);
 }
@@ -83,14 +151,42 @@ export function checkCredentialsMode(home: string, fix: boolean): CheckResult {
   try {
     st = statSync(file);
   } catch {
-    return check('credentials.permissions', 'credentials file mode', 'config', 'ok', 'no credentials file', undefined, { path: file, exists: false });
+    return check('credentials.permissions', 'credentials file mode', 'config', 'ok', 'no credentials file', undefined, {
+      path: file,
+      exists: false,
+    });
   }
   const details = { path: file, exists: true, mode: octal(st.mode) };
-  if ((st.mode & 0o077) === 0) return check('credentials.permissions', 'credentials file mode', 'config', 'ok', `${file} (mode ${octal(st.mode)})`, undefined, details);
+  if ((st.mode & 0o077) === 0)
+    return check(
+      'credentials.permissions',
+      'credentials file mode',
+      'config',
+      'ok',
+      `${file} (mode ${octal(st.mode)})`,
+      undefined,
+      details,
+    );
   if (fix) {
-    return tighten(['credentials.permissions', 'credentials file mode'], file, 0o600, st.mode, details, 'fail', `${file} is readable by others and chmod failed`);
+    return tighten(
+      ['credentials.permissions', 'credentials file mode'],
+      file,
+      0o600,
+      st.mode,
+      details,
+      'fail',
+      `${file} is readable by others and chmod failed`,
+    );
   }
-  return check('credentials.permissions', 'credentials file mode', 'config', 'fail', `${file} is readable by others (mode ${octal(st.mode)})`, `kolega doctor --fix (or chmod 600 '${file}')`, details);
+  return check(
+    'credentials.permissions',
+    'credentials file mode',
+    'config',
+    'fail',
+    `${file} is readable by others (mode ${octal(st.mode)})`,
+    `kolega doctor --fix (or chmod 600 '${file}')`,
+    details,
+  );
 }
 
 const KNOWN_SETTINGS = new Set<string>(SETTING_KEYS);
@@ -103,9 +199,25 @@ export function checkSettingsFile(home: string): CheckResult {
     const s = readSettings(home);
     const unknown = Object.keys(s).filter((k) => !KNOWN_SETTINGS.has(k));
     if (unknown.length > 0) {
-      return check('settings.parse', 'settings file', 'config', 'warn', `${file} has unknown keys: ${unknown.join(', ')} (ignored)`, `remove them, or ignore this`, { path: file, unknown_keys: unknown });
+      return check(
+        'settings.parse',
+        'settings file',
+        'config',
+        'warn',
+        `${file} has unknown keys: ${unknown.join(', ')} (ignored)`,
+        `remove them, or ignore this`,
+        { path: file, unknown_keys: unknown },
+      );
     }
-    return check('settings.parse', 'settings file', 'config', 'ok', `${file} ${existsSync(file) ? (Object.keys(s).length ? 'parses' : 'parses (no settings saved)') : 'does not exist yet (defaults apply)'}`, undefined, { path: file });
+    return check(
+      'settings.parse',
+      'settings file',
+      'config',
+      'ok',
+      `${file} ${existsSync(file) ? (Object.keys(s).length ? 'parses' : 'parses (no settings saved)') : 'does not exist yet (defaults apply)'}`,
+      undefined,
+      { path: file },
+    );
   } catch (err) {
     return failFrom('settings.parse', 'settings file', file, err);
   }
@@ -116,7 +228,15 @@ export function checkCredentialsFile(home: string): CheckResult {
   const file = credentialsPath(home);
   try {
     readCredentials(home);
-    return check('credentials.parse', 'credentials file', 'config', 'ok', `${file} ${existsSync(file) ? 'parses' : 'does not exist (not signed in)'}`, undefined, { path: file });
+    return check(
+      'credentials.parse',
+      'credentials file',
+      'config',
+      'ok',
+      `${file} ${existsSync(file) ? 'parses' : 'does not exist (not signed in)'}`,
+      undefined,
+      { path: file },
+    );
   } catch (err) {
     return failFrom('credentials.parse', 'credentials file', file, err);
   }
@@ -140,10 +260,30 @@ export function checkExtraCa(env: NodeJS.ProcessEnv): CheckResult {
   } catch (err) {
     const e = err as KolegaError;
     const variable = CA_VARIABLES.find((v) => e.message.startsWith(`${v}=`));
-    return check('tls.extra_ca', title, 'config', 'fail', e.message, e.hint, { path: variable ? env[variable] ?? null : null, variable: variable ?? null });
+    return check('tls.extra_ca', title, 'config', 'fail', e.message, e.hint, {
+      path: variable ? (env[variable] ?? null) : null,
+      variable: variable ?? null,
+    });
   }
-  if (sources.length === 0) return check('tls.extra_ca', title, 'config', 'ok', `${CA_VARIABLES.join(', ')} not set (bundled CAs only)`, undefined, { path: null });
+  if (sources.length === 0)
+    return check(
+      'tls.extra_ca',
+      title,
+      'config',
+      'ok',
+      `${CA_VARIABLES.join(', ')} not set (bundled CAs only)`,
+      undefined,
+      { path: null },
+    );
   const n = sources.reduce((sum, s) => sum + s.certificates.length, 0);
-  const list = sources.map((s) => `${s.variable}=${s.file} (${s.certificates.length} certificate${s.certificates.length === 1 ? '' : 's'})`).join(', ');
-  return check('tls.extra_ca', title, 'config', 'ok', list, undefined, { path: sources[0]!.file, certificates: n, variables: sources.map((s) => s.variable) });
+  const list = sources
+    .map(
+      (s) => `${s.variable}=${s.file} (${s.certificates.length} certificate${s.certificates.length === 1 ? '' : 's'})`,
+    )
+    .join(', ');
+  return check('tls.extra_ca', title, 'config', 'ok', list, undefined, {
+    path: sources[0]!.file,
+    certificates: n,
+    variables: sources.map((s) => s.variable),
+  });
 }

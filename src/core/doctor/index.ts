@@ -12,7 +12,14 @@ import { readCredentials, type Credentials } from '../store/credentials.js';
 import { readSettings, type Settings } from '../store/settings.js';
 import { probeSandbox } from '../tools/sandbox-probe.js';
 import { MASKED_PATHS_SETTING, maskedPaths, parseMaskedSetting } from '../tools/masked-paths.js';
-import { checkCredentialsFile, checkCredentialsMode, checkExtraCa, checkHome, checkNode, checkSettingsFile } from './files.js';
+import {
+  checkCredentialsFile,
+  checkCredentialsMode,
+  checkExtraCa,
+  checkHome,
+  checkNode,
+  checkSettingsFile,
+} from './files.js';
 import { checkClock, checkProxy, probeTarget, type NetTarget } from './network.js';
 import { checkAnyCredentials, checkApiKey, checkChatGPT, checkSelection } from './signin.js';
 import { checkCodexIdentity } from './identity.js';
@@ -33,7 +40,12 @@ function safe<T>(fn: () => T, fallback: T): T {
 /** The terminal as the CLI measured it (informational: never fails). */
 export function checkTerminal(t: TerminalFacts): CheckResult {
   const msg = `stdout ${t.stdoutTTY ? 'is a terminal' : 'is not a terminal'}, stderr ${t.stderrTTY ? 'is a terminal' : 'is not a terminal'}, colour ${t.color ? 'on' : 'off'}${t.term ? `, TERM=${t.term}` : ''}`;
-  return check('terminal', 'terminal', 'config', 'ok', msg, undefined, { stdout_tty: t.stdoutTTY, stderr_tty: t.stderrTTY, color: t.color, term: t.term ?? null });
+  return check('terminal', 'terminal', 'config', 'ok', msg, undefined, {
+    stdout_tty: t.stdoutTTY,
+    stderr_tty: t.stderrTTY,
+    color: t.color,
+    term: t.term ?? null,
+  });
 }
 
 /**
@@ -43,8 +55,25 @@ export function checkTerminal(t: TerminalFacts): CheckResult {
 export async function checkSandbox(env: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
   const p = await probeSandbox({ env, fresh: true });
   const details = { bwrap: p.bwrap, available: p.available, reason: p.reason ?? null };
-  if (p.available) return check('sandbox', 'bubblewrap sandbox', 'config', 'ok', `${p.bwrap} can create the shell tool's sandbox`, undefined, details);
-  return check('sandbox', 'bubblewrap sandbox', 'config', 'warn', `${p.reason}: the shell tool is offered only with --sandbox full-access`, p.hint, details);
+  if (p.available)
+    return check(
+      'sandbox',
+      'bubblewrap sandbox',
+      'config',
+      'ok',
+      `${p.bwrap} can create the shell tool's sandbox`,
+      undefined,
+      details,
+    );
+  return check(
+    'sandbox',
+    'bubblewrap sandbox',
+    'config',
+    'warn',
+    `${p.reason}: the shell tool is offered only with --sandbox full-access`,
+    p.hint,
+    details,
+  );
 }
 
 /**
@@ -52,14 +81,26 @@ export async function checkSandbox(env: NodeJS.ProcessEnv = process.env): Promis
  * plus any `sandbox_masked_paths` entry that is neither absolute nor `~/...` (a warning).
  */
 export function checkMaskedPaths(home: string, env: NodeJS.ProcessEnv, settings: Settings): CheckResult {
-  const setting = typeof settings[MASKED_PATHS_SETTING] === 'string' ? (settings[MASKED_PATHS_SETTING] as string) : undefined;
+  const setting =
+    typeof settings[MASKED_PATHS_SETTING] === 'string' ? (settings[MASKED_PATHS_SETTING] as string) : undefined;
   const all = maskedPaths({ env, setting });
   const present = all.filter((p) => existsSync(p));
   const bad = setting ? parseMaskedSetting(setting, env.HOME || home).bad : [];
   const details = { masked: present, configured: all, bad_entries: bad };
-  const msg = present.length > 0 ? `hidden from tools below full-access: ${present.join(', ')}` : `none of the ${all.length} masked paths exists here`;
+  const msg =
+    present.length > 0
+      ? `hidden from tools below full-access: ${present.join(', ')}`
+      : `none of the ${all.length} masked paths exists here`;
   if (bad.length > 0) {
-    return check('sandbox.masked', 'masked secret paths', 'config', 'warn', `${msg}; ${MASKED_PATHS_SETTING} entries ignored: ${bad.join(', ')}`, `use absolute paths or ~/...: kolega config set ${MASKED_PATHS_SETTING} '~/.secret:/opt/creds'`, details);
+    return check(
+      'sandbox.masked',
+      'masked secret paths',
+      'config',
+      'warn',
+      `${msg}; ${MASKED_PATHS_SETTING} entries ignored: ${bad.join(', ')}`,
+      `use absolute paths or ~/...: kolega config set ${MASKED_PATHS_SETTING} '~/.secret:/opt/creds'`,
+      details,
+    );
   }
   return check('sandbox.masked', 'masked secret paths', 'config', 'ok', msg, undefined, details);
 }
@@ -70,8 +111,20 @@ function targets(env: NodeJS.ProcessEnv, creds: Credentials): { list: NetTarget[
   const none = !chatgpt && !apiKey;
   const defs = [
     { id: 'issuer', title: 'OAuth issuer', name: 'KOLEGA_AUTH_ISSUER', def: DEFAULT_ISSUER, needed: chatgpt || none },
-    { id: 'chatgpt', title: 'ChatGPT backend', name: 'KOLEGA_CHATGPT_BASE_URL', def: DEFAULT_CHATGPT_BASE_URL, needed: chatgpt || none },
-    { id: 'openai', title: 'OpenAI API', name: 'OPENAI_BASE_URL', def: DEFAULT_OPENAI_BASE_URL, needed: apiKey || none },
+    {
+      id: 'chatgpt',
+      title: 'ChatGPT backend',
+      name: 'KOLEGA_CHATGPT_BASE_URL',
+      def: DEFAULT_CHATGPT_BASE_URL,
+      needed: chatgpt || none,
+    },
+    {
+      id: 'openai',
+      title: 'OpenAI API',
+      name: 'OPENAI_BASE_URL',
+      def: DEFAULT_OPENAI_BASE_URL,
+      needed: apiKey || none,
+    },
   ];
   const list: NetTarget[] = [];
   const bad: CheckResult[] = [];
@@ -79,7 +132,17 @@ function targets(env: NodeJS.ProcessEnv, creds: Credentials): { list: NetTarget[
     try {
       list.push({ id: d.id, title: d.title, url: baseUrlFromEnv(env, d.name, d.def), needed: d.needed });
     } catch (err) {
-      bad.push(check(`network.${d.id}`, d.title, 'config', 'fail', isKolegaError(err) ? err.message : String(err), isKolegaError(err) ? err.hint : undefined, { variable: d.name }));
+      bad.push(
+        check(
+          `network.${d.id}`,
+          d.title,
+          'config',
+          'fail',
+          isKolegaError(err) ? err.message : String(err),
+          isKolegaError(err) ? err.hint : undefined,
+          { variable: d.name },
+        ),
+      );
     }
   }
   return { list, bad };
@@ -98,7 +161,22 @@ export async function runDoctorChecks(input: DoctorInput): Promise<CheckResult[]
   ];
   const settings = safe<Settings>(() => readSettings(home), {});
   const creds = safe<Credentials>(() => readCredentials(home), { version: 1 });
-  results.push(checkSelection(settings, env, knownModels(home, env)), checkChatGPT(creds), safe(() => checkApiKey(home, env), check('auth.api_key', 'OpenAI API key', 'auth', 'warn', 'not checked: the credentials file is unreadable', 'see credentials file above')), checkAnyCredentials(creds, env));
+  results.push(
+    checkSelection(settings, env, knownModels(home, env)),
+    checkChatGPT(creds),
+    safe(
+      () => checkApiKey(home, env),
+      check(
+        'auth.api_key',
+        'OpenAI API key',
+        'auth',
+        'warn',
+        'not checked: the credentials file is unreadable',
+        'see credentials file above',
+      ),
+    ),
+    checkAnyCredentials(creds, env),
+  );
   results.push(checkCodexIdentity(home, env));
   const proxy = checkProxy(env);
   results.push(proxy);

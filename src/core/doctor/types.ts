@@ -49,7 +49,15 @@ export interface DoctorInput {
 }
 
 /** Builds a result (small helper keeping the checks readable). */
-export function check(id: string, title: string, cls: CheckClass, status: CheckStatus, message: string, fix?: string, details?: Record<string, unknown>): CheckResult {
+export function check(
+  id: string,
+  title: string,
+  cls: CheckClass,
+  status: CheckStatus,
+  message: string,
+  fix?: string,
+  details?: Record<string, unknown>,
+): CheckResult {
   const r: CheckResult = { id, title, status, class: cls, message };
   if (fix !== undefined && status !== 'ok') r.fix = fix;
   if (details !== undefined) r.details = details;

@@ -55,7 +55,8 @@ function jsonType(v: unknown): string {
 
 function stringMap(file: string, where: string, v: unknown): Record<string, string> {
   if (v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(file, `${where} must be an object of strings (got ${jsonType(v)})`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw bad(file, `${where} must be an object of strings (got ${jsonType(v)})`);
   for (const [k, x] of Object.entries(v)) {
     if (typeof x !== 'string') throw bad(file, `${where}: "${k}" must be a string (got ${jsonType(x)})`);
   }
@@ -65,7 +66,8 @@ function stringMap(file: string, where: string, v: unknown): Record<string, stri
 /** Checks that each present key of `s` among `keys` holds a string. */
 function expectStrings(file: string, name: string, s: Record<string, unknown>, keys: string[]): void {
   for (const k of keys) {
-    if (s[k] !== undefined && typeof s[k] !== 'string') throw bad(file, `server "${name}": "${k}" must be a string (got ${jsonType(s[k])})`);
+    if (s[k] !== undefined && typeof s[k] !== 'string')
+      throw bad(file, `server "${name}": "${k}" must be a string (got ${jsonType(s[k])})`);
   }
 }
 
@@ -80,23 +82,31 @@ export function readMcpConfig(file: string): McpServerConfig[] {
     doc = parseJsonText(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
+    const why =
+      e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
     throw new KolegaError('usage', 'mcp_config_unreadable', `cannot read --mcp-config ${file}: ${why}`);
   }
   const servers = (doc as { mcpServers?: unknown } | null)?.mcpServers;
-  if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) throw bad(file, 'no "mcpServers" object');
+  if (servers === null || typeof servers !== 'object' || Array.isArray(servers))
+    throw bad(file, 'no "mcpServers" object');
   const base = path.dirname(path.resolve(file));
   return Object.entries(servers as Record<string, unknown>).map(([name, raw]) => parseServer(file, base, name, raw));
 }
 
 function parseServer(file: string, base: string, name: string, raw: unknown): McpServerConfig {
   if (name === '') throw bad(file, 'a server name is empty');
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad(file, `server "${name}" must be an object`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw bad(file, `server "${name}" must be an object`);
   const s = raw as Record<string, unknown>;
   expectStrings(file, name, s, ['command', 'url', 'cwd', 'type']);
-  if (s.readOnly !== undefined && typeof s.readOnly !== 'boolean') throw bad(file, `server "${name}": "readOnly" must be true or false (got ${jsonType(s.readOnly)})`);
+  if (s.readOnly !== undefined && typeof s.readOnly !== 'boolean')
+    throw bad(file, `server "${name}": "readOnly" must be true or false (got ${jsonType(s.readOnly)})`);
   const timeout = s.startupTimeoutMs ?? MCP_STARTUP_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !(timeout > 0)) throw bad(file, `server "${name}": "startupTimeoutMs" must be a positive number (got ${typeof timeout === 'number' ? timeout : jsonType(timeout)})`);
+  if (typeof timeout !== 'number' || !(timeout > 0))
+    throw bad(
+      file,
+      `server "${name}": "startupTimeoutMs" must be a positive number (got ${typeof timeout === 'number' ? timeout : jsonType(timeout)})`,
+    );
   const common = { name, readOnly: s.readOnly === true, startupTimeoutMs: timeout };
   const type = s.type;
   if (type !== undefined && !['stdio', 'http', 'streamable-http', 'streamableHttp'].includes(String(type))) {
@@ -105,9 +115,11 @@ function parseServer(file: string, base: string, name: string, raw: unknown): Mc
   if (typeof s.command === 'string' && s.url === undefined) {
     if (s.command === '') throw bad(file, `server "${name}": command is empty`);
     const args = s.args ?? [];
-    if (!Array.isArray(args)) throw bad(file, `server "${name}": "args" must be an array of strings (got ${jsonType(args)})`);
+    if (!Array.isArray(args))
+      throw bad(file, `server "${name}": "args" must be an array of strings (got ${jsonType(args)})`);
     const badArg = args.findIndex((a) => typeof a !== 'string');
-    if (badArg >= 0) throw bad(file, `server "${name}": "args"[${badArg}] must be a string (got ${jsonType(args[badArg])})`);
+    if (badArg >= 0)
+      throw bad(file, `server "${name}": "args"[${badArg}] must be a string (got ${jsonType(args[badArg])})`);
     return {
       ...common,
       kind: 'stdio',

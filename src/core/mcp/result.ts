@@ -40,7 +40,8 @@ export function mcpResultText(result: McpCallResult): string {
   let text: string;
   if (Array.isArray(result.content) && result.content.length > 0) text = result.content.map(part).join('\n');
   else if (result.structuredContent !== undefined) text = JSON.stringify(result.structuredContent);
-  else if (result.toolResult !== undefined) text = typeof result.toolResult === 'string' ? result.toolResult : JSON.stringify(result.toolResult);
+  else if (result.toolResult !== undefined)
+    text = typeof result.toolResult === 'string' ? result.toolResult : JSON.stringify(result.toolResult);
   else text = '(no output)';
   const cut = cutUtf8(text, MCP_MAX_OUTPUT_BYTES);
   if (cut.omittedBytes > 0) text = `${cut.text}\n[... ${cut.omittedBytes} bytes of output omitted ...]`;

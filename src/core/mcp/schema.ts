@@ -11,13 +11,20 @@ function fixArrays(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) out[k] = fixArrays(v);
   const type = out.type;
-  if ((type === 'array' || (Array.isArray(type) && type.includes('array'))) && out.items === undefined && out.prefixItems === undefined) out.items = {};
+  if (
+    (type === 'array' || (Array.isArray(type) && type.includes('array'))) &&
+    out.items === undefined &&
+    out.prefixItems === undefined
+  )
+    out.items = {};
   return out;
 }
 
 /** The `parameters` for an MCP tool with this `inputSchema` (any value; a copy is returned). */
 export function mcpParameters(inputSchema: unknown): Record<string, unknown> {
-  const s = (inputSchema && typeof inputSchema === 'object' && !Array.isArray(inputSchema) ? fixArrays(inputSchema) : {}) as Record<string, unknown>;
+  const s = (
+    inputSchema && typeof inputSchema === 'object' && !Array.isArray(inputSchema) ? fixArrays(inputSchema) : {}
+  ) as Record<string, unknown>;
   s.type = 'object';
   if (!s.properties || typeof s.properties !== 'object') s.properties = {};
   return s;

@@ -89,7 +89,9 @@ export async function startMcpServers(servers: McpServerConfig[], opts: StartMcp
   }
   if (failures.length > 0 && !opts.optional) {
     await close();
-    throw new KolegaError('usage', 'mcp_server_failed', failures.join('; '), { hint: 'fix the server or its entry in --mcp-config, or pass --mcp-optional to run without it' });
+    throw new KolegaError('usage', 'mcp_server_failed', failures.join('; '), {
+      hint: 'fix the server or its entry in --mcp-config, or pass --mcp-optional to run without it',
+    });
   }
   for (const f of failures) opts.warn(`kolega: ${f} (continuing without it: --mcp-optional)`);
   const taken = new Set<string>();
@@ -110,13 +112,23 @@ export async function startMcpServers(servers: McpServerConfig[], opts: StartMcp
 }
 
 /** The transport for `config`; each kind's module is imported only when a server uses it. */
-async function makeTransport(config: McpServerConfig, stderrTail: { text: string }, debug?: (line: string) => void): Promise<Transport> {
+async function makeTransport(
+  config: McpServerConfig,
+  stderrTail: { text: string },
+  debug?: (line: string) => void,
+): Promise<Transport> {
   if (config.kind === 'http') {
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
   }
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-  const transport = new StdioClientTransport({ command: config.command, args: config.args, env: config.env, cwd: config.cwd, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: config.command,
+    args: config.args,
+    env: config.env,
+    cwd: config.cwd,
+    stderr: 'pipe',
+  });
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderrTail.text = (stderrTail.text + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     debug?.(`mcp ${config.name} stderr: ${chunk.toString('utf8').trimEnd()}`);
@@ -147,7 +159,12 @@ async function connect(config: McpServerConfig, opts: StartMcpOptions): Promise<
  * the whole list for one bad tool) and each tool is checked on its own: a bad one is skipped with
  * a warning (tool-check.ts).
  */
-async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions, callTimeoutMs: number): Promise<Tool[]> {
+async function listTools(
+  c: Connected,
+  taken: Set<string>,
+  opts: StartMcpOptions,
+  callTimeoutMs: number,
+): Promise<Tool[]> {
   const out: Tool[] = [];
   let cursor: string | undefined;
   do {
@@ -159,7 +176,9 @@ async function listTools(c: Connected, taken: Set<string>, opts: StartMcpOptions
     for (const raw of page.tools) {
       const checked = await checkListedTool(raw);
       if ('problem' in checked) {
-        opts.warn(`kolega: MCP server "${c.config.name}": tool ${checked.name === undefined ? '(unnamed)' : `"${checked.name}"`} skipped: ${checked.problem}`);
+        opts.warn(
+          `kolega: MCP server "${c.config.name}": tool ${checked.name === undefined ? '(unnamed)' : `"${checked.name}"`} skipped: ${checked.problem}`,
+        );
         continue;
       }
       out.push(asTool(c, checked.tool, mcpToolName(c.config.name, checked.tool.name, taken), callTimeoutMs));
@@ -187,7 +206,10 @@ function asTool(c: Connected, t: ListedTool, name: string, callTimeoutMs: number
       } catch (err) {
         // The SDK ends the request (and tells the server with notifications/cancelled) at the timeout.
         if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
-          return { status: 'error', output: `MCP tool "${t.name}" of server "${c.config.name}" did not answer within ${callTimeoutMs / 1000} s (--tool-timeout); the call was abandoned` };
+          return {
+            status: 'error',
+            output: `MCP tool "${t.name}" of server "${c.config.name}" did not answer within ${callTimeoutMs / 1000} s (--tool-timeout); the call was abandoned`,
+          };
         }
         throw err;
       }

@@ -60,25 +60,75 @@ export interface ModelInfo {
 }
 
 /** The request shape of kolega's earlier releases: top-level instructions, reasoning summaries. */
-export const CLASSIC_WIRE: ModelWire = { lite: false, parallel_tool_calls: false, reasoning_summary: 'auto', instructions_as_developer: false };
+export const CLASSIC_WIRE: ModelWire = {
+  lite: false,
+  parallel_tool_calls: false,
+  reasoning_summary: 'auto',
+  instructions_as_developer: false,
+};
 
 const SEED_EFFORTS = ['low', 'medium', 'high', 'xhigh'];
 
 /** The models of earlier kolega releases (June 2026), with the facts they were bundled with. */
 const SEED: readonly ModelInfo[] = [
-  { id: 'gpt-5.5', label: 'GPT-5.5', context_window: 272_000, max_output_tokens: 128_000, efforts: SEED_EFFORTS, default_effort: 'medium', providers: ['openai_chatgpt', 'openai'], in_catalogue: false, wire: CLASSIC_WIRE },
-  { id: 'gpt-5.4', label: 'GPT-5.4', context_window: 272_000, max_output_tokens: 128_000, efforts: SEED_EFFORTS, default_effort: 'xhigh', providers: ['openai_chatgpt', 'openai'], in_catalogue: false, wire: CLASSIC_WIRE },
-  { id: 'gpt-5.4-mini', label: 'GPT-5.4 mini', context_window: 272_000, max_output_tokens: 128_000, efforts: SEED_EFFORTS, default_effort: 'medium', providers: ['openai_chatgpt', 'openai'], in_catalogue: false, wire: CLASSIC_WIRE },
-  { id: 'gpt-5.3-codex-spark', label: 'GPT-5.3 Codex Spark', context_window: 128_000, max_output_tokens: 32_000, efforts: SEED_EFFORTS, default_effort: 'medium', providers: ['openai_chatgpt'], in_catalogue: false, wire: CLASSIC_WIRE },
+  {
+    id: 'gpt-5.5',
+    label: 'GPT-5.5',
+    context_window: 272_000,
+    max_output_tokens: 128_000,
+    efforts: SEED_EFFORTS,
+    default_effort: 'medium',
+    providers: ['openai_chatgpt', 'openai'],
+    in_catalogue: false,
+    wire: CLASSIC_WIRE,
+  },
+  {
+    id: 'gpt-5.4',
+    label: 'GPT-5.4',
+    context_window: 272_000,
+    max_output_tokens: 128_000,
+    efforts: SEED_EFFORTS,
+    default_effort: 'xhigh',
+    providers: ['openai_chatgpt', 'openai'],
+    in_catalogue: false,
+    wire: CLASSIC_WIRE,
+  },
+  {
+    id: 'gpt-5.4-mini',
+    label: 'GPT-5.4 mini',
+    context_window: 272_000,
+    max_output_tokens: 128_000,
+    efforts: SEED_EFFORTS,
+    default_effort: 'medium',
+    providers: ['openai_chatgpt', 'openai'],
+    in_catalogue: false,
+    wire: CLASSIC_WIRE,
+  },
+  {
+    id: 'gpt-5.3-codex-spark',
+    label: 'GPT-5.3 Codex Spark',
+    context_window: 128_000,
+    max_output_tokens: 32_000,
+    efforts: SEED_EFFORTS,
+    default_effort: 'medium',
+    providers: ['openai_chatgpt'],
+    in_catalogue: false,
+    wire: CLASSIC_WIRE,
+  },
 ];
 
 /** The wire facts of a `/models` entry (the 0.171 request shapes: developer-message instructions). */
 export function wireOf(m: LiveModel): ModelWire {
   const lite = m.use_responses_lite === true;
-  const wire: ModelWire = { lite, parallel_tool_calls: !lite && m.supports_parallel_tool_calls === true, instructions_as_developer: true };
+  const wire: ModelWire = {
+    lite,
+    parallel_tool_calls: !lite && m.supports_parallel_tool_calls === true,
+    instructions_as_developer: true,
+  };
   if (m.tool_mode !== undefined) wire.tool_mode = m.tool_mode;
   if (m.default_verbosity !== undefined) wire.verbosity = m.default_verbosity;
-  if (m.default_reasoning_summary !== undefined && m.default_reasoning_summary !== 'none') wire.reasoning_summary = m.default_reasoning_summary;
+  if (m.default_reasoning_summary !== undefined && m.default_reasoning_summary !== 'none')
+    wire.reasoning_summary = m.default_reasoning_summary;
   return wire;
 }
 
@@ -88,8 +138,14 @@ export function wireOf(m: LiveModel): ModelWire {
  */
 export function toModelInfo(m: LiveModel, known: ModelInfo | undefined, providers: ProviderId[]): ModelInfo {
   const efforts = m.efforts.length ? m.efforts : (known?.efforts ?? []);
-  const def = m.default_reasoning_level && efforts.includes(m.default_reasoning_level) ? m.default_reasoning_level : (known?.default_effort ?? efforts[0] ?? 'medium');
-  const statesShape = m.use_responses_lite !== undefined || m.default_verbosity !== undefined || m.default_reasoning_summary !== undefined;
+  const def =
+    m.default_reasoning_level && efforts.includes(m.default_reasoning_level)
+      ? m.default_reasoning_level
+      : (known?.default_effort ?? efforts[0] ?? 'medium');
+  const statesShape =
+    m.use_responses_lite !== undefined ||
+    m.default_verbosity !== undefined ||
+    m.default_reasoning_summary !== undefined;
   const info: ModelInfo = {
     id: m.slug,
     label: m.display_name ?? known?.label ?? m.slug,
@@ -122,7 +178,11 @@ export function listedInOrder(list: LiveModel[]): LiveModel[] {
 function bundled(): ModelInfo[] {
   const catalogue = listedInOrder(parseLiveModels({ models: CODEX_CATALOGUE })).map((m) => {
     const seed = SEED.find((s) => s.id === m.slug);
-    return toModelInfo(m, seed ? { ...seed, wire: wireOf(m) } : undefined, m.supported_in_api === false ? ['openai_chatgpt'] : ['openai_chatgpt', 'openai']);
+    return toModelInfo(
+      m,
+      seed ? { ...seed, wire: wireOf(m) } : undefined,
+      m.supported_in_api === false ? ['openai_chatgpt'] : ['openai_chatgpt', 'openai'],
+    );
   });
   return [...catalogue, ...SEED.filter((s) => !catalogue.some((c) => c.id === s.id))];
 }

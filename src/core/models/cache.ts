@@ -35,13 +35,26 @@ export function modelsCachePath(home: string): string {
 export function readModelsCache(home: string): ModelsCache | undefined {
   try {
     const raw = readJsonObject(modelsCachePath(home));
-    if (!raw || raw.version !== 2 || !Array.isArray(raw.models) || typeof raw.fetched_at !== 'string' || typeof raw.base_url !== 'string') {
+    if (
+      !raw ||
+      raw.version !== 2 ||
+      !Array.isArray(raw.models) ||
+      typeof raw.fetched_at !== 'string' ||
+      typeof raw.base_url !== 'string'
+    ) {
       return undefined;
     }
     // Every entry must look like what we write; anything else is a miss, never a crash.
     const ok = (raw.models as unknown[]).every((m) => {
       const e = m as { slug?: unknown; efforts?: unknown } | null;
-      return e !== null && typeof e === 'object' && typeof e.slug === 'string' && isModelSlug(e.slug) && Array.isArray(e.efforts) && e.efforts.every((x) => typeof x === 'string');
+      return (
+        e !== null &&
+        typeof e === 'object' &&
+        typeof e.slug === 'string' &&
+        isModelSlug(e.slug) &&
+        Array.isArray(e.efforts) &&
+        e.efforts.every((x) => typeof x === 'string')
+      );
     });
     return ok ? (raw as unknown as ModelsCache) : undefined;
   } catch {
@@ -50,7 +63,13 @@ export function readModelsCache(home: string): ModelsCache | undefined {
 }
 
 /** True when `cache` was fetched for this base URL and account less than the TTL ago. */
-export function isCacheFresh(cache: ModelsCache, baseUrl: string, accountId: string | null, clientVersion: string, now = Date.now()): boolean {
+export function isCacheFresh(
+  cache: ModelsCache,
+  baseUrl: string,
+  accountId: string | null,
+  clientVersion: string,
+  now = Date.now(),
+): boolean {
   const age = now - Date.parse(cache.fetched_at);
   return (
     cache.base_url === baseUrl &&

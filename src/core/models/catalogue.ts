@@ -106,7 +106,10 @@ function liveOrBundled(models: LiveModel[], notes: string[], plan: string | unde
   return bundledEntries('openai_chatgpt', plan);
 }
 
-function chatgptIdentity(home: string, env: NodeJS.ProcessEnv): { baseUrl: string; accountId: string | null } | undefined {
+function chatgptIdentity(
+  home: string,
+  env: NodeJS.ProcessEnv,
+): { baseUrl: string; accountId: string | null } | undefined {
   const tokens = readCredentials(home).chatgpt;
   if (!tokens?.access_token) return undefined;
   const baseUrl = baseUrlFromEnv(env, 'KOLEGA_CHATGPT_BASE_URL', DEFAULT_CHATGPT_BASE_URL);
@@ -150,7 +153,9 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<Catalog
       if (isKolegaError(err) && err.exitClass === 'interrupted') throw err;
       if (isKolegaError(err) && err.exitClass === 'config') throw err;
       live = 'failed';
-      notes.push(`could not fetch the live model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`);
+      notes.push(
+        `could not fetch the live model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`,
+      );
       entries.push(...bundledEntries(provider, plan));
     }
   }
@@ -162,13 +167,23 @@ async function openaiEntries(opts: LoadCatalogueOptions, notes: string[]): Promi
   if (!findApiKey(opts.home, opts.env)) return bundledEntries('openai');
   try {
     const { loadOpenAIModelIds } = await import('./openai-live.js');
-    const got = await loadOpenAIModelIds({ home: opts.home, env: opts.env, refresh: opts.refresh, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 8000, debug: opts.debug });
+    const got = await loadOpenAIModelIds({
+      home: opts.home,
+      env: opts.env,
+      refresh: opts.refresh,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? 8000,
+      debug: opts.debug,
+    });
     const entries = openaiLiveEntries(got.ids);
-    if (!entries.some((e) => e.source === 'live')) notes.push('the API key\'s model list names none of the bundled models; showing the bundled list');
+    if (!entries.some((e) => e.source === 'live'))
+      notes.push("the API key's model list names none of the bundled models; showing the bundled list");
     return entries;
   } catch (err) {
     if (isKolegaError(err) && (err.exitClass === 'interrupted' || err.exitClass === 'config')) throw err;
-    notes.push(`could not fetch the openai model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`);
+    notes.push(
+      `could not fetch the openai model list (${isKolegaError(err) ? err.message : String(err)}); showing the bundled list`,
+    );
     return bundledEntries('openai');
   }
 }
@@ -189,9 +204,16 @@ export interface RefreshModelsOptions {
  * @throws what `fetchLiveModels` throws (auth, network, upstream, config, interrupted)
  */
 export async function refreshModelsCache(opts: RefreshModelsOptions): Promise<{ models: LiveModel[]; etag?: string }> {
-  const got = await fetchLiveModels({ home: opts.home, env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 8000, debug: opts.debug });
+  const got = await fetchLiveModels({
+    home: opts.home,
+    env: opts.env,
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs ?? 8000,
+    debug: opts.debug,
+  });
   const tokens = readCredentials(opts.home).chatgpt;
-  const accountId = got.accountId ?? (tokens ? (tokens.account_id ?? readClaims(tokens.id_token).accountId ?? null) : null);
+  const accountId =
+    got.accountId ?? (tokens ? (tokens.account_id ?? readClaims(tokens.id_token).accountId ?? null) : null);
   writeModelsCache(opts.home, {
     version: 2,
     fetched_at: new Date().toISOString(),

@@ -8,7 +8,16 @@
  */
 import { readClaims } from '../auth/jwt.js';
 import { checkBaseUrl, DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
-import { findModel, firstUsable, listedInOrder, MODELS, modelsFor, toModelInfo, type ModelInfo, type ProviderId } from './bundled.js';
+import {
+  findModel,
+  firstUsable,
+  listedInOrder,
+  MODELS,
+  modelsFor,
+  toModelInfo,
+  type ModelInfo,
+  type ProviderId,
+} from './bundled.js';
 import { readCredentials } from '../store/credentials.js';
 import { readModelsCache } from './cache.js';
 import { cacheMatches, keyFingerprint, readOpenAIModelsCache } from './openai-cache.js';
@@ -101,7 +110,9 @@ export function findKnown(known: KnownModels, provider: ProviderId, id: string):
 
 /** True when some provider of `known` offers `id`. */
 export function anyKnown(known: KnownModels, id: string): boolean {
-  return known === BUNDLED ? MODELS.some((m) => m.id === id) : (['openai_chatgpt', 'openai'] as ProviderId[]).some((p) => findKnown(known, p, id) !== undefined);
+  return known === BUNDLED
+    ? MODELS.some((m) => m.id === id)
+    : (['openai_chatgpt', 'openai'] as ProviderId[]).some((p) => findKnown(known, p, id) !== undefined);
 }
 
 /** The default model of `provider` in `known`: its first listed model `plan` may use. */

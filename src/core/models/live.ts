@@ -57,7 +57,8 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
       continue;
     }
     const body = await res.text();
-    if (res.status !== 200 && isHtmlPage(res.headers, body)) throw htmlPageError(res.status, res.headers, body, 'the model list request');
+    if (res.status !== 200 && isHtmlPage(res.headers, body))
+      throw htmlPageError(res.status, res.headers, body, 'the model list request');
     if (res.status === 401 || res.status === 403) {
       throw new KolegaError('auth', `http_${res.status}`, `the model list was refused (HTTP ${res.status})`, {
         httpStatus: res.status,
@@ -65,7 +66,9 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
       });
     }
     if (res.status !== 200) {
-      throw new KolegaError('upstream', `http_${res.status}`, `the model list request failed (HTTP ${res.status})`, { httpStatus: res.status });
+      throw new KolegaError('upstream', `http_${res.status}`, `the model list request failed (HTTP ${res.status})`, {
+        httpStatus: res.status,
+      });
     }
     let json: unknown;
     try {
@@ -74,7 +77,12 @@ export async function fetchLiveModels(opts: FetchLiveOptions): Promise<LiveFetch
       throw new KolegaError('upstream', 'bad_models_response', 'the model list response is not JSON');
     }
     const etag = res.headers.etag;
-    const result: LiveFetchResult = { baseUrl: provider.baseUrl, accountId: auth['chatgpt-account-id'] ?? null, clientVersion, models: parseLiveModels(json) };
+    const result: LiveFetchResult = {
+      baseUrl: provider.baseUrl,
+      accountId: auth['chatgpt-account-id'] ?? null,
+      clientVersion,
+      models: parseLiveModels(json),
+    };
     if (typeof etag === 'string' && etag !== '' && etag.length <= 200) result.etag = etag;
     return result;
   }

@@ -39,7 +39,14 @@ export function keyFingerprint(key: string): string {
 export function readOpenAIModelsCache(home: string): OpenAIModelsCache | undefined {
   try {
     const raw = readJsonObject(openaiModelsCachePath(home));
-    if (!raw || raw.version !== 1 || typeof raw.fetched_at !== 'string' || typeof raw.base_url !== 'string' || typeof raw.key_id !== 'string') return undefined;
+    if (
+      !raw ||
+      raw.version !== 1 ||
+      typeof raw.fetched_at !== 'string' ||
+      typeof raw.base_url !== 'string' ||
+      typeof raw.key_id !== 'string'
+    )
+      return undefined;
     if (!Array.isArray(raw.ids) || !raw.ids.every((id) => typeof id === 'string' && isModelSlug(id))) return undefined;
     if (raw.etag !== undefined && typeof raw.etag !== 'string') return undefined;
     return raw as unknown as OpenAIModelsCache;
@@ -54,7 +61,12 @@ export function cacheMatches(cache: OpenAIModelsCache, baseUrl: string, keyId: s
 }
 
 /** True when `cache` belongs to this base URL and key and is younger than the TTL. */
-export function isOpenAICacheFresh(cache: OpenAIModelsCache, baseUrl: string, keyId: string, now = Date.now()): boolean {
+export function isOpenAICacheFresh(
+  cache: OpenAIModelsCache,
+  baseUrl: string,
+  keyId: string,
+  now = Date.now(),
+): boolean {
   const age = now - Date.parse(cache.fetched_at);
   return cacheMatches(cache, baseUrl, keyId) && Number.isFinite(age) && age >= 0 && age < MODELS_CACHE_TTL_MS;
 }

@@ -8,7 +8,13 @@
 import { KolegaError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { findApiKey, openaiProvider } from '../providers/openai.js';
-import { cacheMatches, isOpenAICacheFresh, keyFingerprint, readOpenAIModelsCache, writeOpenAIModelsCache } from './openai-cache.js';
+import {
+  cacheMatches,
+  isOpenAICacheFresh,
+  keyFingerprint,
+  readOpenAIModelsCache,
+  writeOpenAIModelsCache,
+} from './openai-cache.js';
 import { isModelSlug } from './slug.js';
 
 /**
@@ -17,7 +23,8 @@ import { isModelSlug } from './slug.js';
  */
 export function parseOpenAIModels(body: unknown): string[] {
   const data = (body as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) throw new KolegaError('upstream', 'bad_models_response', 'the model list response has no "data" array');
+  if (!Array.isArray(data))
+    throw new KolegaError('upstream', 'bad_models_response', 'the model list response has no "data" array');
   const ids: string[] = [];
   for (const m of data) {
     const id = (m as { id?: unknown } | null)?.id;
@@ -55,11 +62,23 @@ export async function loadOpenAIModelIds(opts: OpenAIModelsOptions): Promise<Ope
   const provider = openaiProvider(opts.home, opts.env);
   const keyId = keyFingerprint(findApiKey(opts.home, opts.env)!.key);
   const cache = readOpenAIModelsCache(opts.home);
-  if (cache && !opts.refresh && isOpenAICacheFresh(cache, provider.baseUrl, keyId)) return { ids: cache.ids, how: 'cached' };
+  if (cache && !opts.refresh && isOpenAICacheFresh(cache, provider.baseUrl, keyId))
+    return { ids: cache.ids, how: 'cached' };
   const ours = cache && cacheMatches(cache, provider.baseUrl, keyId) ? cache : undefined;
-  const headers: Record<string, string> = { ...provider.staticHeaders, ...(await provider.auth.headers()), accept: 'application/json' };
+  const headers: Record<string, string> = {
+    ...provider.staticHeaders,
+    ...(await provider.auth.headers()),
+    accept: 'application/json',
+  };
   if (ours?.etag) headers['if-none-match'] = ours.etag;
-  const res = await httpRequest(`${provider.baseUrl}/models`, { method: 'GET', headers, signal: opts.signal, idleTimeoutMs: opts.timeoutMs, debug: opts.debug, env: opts.env });
+  const res = await httpRequest(`${provider.baseUrl}/models`, {
+    method: 'GET',
+    headers,
+    signal: opts.signal,
+    idleTimeoutMs: opts.timeoutMs,
+    debug: opts.debug,
+    env: opts.env,
+  });
   const body = await res.text();
   if (res.status === 304 && ours) {
     writeOpenAIModelsCache(opts.home, { ...ours, fetched_at: new Date().toISOString() });
@@ -71,7 +90,10 @@ export async function loadOpenAIModelIds(opts: OpenAIModelsOptions): Promise<Ope
       hint: 'check OPENAI_API_KEY, or store a key again: kolega auth login openai --with-api-key',
     });
   }
-  if (res.status !== 200) throw new KolegaError('upstream', `http_${res.status}`, `the model list request failed (HTTP ${res.status})`, { httpStatus: res.status });
+  if (res.status !== 200)
+    throw new KolegaError('upstream', `http_${res.status}`, `the model list request failed (HTTP ${res.status})`, {
+      httpStatus: res.status,
+    });
   let json: unknown;
   try {
     json = JSON.parse(body);

@@ -43,8 +43,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 const words = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(x)) : undefined;
-const version = (v: unknown): string | undefined => (typeof v === 'string' && /^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(v) ? v : undefined);
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(x))
+    : undefined;
+const version = (v: unknown): string | undefined =>
+  typeof v === 'string' && /^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(v) ? v : undefined;
 
 /** Parses one entry; undefined when it has no usable slug. */
 export function parseModelEntry(raw: unknown): LiveModel | undefined {

@@ -34,9 +34,14 @@ export function checkBaseUrl(value: string, source: string): string {
     });
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new KolegaError('usage', 'insecure_base_url', `${source} uses plain http for a non-loopback host (${url.host})`, {
-      hint: `use https://, or http:// only for 127.0.0.1/localhost`,
-    });
+    throw new KolegaError(
+      'usage',
+      'insecure_base_url',
+      `${source} uses plain http for a non-loopback host (${url.host})`,
+      {
+        hint: `use https://, or http:// only for 127.0.0.1/localhost`,
+      },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new KolegaError('usage', 'bad_base_url', `${source} must be an http(s) URL: ${value}`, {

@@ -32,7 +32,10 @@ export function proxyEnv(env: NodeJS.ProcessEnv): ProxyEnv {
 
 /** True when `url` matches the NO_PROXY list (undici's rules: `*`, host or domain suffix, optional port). */
 export function bypassesProxy(url: URL, noProxy: string): boolean {
-  const list = noProxy.split(/[,\s]/).map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+  const list = noProxy
+    .split(/[,\s]/)
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
   if (list.includes('*')) return true;
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
@@ -40,7 +43,10 @@ export function bypassesProxy(url: URL, noProxy: string): boolean {
     const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\](?=:|$)/g, ''))!;
     const name = m[1]!.replace(/^\*?\./, '.');
     if (m[2] && Number(m[2]) !== port) continue;
-    if (name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith('.' + name)) return true;
+    if (
+      name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith('.' + name)
+    )
+      return true;
   }
   return false;
 }

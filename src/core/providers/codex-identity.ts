@@ -44,16 +44,26 @@ export function claimedCodexVersion(home: string, env: NodeJS.ProcessEnv): Claim
   const fromEnv = env[CODEX_VERSION_ENV]?.trim();
   if (fromEnv) {
     if (!isCodexVersion(fromEnv)) {
-      throw new KolegaError('usage', 'bad_codex_version', `${CODEX_VERSION_ENV} must be a version like ${CODEX_CLIENT_VERSION}`, { hint: `unset ${CODEX_VERSION_ENV} or fix it` });
+      throw new KolegaError(
+        'usage',
+        'bad_codex_version',
+        `${CODEX_VERSION_ENV} must be a version like ${CODEX_CLIENT_VERSION}`,
+        { hint: `unset ${CODEX_VERSION_ENV} or fix it` },
+      );
     }
     return { version: fromEnv, source: 'env' };
   }
   const saved = readSettings(home)[CODEX_VERSION_SETTING];
   if (typeof saved === 'string' && saved !== '') {
     if (!isCodexVersion(saved)) {
-      throw new KolegaError('config', 'bad_codex_version', `the setting ${CODEX_VERSION_SETTING} must be a version like ${CODEX_CLIENT_VERSION}`, {
-        hint: `run: kolega config unset ${CODEX_VERSION_SETTING}`,
-      });
+      throw new KolegaError(
+        'config',
+        'bad_codex_version',
+        `the setting ${CODEX_VERSION_SETTING} must be a version like ${CODEX_CLIENT_VERSION}`,
+        {
+          hint: `run: kolega config unset ${CODEX_VERSION_SETTING}`,
+        },
+      );
     }
     return { version: saved, source: 'setting' };
   }
@@ -89,7 +99,8 @@ const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'x
  * Non-printable characters become `_`.
  */
 export function codexUserAgent(version: string, env: NodeJS.ProcessEnv = process.env): string {
-  const terminal = (env.TERM_PROGRAM || env.TERM || 'unknown').replace(/[^A-Za-z0-9._/-]/g, '_').slice(0, 40) || 'unknown';
+  const terminal =
+    (env.TERM_PROGRAM || env.TERM || 'unknown').replace(/[^A-Za-z0-9._/-]/g, '_').slice(0, 40) || 'unknown';
   const ua = `${BACKEND_ORIGINATOR}/${version} (${operatingSystem()}; ${ARCH[os.arch()] ?? os.arch()}) ${terminal} (${BACKEND_ORIGINATOR}; ${version})`;
   return ua.replace(/[^\x20-\x7e]/g, '_');
 }

@@ -34,9 +34,14 @@ export function openaiProvider(home: string, env: NodeJS.ProcessEnv): Provider {
     });
   }
   if (!isSendableKey(found.key)) {
-    throw new KolegaError('usage', 'bad_api_key', `the API key from ${found.source === 'env' ? 'OPENAI_API_KEY' : 'the credentials file'} has characters that cannot be sent (expected printable ASCII)`, {
-      hint: found.source === 'env' ? 'fix OPENAI_API_KEY' : 'store it again: kolega auth login openai --with-api-key',
-    });
+    throw new KolegaError(
+      'usage',
+      'bad_api_key',
+      `the API key from ${found.source === 'env' ? 'OPENAI_API_KEY' : 'the credentials file'} has characters that cannot be sent (expected printable ASCII)`,
+      {
+        hint: found.source === 'env' ? 'fix OPENAI_API_KEY' : 'store it again: kolega auth login openai --with-api-key',
+      },
+    );
   }
   const staticHeaders: Record<string, string> = { 'user-agent': userAgent() };
   if (env.OPENAI_ORGANIZATION) staticHeaders['openai-organization'] = env.OPENAI_ORGANIZATION;

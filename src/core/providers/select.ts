@@ -7,7 +7,15 @@
 import { KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { readSettings } from '../store/settings.js';
-import { anyKnown, BUNDLED, chatgptPlan, defaultKnown, findKnown, knownModels, type KnownModels } from '../models/known.js';
+import {
+  anyKnown,
+  BUNDLED,
+  chatgptPlan,
+  defaultKnown,
+  findKnown,
+  knownModels,
+  type KnownModels,
+} from '../models/known.js';
 import { isProviderId, type ModelInfo, type ProviderId, PROVIDER_IDS, ALL_EFFORTS } from '../models/bundled.js';
 
 /** The outcome of model selection. */
@@ -40,23 +48,41 @@ export function providersWithCredentials(home: string, env: NodeJS.ProcessEnv): 
 }
 
 function validList(known: KnownModels): string {
-  return PROVIDER_IDS.map((p) => known.modelsFor(p).map((m) => `${p}/${m.id}`).join(', ')).join(', ');
+  return PROVIDER_IDS.map((p) =>
+    known
+      .modelsFor(p)
+      .map((m) => `${p}/${m.id}`)
+      .join(', '),
+  ).join(', ');
 }
 
 /**
  * Parses `provider/model` or `model`.
  * @throws KolegaError(usage, `unknown_model` | `unknown_provider`) listing the valid names.
  */
-export function parseModelName(name: string, preferred: ProviderId | undefined, known: KnownModels = BUNDLED): { provider?: ProviderId; model: string } {
+export function parseModelName(
+  name: string,
+  preferred: ProviderId | undefined,
+  known: KnownModels = BUNDLED,
+): { provider?: ProviderId; model: string } {
   const slash = name.indexOf('/');
   if (slash >= 0) {
     const p = name.slice(0, slash);
     const m = name.slice(slash + 1);
-    if (!isProviderId(p)) throw new KolegaError('usage', 'unknown_provider', `unknown provider "${p}"`, { hint: `valid: ${PROVIDER_IDS.join(', ')}` });
-    if (!findKnown(known, p, m)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList(known)}` });
+    if (!isProviderId(p))
+      throw new KolegaError('usage', 'unknown_provider', `unknown provider "${p}"`, {
+        hint: `valid: ${PROVIDER_IDS.join(', ')}`,
+      });
+    if (!findKnown(known, p, m))
+      throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, {
+        hint: `valid models: ${validList(known)}`,
+      });
     return { provider: p, model: m };
   }
-  if (!anyKnown(known, name)) throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, { hint: `valid models: ${validList(known)}` });
+  if (!anyKnown(known, name))
+    throw new KolegaError('usage', 'unknown_model', `unknown model "${name}"`, {
+      hint: `valid models: ${validList(known)}`,
+    });
   if (preferred && findKnown(known, preferred, name)) return { provider: preferred, model: name };
   return { model: name };
 }
@@ -95,7 +121,9 @@ export function selectModel(input: SelectInput): Selection {
   if (!provider) {
     if (requested) {
       // a bare model: the preferred provider if it offers it, else any provider with credentials that does
-      provider = [preferred, ...available].find((p): p is ProviderId => p !== undefined && findKnown(known, p, requested!.model) !== undefined);
+      provider = [preferred, ...available].find(
+        (p): p is ProviderId => p !== undefined && findKnown(known, p, requested!.model) !== undefined,
+      );
     } else {
       provider = preferred;
     }
@@ -104,9 +132,14 @@ export function selectModel(input: SelectInput): Selection {
     if (requested && available.length > 0) {
       checkEffortWithoutProvider(input.effort, requested.model, known);
       // Same class as `-m openai_chatgpt/<model>` without a sign-in: what is missing is credentials.
-      throw new KolegaError('auth', 'model_unavailable', `model "${requested.model}" is not offered by a provider you are signed in to`, {
-        hint: 'sign in with ChatGPT (kolega auth login chatgpt) or pick another model (kolega models)',
-      });
+      throw new KolegaError(
+        'auth',
+        'model_unavailable',
+        `model "${requested.model}" is not offered by a provider you are signed in to`,
+        {
+          hint: 'sign in with ChatGPT (kolega auth login chatgpt) or pick another model (kolega models)',
+        },
+      );
     }
     // A bad effort is a usage error whatever the credentials (usage is checked before them).
     checkEffortWithoutProvider(input.effort, requested?.model, known);
@@ -114,10 +147,17 @@ export function selectModel(input: SelectInput): Selection {
       hint: 'run "kolega auth login chatgpt", or set OPENAI_API_KEY',
     });
   }
-  if (savedProvider && !available.includes(savedProvider) && provider !== savedProvider && requested?.provider === undefined) {
+  if (
+    savedProvider &&
+    !available.includes(savedProvider) &&
+    provider !== savedProvider &&
+    requested?.provider === undefined
+  ) {
     notes.push(`saved provider ${savedProvider} has no credentials; using ${provider}`);
   }
-  const model = requested ? findKnown(known, provider, requested.model)! : defaultKnown(known, provider, provider === 'openai_chatgpt' ? chatgptPlan(input.home) : undefined);
+  const model = requested
+    ? findKnown(known, provider, requested.model)!
+    : defaultKnown(known, provider, provider === 'openai_chatgpt' ? chatgptPlan(input.home) : undefined);
 
   let effort = input.effort;
   if (effort === undefined && typeof settings.effort === 'string') {
@@ -127,9 +167,14 @@ export function selectModel(input: SelectInput): Selection {
   effort ??= model.default_effort;
   if (!model.efforts.includes(effort)) {
     const known = (ALL_EFFORTS as readonly string[]).includes(effort);
-    throw new KolegaError('usage', 'bad_effort', `${known ? '' : 'unknown '}effort "${effort}"${known ? ` is not offered by ${model.id}` : ''}`, {
-      hint: `valid for ${model.id}: ${model.efforts.join(', ')}`,
-    });
+    throw new KolegaError(
+      'usage',
+      'bad_effort',
+      `${known ? '' : 'unknown '}effort "${effort}"${known ? ` is not offered by ${model.id}` : ''}`,
+      {
+        hint: `valid for ${model.id}: ${model.efforts.join(', ')}`,
+      },
+    );
   }
   return { provider, model, effort, notes };
 }
@@ -142,11 +187,15 @@ export function selectModel(input: SelectInput): Selection {
 function checkEffortWithoutProvider(effort: string | undefined, model: string | undefined, known: KnownModels): void {
   if (effort === undefined) return;
   if (!(ALL_EFFORTS as readonly string[]).includes(effort)) {
-    throw new KolegaError('usage', 'bad_effort', `unknown effort "${effort}"`, { hint: `valid: ${ALL_EFFORTS.join(', ')}` });
+    throw new KolegaError('usage', 'bad_effort', `unknown effort "${effort}"`, {
+      hint: `valid: ${ALL_EFFORTS.join(', ')}`,
+    });
   }
   if (model === undefined) return;
   const offers = PROVIDER_IDS.map((p) => findKnown(known, p, model)).filter((m): m is ModelInfo => m !== undefined);
   if (offers.length > 0 && !offers.some((m) => m.efforts.includes(effort))) {
-    throw new KolegaError('usage', 'bad_effort', `effort "${effort}" is not offered by ${model}`, { hint: `valid for ${model}: ${offers[0]!.efforts.join(', ')}` });
+    throw new KolegaError('usage', 'bad_effort', `effort "${effort}" is not offered by ${model}`, {
+      hint: `valid for ${model}: ${offers[0]!.efforts.join(', ')}`,
+    });
   }
 }

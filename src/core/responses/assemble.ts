@@ -149,7 +149,8 @@ export class ResponseAssembler {
       }
       case 'response.output_item.done': {
         const item = ev.item as OutputItem | undefined;
-        if (!item || typeof item !== 'object' || Array.isArray(item) || typeof item.type !== 'string') throw badEvent(ev.type, 'item');
+        if (!item || typeof item !== 'object' || Array.isArray(item) || typeof item.type !== 'string')
+          throw badEvent(ev.type, 'item');
         this.acceptItem(item);
         break;
       }
@@ -171,9 +172,14 @@ export class ResponseAssembler {
         const r = (ev.response ?? {}) as { incomplete_details?: { reason?: unknown }; usage?: unknown };
         this.usage = toUsage(r.usage);
         const reason = typeof r.incomplete_details?.reason === 'string' ? r.incomplete_details.reason : 'unknown';
-        this.terminal = new KolegaError('upstream', 'response_incomplete', `the response was cut short (reason: ${reason})`, {
-          hint: reason === 'max_output_tokens' ? 'ask for a shorter answer or split the task' : 'retry the request',
-        });
+        this.terminal = new KolegaError(
+          'upstream',
+          'response_incomplete',
+          `the response was cut short (reason: ${reason})`,
+          {
+            hint: reason === 'max_output_tokens' ? 'ask for a shorter answer or split the task' : 'retry the request',
+          },
+        );
         break;
       }
       case 'error':
@@ -187,7 +193,12 @@ export class ResponseAssembler {
   private acceptItem(item: OutputItem): void {
     if (item.type === 'message') {
       const text = messageText(item);
-      const key = typeof item.id === 'string' && this.streamed.has(item.id) ? item.id : this.streamed.has('_') && this.streamed.size === 1 ? '_' : (item.id ?? '_');
+      const key =
+        typeof item.id === 'string' && this.streamed.has(item.id)
+          ? item.id
+          : this.streamed.has('_') && this.streamed.size === 1
+            ? '_'
+            : (item.id ?? '_');
       const shown = this.streamed.get(key)?.toString() ?? '';
       const phase = phaseOf(item) ?? (typeof item.id === 'string' ? this.phases.get(item.id) : undefined);
       if (text.length > shown.length && text.startsWith(shown)) this.emitText(text.slice(shown.length), phase);
@@ -196,7 +207,8 @@ export class ResponseAssembler {
       const refusal = refusalText(item);
       const refusalKey = typeof item.id === 'string' && this.refused.has(item.id) ? item.id : '_';
       const refusalShown = this.refused.get(refusalKey) ?? '';
-      if (refusal.length > refusalShown.length && refusal.startsWith(refusalShown)) this.emitRefusal(refusal.slice(refusalShown.length));
+      if (refusal.length > refusalShown.length && refusal.startsWith(refusalShown))
+        this.emitRefusal(refusal.slice(refusalShown.length));
       this.refused.delete(refusalKey);
       const done: TurnEvent = { type: 'message.completed', text: text.length >= shown.length ? text : shown };
       if (phase) done.phase = phase;
@@ -246,7 +258,10 @@ export class ResponseAssembler {
     }
     // Function calls announced and finished by argument events but never by output_item.done.
     for (const call of this.pendingCalls.values()) {
-      if (!this.items.some((i) => i.type === 'function_call' && i.call_id === call.call_id) && typeof call.call_id === 'string') {
+      if (
+        !this.items.some((i) => i.type === 'function_call' && i.call_id === call.call_id) &&
+        typeof call.call_id === 'string'
+      ) {
         this.items.push(call);
       }
     }

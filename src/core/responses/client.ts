@@ -46,7 +46,12 @@ export interface StreamResult extends ResponseOutcome {
 /** The session headers of a request: Codex's set on the ChatGPT backend, `session-id` elsewhere. */
 function sessionHeaders(provider: Provider, spec: RequestSpec): Record<string, string> {
   if (!provider.chatgptBackend) return { 'session-id': spec.sessionId };
-  return turnHeaders({ sessionId: spec.sessionId, model: spec.model, lite: spec.shape?.lite === true, turnState: spec.turnState });
+  return turnHeaders({
+    sessionId: spec.sessionId,
+    model: spec.model,
+    lite: spec.shape?.lite === true,
+    turnState: spec.turnState,
+  });
 }
 
 /** A header value worth keeping: printable, bounded. */
@@ -85,7 +90,15 @@ export async function streamResponse(
     };
     opts.onBodyBytes?.(bodyBytes);
     opts.onPhase?.('waiting for response headers');
-    const res = await httpRequest(url, { method: 'POST', headers, body, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs, debug: opts.debug, env: provider.env });
+    const res = await httpRequest(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: opts.signal,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      debug: opts.debug,
+      env: provider.env,
+    });
     if (res.status === 401 && !recovered) {
       const text = await res.text().catch(() => '');
       recovered = true;
@@ -131,7 +144,11 @@ export async function streamResponse(
  * `assembler.finish()` afterwards for the outcome.
  * @throws the errors of `parseSseStream` (malformed stream) and of the body (transport)
  */
-export async function feedAssembler(body: AsyncIterable<Uint8Array>, assembler: ResponseAssembler, debug?: (line: string) => void): Promise<void> {
+export async function feedAssembler(
+  body: AsyncIterable<Uint8Array>,
+  assembler: ResponseAssembler,
+  debug?: (line: string) => void,
+): Promise<void> {
   for await (const ev of parseSseStream(body)) {
     if (debug && ev.type !== 'response.output_text.delta') debug(`event ${ev.type}`);
     assembler.push(ev);

@@ -94,7 +94,10 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
       });
     }
     default:
-      return new KolegaError('upstream', code, `the response failed ${named}`, { retryable: true, hint: 'retry the request' });
+      return new KolegaError('upstream', code, `the response failed ${named}`, {
+        retryable: true,
+        hint: 'retry the request',
+      });
   }
 }
 
@@ -108,23 +111,36 @@ export function classifyFailedResponse(rawError: unknown): KolegaError {
 export function classifyStreamError(ev: Record<string, unknown>): KolegaError {
   const ws = errorFromWsErrorFrame(ev);
   if (ws) return ws;
-  const nested = ev.error !== null && typeof ev.error === 'object' && !Array.isArray(ev.error) ? (ev.error as Record<string, unknown>) : {};
+  const nested =
+    ev.error !== null && typeof ev.error === 'object' && !Array.isArray(ev.error)
+      ? (ev.error as Record<string, unknown>)
+      : {};
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-  const code = str(ev.code) ?? str(nested.code) ?? str(nested.type) ?? (typeof ev.error === 'string' ? str(ev.error) : undefined);
+  const code =
+    str(ev.code) ?? str(nested.code) ?? str(nested.type) ?? (typeof ev.error === 'string' ? str(ev.error) : undefined);
   const message = str(ev.message) ?? str(nested.message);
   if (code !== undefined && KNOWN_FAILURE_CODES.has(code)) {
     return classifyFailedResponse({ code, message, resets_at: ev.resets_at ?? nested.resets_at });
   }
   const shownCode = code ?? 'stream_error';
-  return new KolegaError('upstream', shownCode, `stream error (${shownCode}): ${message === undefined ? 'the server reported an error' : oneLine(message)}`, {
-    retryable: true,
-    hint: 'retry the request',
-  });
+  return new KolegaError(
+    'upstream',
+    shownCode,
+    `stream error (${shownCode}): ${message === undefined ? 'the server reported an error' : oneLine(message)}`,
+    {
+      retryable: true,
+      hint: 'retry the request',
+    },
+  );
 }
 
 /** Server text as one bounded line (no control characters). */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+  return text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
 }
 
 /** The human detail of an error body: `detail`, `error.message`, or the raw text (truncated). */
@@ -139,7 +155,8 @@ export function errorDetail(bodyText: string): { detail: string; json: Record<st
   const errObj = json?.error;
   let detail: string | undefined;
   if (typeof json?.detail === 'string') detail = json.detail;
-  else if (errObj && typeof errObj === 'object' && typeof (errObj as { message?: unknown }).message === 'string') detail = (errObj as { message: string }).message;
+  else if (errObj && typeof errObj === 'object' && typeof (errObj as { message?: unknown }).message === 'string')
+    detail = (errObj as { message: string }).message;
   else if (typeof errObj === 'string') detail = errObj;
   detail ??= bodyText.trim().replace(/\s+/g, ' ').slice(0, 300) || 'no details';
   return { detail, json };
@@ -158,7 +175,8 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
   const { detail, json } = errorDetail(bodyText);
   const requestId = headers['x-request-id'] ?? headers['x-oai-request-id'] ?? headers['cf-ray'];
   const errObj = (json?.error && typeof json.error === 'object' ? json.error : {}) as Record<string, unknown>;
-  const type = typeof errObj.type === 'string' ? errObj.type : typeof errObj.code === 'string' ? errObj.code : undefined;
+  const type =
+    typeof errObj.type === 'string' ? errObj.type : typeof errObj.code === 'string' ? errObj.code : undefined;
   const base = { httpStatus: status, requestId };
   if (status === 401 || status === 403) {
     return new KolegaError('auth', `http_${status}`, `the server rejected the credentials (${status}): ${detail}`, {
@@ -194,16 +212,24 @@ export function errorFromHttp(status: number, headers: Record<string, string>, b
   if (status >= 500) {
     const code = typeof errObj.code === 'string' ? errObj.code : undefined;
     const overloaded = status === 503 && (code === 'server_is_overloaded' || code === 'slow_down');
-    return new KolegaError('upstream', overloaded ? code! : `http_${status}`, `the server failed (${status}${overloaded ? ` ${code}` : ''}): ${detail}`, {
-      ...base,
-      retryable: true,
-      retryDelayMs: retryAfterMs(headers),
-      hint: overloaded ? 'try again later or pick another model with -m' : 'retry later',
-    });
+    return new KolegaError(
+      'upstream',
+      overloaded ? code! : `http_${status}`,
+      `the server failed (${status}${overloaded ? ` ${code}` : ''}): ${detail}`,
+      {
+        ...base,
+        retryable: true,
+        retryDelayMs: retryAfterMs(headers),
+        hint: overloaded ? 'try again later or pick another model with -m' : 'retry later',
+      },
+    );
   }
   return new KolegaError('upstream', `http_${status}`, `the server refused the request (${status}): ${detail}`, {
     ...base,
-    hint: status === 404 ? 'check the base URL and the model name' : 'check the flags and the model; rerun with --debug for details',
+    hint:
+      status === 404
+        ? 'check the base URL and the model name'
+        : 'check the flags and the model; rerun with --debug for details',
   });
 }
 

@@ -5,8 +5,7 @@
 
 /** A content part of a user or developer message. */
 export type InputContent =
-  | { type: 'input_text'; text: string }
-  | { type: 'input_image'; image_url: string; detail?: 'auto' | 'low' | 'high' };
+  { type: 'input_text'; text: string } | { type: 'input_image'; image_url: string; detail?: 'auto' | 'low' | 'high' };
 
 /** A content part of an assistant message sent back: its text, or a refusal. */
 export type AssistantContent = { type: 'output_text'; text: string } | { type: 'refusal'; refusal: string };
@@ -68,7 +67,10 @@ export function finalAnswer(items: OutputItem[]): { text: string; refusal?: stri
   const messages = items.filter((i) => i.type === 'message' && (i.role === undefined || i.role === 'assistant'));
   const finals = messages.filter((m) => phaseOf(m) === 'final_answer');
   const pick = finals.at(-1) ?? messages.at(-1);
-  const refusal = messages.map(refusalText).filter((r) => r !== '').join('\n');
+  const refusal = messages
+    .map(refusalText)
+    .filter((r) => r !== '')
+    .join('\n');
   return { text: pick ? messageText(pick) : '', ...(refusal !== '' ? { refusal } : {}) };
 }
 
@@ -92,7 +94,12 @@ export function toInputItem(item: OutputItem): InputItem | undefined {
       return m;
     }
     case 'function_call': {
-      const c: InputItem = { type: 'function_call', name: item.name ?? '', arguments: item.arguments ?? '', call_id: item.call_id ?? '' };
+      const c: InputItem = {
+        type: 'function_call',
+        name: item.name ?? '',
+        arguments: item.arguments ?? '',
+        call_id: item.call_id ?? '',
+      };
       // A call of a namespaced tool (Responses Lite `functions`) names its namespace; echo it.
       if (typeof item.namespace === 'string' && item.namespace !== '') c.namespace = item.namespace;
       return c;

@@ -6,7 +6,8 @@
 import { KolegaError } from '../errors.js';
 
 const MODEL_WORDS = /\bmodel\b/i;
-const REFUSAL_WORDS = /not supported|unsupported|does not exist|not found|not available|unavailable|no access|not allowed|requires a newer|upgrade/i;
+const REFUSAL_WORDS =
+  /not supported|unsupported|does not exist|not found|not available|unavailable|no access|not allowed|requires a newer|upgrade/i;
 
 /**
  * @returns a KolegaError(upstream, `model_not_supported`) for an HTTP refusal of `model`, or `err`

@@ -28,7 +28,13 @@ export interface RequestShape {
 }
 
 /** The shape of kolega's earlier releases, and of every public-API request. */
-export const CLASSIC_SHAPE: RequestShape = { lite: false, instructions: 'top_level', tools: 'top_level', parallelToolCalls: false, reasoningSummary: 'auto' };
+export const CLASSIC_SHAPE: RequestShape = {
+  lite: false,
+  instructions: 'top_level',
+  tools: 'top_level',
+  parallelToolCalls: false,
+  reasoningSummary: 'auto',
+};
 
 /**
  * Chooses the request shape of `model` on a provider.

@@ -50,7 +50,11 @@ export interface RequestSpec {
 
 /** The `additional_tools` input item of a Responses Lite request: kolega's tools as the `functions` namespace. */
 export function additionalToolsItem(tools: FunctionToolSpec[]): Record<string, unknown> {
-  return { type: 'additional_tools', role: 'developer', tools: [{ type: 'namespace', name: 'functions', description: '', tools }] };
+  return {
+    type: 'additional_tools',
+    role: 'developer',
+    tools: [{ type: 'namespace', name: 'functions', description: '', tools }],
+  };
 }
 
 /** The developer message that carries kolega's instructions. */

@@ -43,7 +43,12 @@ export const MAX_BACKOFF_MS = 10_000;
  * @param random a source of [0,1) for the jitter (injectable for tests)
  * @returns the delay in ms before the retry, or undefined when the error must surface
  */
-export function retryDelay(err: unknown, attempt: number, emittedOutput: boolean, random = Math.random): number | undefined {
+export function retryDelay(
+  err: unknown,
+  attempt: number,
+  emittedOutput: boolean,
+  random = Math.random,
+): number | undefined {
   if (!(err instanceof KolegaError) || !err.retryable || emittedOutput) return undefined;
   if (attempt > MAX_RETRIES) return undefined;
   const base = Math.min(MAX_BACKOFF_MS, BASE_DELAY_MS * 2 ** (attempt - 1));

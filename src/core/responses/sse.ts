@@ -37,17 +37,27 @@ export async function* parseSseStream(body: AsyncIterable<Uint8Array>): AsyncGen
       try {
         value = JSON.parse(data);
       } catch {
-        parseError = new KolegaError('upstream', 'bad_event_json', `the server sent an event that is not JSON: ${data.slice(0, 120)}`, {
-          hint: 'retry; if it persists, report it with --debug output',
-          retryable: true,
-        });
+        parseError = new KolegaError(
+          'upstream',
+          'bad_event_json',
+          `the server sent an event that is not JSON: ${data.slice(0, 120)}`,
+          {
+            hint: 'retry; if it persists, report it with --debug output',
+            retryable: true,
+          },
+        );
         return;
       }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        parseError = new KolegaError('upstream', 'bad_event_json', `the server sent an event that is not a JSON object: ${data.slice(0, 120)}`, {
-          hint: 'retry; if it persists, report it with --debug output',
-          retryable: true,
-        });
+        parseError = new KolegaError(
+          'upstream',
+          'bad_event_json',
+          `the server sent an event that is not a JSON object: ${data.slice(0, 120)}`,
+          {
+            hint: 'retry; if it persists, report it with --debug output',
+            retryable: true,
+          },
+        );
         return;
       }
       const ev = value as RawStreamEvent;

@@ -80,11 +80,16 @@ export function usageLimitError(facts: UsageLimitFacts, now = Date.now()): Koleg
     when = `; it was due to reset at ${formatLocalTime(resetsAt * 1000, now)}`;
   }
   const windows = describeWindows(facts.headers);
-  return new KolegaError('quota', 'usage_limit_reached', `usage limit reached${plan ? ` (${plan} plan)` : ''}${when}${windows ? ` (${windows})` : ''}`, {
-    hint: 'wait for the reset, or use an API key: kolega auth login openai --with-api-key',
-    resetsAt,
-    retryAfterSeconds: inSeconds !== undefined ? Math.max(0, Math.round(inSeconds)) : undefined,
-    requestId,
-    httpStatus: 429,
-  });
+  return new KolegaError(
+    'quota',
+    'usage_limit_reached',
+    `usage limit reached${plan ? ` (${plan} plan)` : ''}${when}${windows ? ` (${windows})` : ''}`,
+    {
+      hint: 'wait for the reset, or use an API key: kolega auth login openai --with-api-key',
+      resetsAt,
+      retryAfterSeconds: inSeconds !== undefined ? Math.max(0, Math.round(inSeconds)) : undefined,
+      requestId,
+      httpStatus: 429,
+    },
+  );
 }

@@ -32,7 +32,10 @@ export class Utf8ChunkDecoder {
 
   /** Decodes `chunk` (plus bytes carried from the previous one); a leading BOM is dropped, as TextDecoder does. */
   decode(chunk: Uint8Array): DecodedChunk {
-    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf =
+      this.carry.length > 0
+        ? Buffer.concat([this.carry, chunk])
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const cut = completeLength(buf);
     const head = buf.subarray(0, cut);
     this.carry = Buffer.from(buf.subarray(cut));

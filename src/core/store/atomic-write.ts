@@ -8,7 +8,17 @@
  * handling (docs/design.md: SIGINT exits 130 after flushing partial output).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Options of `writeFileAtomic`. */
@@ -34,7 +44,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: A
       mode = undefined;
     }
   }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const fd = openSync(tmp, 'wx', mode ?? 0o666);
   try {
     // The umask may have narrowed or the mode been given: set it exactly before writing.

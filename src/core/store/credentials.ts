@@ -67,9 +67,14 @@ export function readCredentials(home: string): Credentials {
   // Anything this version does not fully understand is refused rather than normalised: a later
   // write would otherwise silently drop what it could not read.
   if (raw.version !== undefined && raw.version !== 1) {
-    throw new KolegaError('config', 'file_unsupported', `${file} has version ${JSON.stringify(raw.version)}, which this kolega does not understand`, {
-      hint: 'upgrade kolega, or move the file away and sign in again',
-    });
+    throw new KolegaError(
+      'config',
+      'file_unsupported',
+      `${file} has version ${JSON.stringify(raw.version)}, which this kolega does not understand`,
+      {
+        hint: 'upgrade kolega, or move the file away and sign in again',
+      },
+    );
   }
   for (const key of Object.keys(raw)) {
     if (!['version', 'chatgpt', 'openai'].includes(key)) throw shapeError(file, key, 'is not a known key');
@@ -82,7 +87,10 @@ export function readCredentials(home: string): Credentials {
       id_token: optString(file, 'chatgpt.id_token', c.id_token),
       access_token: optString(file, 'chatgpt.access_token', c.access_token),
       refresh_token: optString(file, 'chatgpt.refresh_token', c.refresh_token),
-      account_id: c.account_id === null || c.account_id === undefined ? null : optString(file, 'chatgpt.account_id', c.account_id),
+      account_id:
+        c.account_id === null || c.account_id === undefined
+          ? null
+          : optString(file, 'chatgpt.account_id', c.account_id),
       last_refresh: optString(file, 'chatgpt.last_refresh', c.last_refresh),
     };
     const f = c.refresh_failure as Record<string, unknown> | undefined;

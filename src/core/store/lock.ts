@@ -40,7 +40,8 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, si
   let delay = 20;
   const { default: lockfile } = await import('proper-lockfile');
   while (!release) {
-    if (signal?.aborted) throw new KolegaError('interrupted', 'interrupted', `interrupted while waiting for ${lockPath}`);
+    if (signal?.aborted)
+      throw new KolegaError('interrupted', 'interrupted', `interrupted while waiting for ${lockPath}`);
     try {
       release = await lockfile.lock(file, {
         realpath: false,
@@ -54,7 +55,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T, si
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new KolegaError('config', 'lock_failed', `cannot lock ${file}: ${(err as Error).message}`, { cause: err });
+        throw new KolegaError('config', 'lock_failed', `cannot lock ${file}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       if (Date.now() - started > LOCK_WAIT_MS) {
         throw new KolegaError('config', 'lock_timeout', `another kolega process has held ${lockPath} for too long`, {

@@ -40,7 +40,9 @@ export function ensureHome(home: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       if (err instanceof KolegaError) throw err;
-      throw new KolegaError('config', 'home_unreadable', `cannot read ${home}: ${(err as Error).message}`, { cause: err });
+      throw new KolegaError('config', 'home_unreadable', `cannot read ${home}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
   try {

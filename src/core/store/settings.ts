@@ -82,7 +82,11 @@ export function writeSettings(home: string, settings: Settings): void {
  * @returns the settings as written
  * @throws KolegaError(config) for a corrupt file (never overwritten) or I/O errors
  */
-export function updateSettings(home: string, mutate: (current: Settings) => Settings, signal?: AbortSignal): Promise<Settings> {
+export function updateSettings(
+  home: string,
+  mutate: (current: Settings) => Settings,
+  signal?: AbortSignal,
+): Promise<Settings> {
   return withFileLock(
     settingsPath(home),
     () => {

@@ -23,7 +23,8 @@ export function optStrArg(args: Record<string, unknown>, name: string): string |
 export function intArg(args: Record<string, unknown>, name: string): number | undefined {
   const v = args[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ToolArgError(`argument "${name}" must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ToolArgError(`argument "${name}" must be a non-negative integer`);
   return v;
 }
 

@@ -53,15 +53,21 @@ export const editFileTool: Tool = {
     const st = await stat(real).catch(() => undefined);
     if (!st) return errorResult(`${p} does not exist; use write_file to create it`);
     if (!st.isFile()) return errorResult(`${p} is not a regular file`);
-    if (st.size > EDIT_FILE_MAX_BYTES) return errorResult(`${p} is ${st.size} bytes; edit_file handles files up to ${EDIT_FILE_MAX_BYTES}`);
+    if (st.size > EDIT_FILE_MAX_BYTES)
+      return errorResult(`${p} is ${st.size} bytes; edit_file handles files up to ${EDIT_FILE_MAX_BYTES}`);
     if (oldString === '') return errorResult('old_string is empty; use write_file to create or replace a whole file');
     if (oldString === newString) return errorResult('old_string and new_string are identical; nothing to change');
     const before = await readFile(real, 'utf8');
     if (before.includes('\0')) return errorResult(`${p} looks like a binary file`);
     const at = findOccurrences(before, oldString);
     if (at.length === 0) {
-      const crlf = before.includes('\r\n') && oldString.includes('\n') && !oldString.includes('\r\n') ? ' (the file has CRLF line endings)' : '';
-      return errorResult(`old_string was not found in ${p}${crlf}; it must match the file exactly, including whitespace and indentation (read the file first)`);
+      const crlf =
+        before.includes('\r\n') && oldString.includes('\n') && !oldString.includes('\r\n')
+          ? ' (the file has CRLF line endings)'
+          : '';
+      return errorResult(
+        `old_string was not found in ${p}${crlf}; it must match the file exactly, including whitespace and indentation (read the file first)`,
+      );
     }
     if (at.length > 1 && !replaceAll) {
       const lines = at.slice(0, 10).map((o) => lineOf(before, o));
@@ -70,7 +76,9 @@ export const editFileTool: Tool = {
       );
     }
     // split/join, not String.replace: `$&` and friends in new_string must stay literal.
-    const after = replaceAll ? before.split(oldString).join(newString) : before.slice(0, at[0]) + newString + before.slice(at[0]! + oldString.length);
+    const after = replaceAll
+      ? before.split(oldString).join(newString)
+      : before.slice(0, at[0]) + newString + before.slice(at[0]! + oldString.length);
     writeFileAtomic(real, after, { createDirs: true });
     const b = textSize(before);
     const a = textSize(after);

@@ -81,7 +81,12 @@ async function collectFiles(ctx: ToolContext, start: string): Promise<[string, s
 }
 
 /** Runs the matcher in a worker; @returns the match lines, or a string explaining why it stopped. */
-function matchInWorker(ctx: ToolContext, pattern: string, flags: string, files: [string, string][]): Promise<string[] | string> {
+function matchInWorker(
+  ctx: ToolContext,
+  pattern: string,
+  flags: string,
+  files: [string, string][],
+): Promise<string[] | string> {
   return new Promise((resolve) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -96,7 +101,13 @@ function matchInWorker(ctx: ToolContext, pattern: string, flags: string, files: 
       void worker.terminate();
       resolve(value);
     };
-    const timer = setTimeout(() => finish(`the search took longer than ${GREP_TIME_LIMIT_MS / 1000} s (a pattern with nested quantifiers?); simplify the pattern or narrow the path`), GREP_TIME_LIMIT_MS);
+    const timer = setTimeout(
+      () =>
+        finish(
+          `the search took longer than ${GREP_TIME_LIMIT_MS / 1000} s (a pattern with nested quantifiers?); simplify the pattern or narrow the path`,
+        ),
+      GREP_TIME_LIMIT_MS,
+    );
     const onAbort = () => finish('the search was interrupted');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (out: string[]) => finish(out));

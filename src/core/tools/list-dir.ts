@@ -22,7 +22,13 @@ export const listDirTool: Tool = {
     const p = optStrArg(args, 'path') ?? '.';
     const real = resolveToolPath(ctx, p);
     const entries = await readdir(real, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(err.code === 'ENOENT' ? `${p} does not exist` : err.code === 'ENOTDIR' ? `${p} is not a directory` : err.message);
+      throw new Error(
+        err.code === 'ENOENT'
+          ? `${p} does not exist`
+          : err.code === 'ENOTDIR'
+            ? `${p} is not a directory`
+            : err.message,
+      );
     });
     const names = entries
       .filter((e) => !isProtected(ctx, path.join(real, e.name)))

@@ -35,7 +35,13 @@ export const readFileTool: Tool = {
     const pre = await stat(real).catch(() => undefined);
     if (pre && !pre.isFile() && !pre.isDirectory()) return errorResult(`${p} is not a regular file`);
     const fh = await open(real, 'r').catch((err: NodeJS.ErrnoException) => {
-      throw new Error(err.code === 'ENOENT' ? `${p} does not exist` : err.code === 'EISDIR' ? `${p} is a directory; use list_dir` : err.message);
+      throw new Error(
+        err.code === 'ENOENT'
+          ? `${p} does not exist`
+          : err.code === 'EISDIR'
+            ? `${p} is a directory; use list_dir`
+            : err.message,
+      );
     });
     try {
       const st = await fh.stat();

@@ -47,7 +47,10 @@ export async function executeToolCall(
 ): Promise<ToolResult> {
   const tool = all.find((t) => t.name === name);
   if (!tool) {
-    return { status: 'error', output: `unknown tool "${name}"; available tools: ${offered.map((t) => t.name).join(', ') || 'none'}` };
+    return {
+      status: 'error',
+      output: `unknown tool "${name}"; available tools: ${offered.map((t) => t.name).join(', ') || 'none'}`,
+    };
   }
   if (!offered.includes(tool)) {
     return {
@@ -59,7 +62,10 @@ export async function executeToolCall(
   try {
     args = rawArguments.trim() === '' ? {} : JSON.parse(rawArguments);
   } catch (err) {
-    return { status: 'error', output: `arguments are not valid JSON (${(err as Error).message}); the call was not executed` };
+    return {
+      status: 'error',
+      output: `arguments are not valid JSON (${(err as Error).message}); the call was not executed`,
+    };
   }
   if (args === null || typeof args !== 'object' || Array.isArray(args)) {
     return { status: 'error', output: 'arguments must be a JSON object; the call was not executed' };

@@ -72,7 +72,16 @@ function installExitHook(): void {
   });
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
 
 function statusOf(code: number | null, sig: NodeJS.Signals | null): number | null {
   return code ?? (sig ? 128 + (SIGNAL_NUMBERS[sig] ?? 0) : null);
@@ -112,7 +121,14 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       if (pid !== undefined) live.delete(pid);
       child.stdout!.destroy();
       child.stderr!.destroy();
-      resolve({ exitCode: spawnError ? null : exitStatus, output: capture.text(), timedOut, aborted, spawnError, durationMs: Math.round(performance.now() - started) });
+      resolve({
+        exitCode: spawnError ? null : exitStatus,
+        output: capture.text(),
+        timedOut,
+        aborted,
+        spawnError,
+        durationMs: Math.round(performance.now() - started),
+      });
     };
     const killNow = () => {
       killAll(pid, mark);

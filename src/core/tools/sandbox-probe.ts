@@ -38,7 +38,25 @@ export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | null {
 }
 
 /** The isolation flags the probe exercises; `shell` uses the same (see bwrap-args.ts). */
-export const PROBE_ARGS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-pid', '--unshare-ipc', '--cap-drop', 'ALL', '--unshare-net', '--new-session', '--die-with-parent', 'true'];
+export const PROBE_ARGS = [
+  '--ro-bind',
+  '/',
+  '/',
+  '--dev',
+  '/dev',
+  '--proc',
+  '/proc',
+  '--tmpfs',
+  '/tmp',
+  '--unshare-pid',
+  '--unshare-ipc',
+  '--cap-drop',
+  'ALL',
+  '--unshare-net',
+  '--new-session',
+  '--die-with-parent',
+  'true',
+];
 
 let cached: Promise<SandboxStatus> | undefined;
 
@@ -54,8 +72,10 @@ export function probeSandbox(options: { env?: NodeJS.ProcessEnv; fresh?: boolean
 
 function runProbe(env: NodeJS.ProcessEnv): Promise<SandboxStatus> {
   const bwrap = findBwrap(env);
-  const hint = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow unprivileged user namespaces, or use --sandbox full-access';
-  if (!bwrap) return Promise.resolve({ available: false, bwrap: null, reason: 'bwrap (bubblewrap) is not installed', hint });
+  const hint =
+    'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow unprivileged user namespaces, or use --sandbox full-access';
+  if (!bwrap)
+    return Promise.resolve({ available: false, bwrap: null, reason: 'bwrap (bubblewrap) is not installed', hint });
   return new Promise((resolve) => {
     execFile(bwrap, PROBE_ARGS, { timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
       if (!err) return resolve({ available: true, bwrap });

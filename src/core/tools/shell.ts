@@ -66,7 +66,14 @@ export function sandboxShellArgv(command: string): string[] {
   return ['/bin/bash', '-c', SANDBOX_WRAPPER, 'kolega-shell', command];
 }
 
-function format(result: { exitCode: number | null; output: string; timedOut: boolean; timeoutMs: number; durationMs: number; sandboxed: boolean }): string {
+function format(result: {
+  exitCode: number | null;
+  output: string;
+  timedOut: boolean;
+  timeoutMs: number;
+  durationMs: number;
+  sandboxed: boolean;
+}): string {
   const head = result.timedOut
     ? `killed after the ${result.timeoutMs} ms timeout (with every process it started)`
     : `exit code ${result.exitCode}`;
@@ -87,7 +94,11 @@ export function shellTool(options: ShellToolOptions): Tool {
       type: 'object',
       properties: {
         command: { type: 'string', description: 'The command line, run with bash -c' },
-        timeout_ms: { type: 'integer', description: `Kill it after this many milliseconds (default ${SHELL_DEFAULT_TIMEOUT_MS})`, minimum: 1 },
+        timeout_ms: {
+          type: 'integer',
+          description: `Kill it after this many milliseconds (default ${SHELL_DEFAULT_TIMEOUT_MS})`,
+          minimum: 1,
+        },
         workdir: { type: 'string', description: 'Working directory, relative to the workspace root' },
       },
       required: ['command'],
@@ -96,15 +107,24 @@ export function shellTool(options: ShellToolOptions): Tool {
     async run(args, ctx): Promise<ToolResult> {
       const command = strArg(args, 'command');
       if (command.trim() === '') return errorResult('command is empty');
-      const timeoutMs = Math.min(intArg(args, 'timeout_ms') ?? SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS) || SHELL_DEFAULT_TIMEOUT_MS;
+      const timeoutMs =
+        Math.min(intArg(args, 'timeout_ms') ?? SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS) ||
+        SHELL_DEFAULT_TIMEOUT_MS;
       const cwd = resolveToolPath(ctx, optStrArg(args, 'workdir') ?? '.');
-      if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) return errorResult(`workdir ${String(args.workdir)} is not a directory`);
+      if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory())
+        return errorResult(`workdir ${String(args.workdir)} is not a directory`);
       const sandboxed = ctx.sandbox !== 'full-access';
       if (sandboxed && !options.bwrap) {
-        return { status: 'denied', output: 'shell needs the bubblewrap sandbox, which is unavailable here; the user must rerun with --sandbox full-access' };
+        return {
+          status: 'denied',
+          output:
+            'shell needs the bubblewrap sandbox, which is unavailable here; the user must rerun with --sandbox full-access',
+        };
       }
       const argv = sandboxed ? sandboxShellArgv(command) : shellArgv(command);
-      const [file, fileArgs] = sandboxed ? [options.bwrap!, bwrapArgs(bwrapSpec(ctx, cwd, argv))] : [argv[0]!, argv.slice(1)];
+      const [file, fileArgs] = sandboxed
+        ? [options.bwrap!, bwrapArgs(bwrapSpec(ctx, cwd, argv))]
+        : [argv[0]!, argv.slice(1)];
       const outcome = await runCommand({
         file,
         args: fileArgs,
@@ -125,7 +145,9 @@ export function shellTool(options: ShellToolOptions): Tool {
 }
 
 function bwrapSpec(ctx: ToolContext, cwd: string, command: string[]): BwrapSpec {
-  const writable = writableRoots(ctx).map((d) => realpathLenient(d)).filter((d) => existsSync(d));
+  const writable = writableRoots(ctx)
+    .map((d) => realpathLenient(d))
+    .filter((d) => existsSync(d));
   const { masks, rebind } = applyMasks(ctx.maskedPaths ?? [], writable);
   return {
     writable,

@@ -32,7 +32,8 @@ export const writeFileTool: Tool = {
     const real = resolveToolPath(ctx, p);
     assertWritable(ctx, real, p);
     const after = textSize(content);
-    if (after.bytes > WRITE_FILE_MAX_BYTES) return errorResult(`content is ${after.bytes} bytes; the limit is ${WRITE_FILE_MAX_BYTES}`);
+    if (after.bytes > WRITE_FILE_MAX_BYTES)
+      return errorResult(`content is ${after.bytes} bytes; the limit is ${WRITE_FILE_MAX_BYTES}`);
     const st = await stat(real).catch(() => undefined);
     if (st?.isDirectory()) return errorResult(`${p} is a directory`);
     if (st && !st.isFile()) return errorResult(`${p} is not a regular file`);
@@ -43,7 +44,9 @@ export const writeFileTool: Tool = {
     const summary = `${after.bytes} bytes, ${after.lines} lines`;
     return {
       status: 'ok',
-      output: before ? `replaced ${shown}: ${summary} (was ${before.bytes} bytes, ${before.lines} lines)` : `created ${shown}: ${summary}`,
+      output: before
+        ? `replaced ${shown}: ${summary} (was ${before.bytes} bytes, ${before.lines} lines)`
+        : `created ${shown}: ${summary}`,
     };
   },
 };

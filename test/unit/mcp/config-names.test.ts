@@ -24,12 +24,33 @@ describe('readMcpConfig', () => {
     const servers = config({
       mcpServers: {
         a: { command: 'node', args: ['s.js'], env: { X: '1' }, cwd: 'sub' },
-        b: { url: 'http://127.0.0.1:1/mcp', headers: { Authorization: 'Bearer t' }, readOnly: true, startupTimeoutMs: 500 },
+        b: {
+          url: 'http://127.0.0.1:1/mcp',
+          headers: { Authorization: 'Bearer t' },
+          readOnly: true,
+          startupTimeoutMs: 500,
+        },
       },
     })();
     expect(servers).toEqual([
-      { name: 'a', kind: 'stdio', command: 'node', args: ['s.js'], env: { X: '1' }, cwd: path.join(dir.dir, 'sub'), readOnly: false, startupTimeoutMs: 30_000 },
-      { name: 'b', kind: 'http', url: 'http://127.0.0.1:1/mcp', headers: { Authorization: 'Bearer t' }, readOnly: true, startupTimeoutMs: 500 },
+      {
+        name: 'a',
+        kind: 'stdio',
+        command: 'node',
+        args: ['s.js'],
+        env: { X: '1' },
+        cwd: path.join(dir.dir, 'sub'),
+        readOnly: false,
+        startupTimeoutMs: 30_000,
+      },
+      {
+        name: 'b',
+        kind: 'http',
+        url: 'http://127.0.0.1:1/mcp',
+        headers: { Authorization: 'Bearer t' },
+        readOnly: true,
+        startupTimeoutMs: 500,
+      },
     ]);
   });
 
@@ -37,9 +58,13 @@ describe('readMcpConfig', () => {
     expect(config({})).toThrow(/no "mcpServers" object/);
     expect(config({ mcpServers: { a: {} } })).toThrow(/needs either "command" or "url"/);
     expect(config({ mcpServers: { a: { command: 'x', url: 'http://h' } } })).toThrow(/not both/);
-    expect(config({ mcpServers: { a: { command: 'x', args: 'y' } } })).toThrow(/"args" must be an array of strings \(got string\)/);
+    expect(config({ mcpServers: { a: { command: 'x', args: 'y' } } })).toThrow(
+      /"args" must be an array of strings \(got string\)/,
+    );
     expect(config({ mcpServers: { a: { url: 'ftp://h' } } })).toThrow(/must be http/);
-    expect(config({ mcpServers: { a: { command: 'x', readOnly: 'yes' } } })).toThrow(/"readOnly" must be true or false \(got string\)/);
+    expect(config({ mcpServers: { a: { command: 'x', readOnly: 'yes' } } })).toThrow(
+      /"readOnly" must be true or false \(got string\)/,
+    );
     expect(config({ mcpServers: { a: { type: 'sse', url: 'http://h' } } })).toThrow(/type "sse" is not supported/);
     try {
       config({})();
@@ -63,9 +88,15 @@ describe('mcpToolName', () => {
 
 describe('mcpResultText', () => {
   it('joins text parts, names the others, falls back to structured content, and caps the size', () => {
-    expect(mcpResultText({ content: [{ type: 'text', text: 'a' }, { type: 'image', mimeType: 'image/png', data: 'xx' }, { type: 'text', text: 'b' }] })).toBe(
-      'a\n[image image/png omitted]\nb',
-    );
+    expect(
+      mcpResultText({
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'image', mimeType: 'image/png', data: 'xx' },
+          { type: 'text', text: 'b' },
+        ],
+      }),
+    ).toBe('a\n[image image/png omitted]\nb');
     expect(mcpResultText({ content: [], structuredContent: { n: 1 } })).toBe('{"n":1}');
     expect(mcpResultText({})).toBe('(no output)');
     const big = mcpResultText({ content: [{ type: 'text', text: 'x'.repeat(MCP_MAX_OUTPUT_BYTES + 10) }] });
@@ -77,10 +108,19 @@ describe('mcpParameters', () => {
   it('makes the root an object with properties and gives every array items', async () => {
     const { mcpParameters } = await import('../../../src/core/mcp/schema.js');
     expect(mcpParameters(undefined)).toEqual({ type: 'object', properties: {} });
-    const input = { type: 'object', properties: { tags: { type: 'array' }, nested: { type: 'object', properties: { ids: { type: ['array', 'null'] } } } } };
+    const input = {
+      type: 'object',
+      properties: {
+        tags: { type: 'array' },
+        nested: { type: 'object', properties: { ids: { type: ['array', 'null'] } } },
+      },
+    };
     expect(mcpParameters(input)).toEqual({
       type: 'object',
-      properties: { tags: { type: 'array', items: {} }, nested: { type: 'object', properties: { ids: { type: ['array', 'null'], items: {} } } } },
+      properties: {
+        tags: { type: 'array', items: {} },
+        nested: { type: 'object', properties: { ids: { type: ['array', 'null'], items: {} } } },
+      },
     });
     expect(input.properties.tags).toEqual({ type: 'array' });
   });

@@ -16,7 +16,13 @@ describe('bwrapArgs', () => {
   it('mounts /tmp before the writable binds, masks existing protected files after them, and unshares the network', () => {
     const cred = path.join(dir.dir, 'credentials.json');
     writeFileSync(cred, '{}');
-    const args = bwrapArgs({ writable: ['/tmp/ws', '/srv/extra'], masked: [cred, path.join(dir.dir, 'absent.json')], network: false, cwd: '/tmp/ws', command: ['bash', '-c', 'x'] });
+    const args = bwrapArgs({
+      writable: ['/tmp/ws', '/srv/extra'],
+      masked: [cred, path.join(dir.dir, 'absent.json')],
+      network: false,
+      cwd: '/tmp/ws',
+      command: ['bash', '-c', 'x'],
+    });
     const at = (...seq: string[]) => args.findIndex((_, i) => seq.every((s, j) => args[i + j] === s));
     expect(args.slice(0, 3)).toEqual(['--ro-bind', '/', '/']);
     expect(at('--tmpfs', '/tmp')).toBeLessThan(at('--bind', '/tmp/ws', '/tmp/ws'));
@@ -26,7 +32,9 @@ describe('bwrapArgs', () => {
     expect(args).toContain('--unshare-net');
     expect(args).toContain('--die-with-parent');
     expect(args.slice(-5)).toEqual(['/tmp/ws', '--', 'bash', '-c', 'x']);
-    expect(bwrapArgs({ writable: [], masked: [], network: true, cwd: '/', command: ['true'] })).not.toContain('--unshare-net');
+    expect(bwrapArgs({ writable: [], masked: [], network: true, cwd: '/', command: ['true'] })).not.toContain(
+      '--unshare-net',
+    );
   });
 });
 

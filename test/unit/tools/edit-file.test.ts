@@ -12,7 +12,8 @@ beforeEach(() => {
 });
 afterEach(() => s.cleanup());
 
-const edit = (args: Record<string, unknown>) => executeToolCall([editFileTool], [editFileTool], 'edit_file', JSON.stringify(args), s.ctx);
+const edit = (args: Record<string, unknown>) =>
+  executeToolCall([editFileTool], [editFileTool], 'edit_file', JSON.stringify(args), s.ctx);
 
 describe('edit_file', () => {
   it('replaces an exact unique match and reports what changed', async () => {
@@ -20,7 +21,9 @@ describe('edit_file', () => {
     const r = await edit({ path: 'a.txt', old_string: 'two\n', new_string: 'TWO\nTWO-B\n' });
     expect(r.status).toBe('ok');
     expect(readFileSync(path.join(s.ws, 'a.txt'), 'utf8')).toBe('one\nTWO\nTWO-B\nthree\n');
-    expect(r.output).toMatch(/edited a\.txt: replaced 1 occurrence \(first at line 2\), -1\/\+2 lines; now 20 bytes, 4 lines \(was 14 bytes, 3 lines\)/);
+    expect(r.output).toMatch(
+      /edited a\.txt: replaced 1 occurrence \(first at line 2\), -1\/\+2 lines; now 20 bytes, 4 lines \(was 14 bytes, 3 lines\)/,
+    );
   });
 
   it('refuses an ambiguous match without replace_all, and says where', async () => {

@@ -33,8 +33,10 @@ beforeEach(() => {
 });
 afterEach(() => s.cleanup());
 
-const run = (command: string, extra: Record<string, unknown> = {}): Promise<ToolResult> => shell.run({ command, ...extra }, s.ctx);
-const fetchCmd = () => `node -e "require('http').get('http://127.0.0.1:${port}/',r=>r.on('data',d=>console.log('got',String(d)))).on('error',e=>{console.log('neterr',e.code);process.exit(7)})"`;
+const run = (command: string, extra: Record<string, unknown> = {}): Promise<ToolResult> =>
+  shell.run({ command, ...extra }, s.ctx);
+const fetchCmd = () =>
+  `node -e "require('http').get('http://127.0.0.1:${port}/',r=>r.on('data',d=>console.log('got',String(d)))).on('error',e=>{console.log('neterr',e.code);process.exit(7)})"`;
 
 describe('shell in the bwrap sandbox (workspace-write)', () => {
   it('runs in the workspace and reports the exit code and interleaved output', async () => {
@@ -125,7 +127,9 @@ describe('shell in the bwrap sandbox (workspace-write)', () => {
   });
 
   it('refuses a workdir outside the workspace', async () => {
-    const r = await shell.run({ command: 'pwd', workdir: s.outside }, s.ctx).catch((e: Error) => ({ status: 'thrown', output: e.message }));
+    const r = await shell
+      .run({ command: 'pwd', workdir: s.outside }, s.ctx)
+      .catch((e: Error) => ({ status: 'thrown', output: e.message }));
     expect(r.output).toMatch(/outside the workspace/);
   });
 });

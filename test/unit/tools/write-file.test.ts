@@ -12,7 +12,8 @@ beforeEach(() => {
 });
 afterEach(() => s.cleanup());
 
-const write = (args: Record<string, unknown>) => executeToolCall([writeFileTool], [writeFileTool], 'write_file', JSON.stringify(args), s.ctx);
+const write = (args: Record<string, unknown>) =>
+  executeToolCall([writeFileTool], [writeFileTool], 'write_file', JSON.stringify(args), s.ctx);
 
 describe('write_file', () => {
   it('creates a file (and its parent directories) and reports bytes and lines', async () => {
@@ -90,11 +91,25 @@ describe('write_file', () => {
   it('is offered under workspace-write and full-access, and denied under read-only', async () => {
     const all = builtinTools({ bwrap: null });
     expect(offeredTools(all, 'read-only').map((t) => t.name)).toEqual(['read_file', 'list_dir', 'grep']);
-    expect(offeredTools(all, 'workspace-write').map((t) => t.name)).toEqual(['read_file', 'list_dir', 'grep', 'write_file', 'edit_file']);
+    expect(offeredTools(all, 'workspace-write').map((t) => t.name)).toEqual([
+      'read_file',
+      'list_dir',
+      'grep',
+      'write_file',
+      'edit_file',
+    ]);
     expect(offeredTools(all, 'full-access').map((t) => t.name)).toContain('shell');
-    expect(offeredTools(builtinTools({ bwrap: '/usr/bin/bwrap' }), 'workspace-write').map((t) => t.name)).toContain('shell');
+    expect(offeredTools(builtinTools({ bwrap: '/usr/bin/bwrap' }), 'workspace-write').map((t) => t.name)).toContain(
+      'shell',
+    );
     s.ctx.sandbox = 'read-only';
-    const r = await executeToolCall(all, offeredTools(all, 'read-only'), 'write_file', '{"path":"a","content":"b"}', s.ctx);
+    const r = await executeToolCall(
+      all,
+      offeredTools(all, 'read-only'),
+      'write_file',
+      '{"path":"a","content":"b"}',
+      s.ctx,
+    );
     expect(r.status).toBe('denied');
     expect(existsSync(path.join(s.ws, 'a'))).toBe(false);
   });
