@@ -26,6 +26,7 @@ const SKIPPED: Record<string, string> = {
   'npm ci': 'installs dependencies (test/e2e/install.test.ts)',
   'npm link': 'changes the global npm prefix (test/e2e/install.test.ts installs into a temporary one)',
   'npm pack': 'test/e2e/install.test.ts',
+  'npm run --silent fake': 'serves until Ctrl-C, in another terminal (test/e2e/fake-script.test.ts)',
   'npm install -g --ignore-scripts ./kolega-*.tgz': 'test/e2e/install.test.ts (into a temporary --prefix)',
   'npm uninstall -g kolega': 'changes the global npm prefix',
   'kolega auth login chatgpt':
@@ -109,6 +110,7 @@ describe('README examples', () => {
     const r = await run('bash', ['-o', 'pipefail', '-e', '-c', script], {
       cwd: REPO_ROOT,
       env: { ...env, ...vars },
+      timeout: 60_000, // an example that serves until Ctrl-C fails here, not as a suite timeout
     }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
       throw new Error(`exit ${err.code}: ${command}\n${err.stderr ?? ''}${err.stdout ?? ''}`);
     });

@@ -38,8 +38,9 @@ function trace(
 
 const HEAVY_PACKAGES =
   /node_modules\/(undici|ws|ora|conf|chalk|atomically|eventsource-parser|env-paths|ajv|@modelcontextprotocol)\//;
-// auth/constants.js is plain data (no imports): help texts may show its defaults.
-const HEAVY_OWN = /dist\/core\/(http|turn|responses|tools|store|auth\/(?!constants\.js)|providers)/;
+// auth/constants.js and store/setting-keys.js are plain data (no imports): help texts may show them.
+const HEAVY_OWN =
+  /dist\/core\/(http|turn|responses|tools|store\/(?!setting-keys\.js)|auth\/(?!constants\.js)|providers)/;
 const HEAVY_BUILTINS = /^NativeModule (http|https|tls|_http_\w+|internal\/deps\/undici\/undici|zlib)$/; // (worker_threads: the trace hook itself; child_process: commander)
 
 describe('start-up stays lazy', () => {

@@ -1,7 +1,7 @@
 /** `kolega config get|set|unset|list|path`: flags, help and examples; the work is in `../config/settings-cmd.ts`. */
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { SETTING_KEYS, type SettingKey } from '../../core/store/settings.js';
+import { SETTING_KEYS, type SettingKey } from '../../core/store/setting-keys.js';
 
 /** Keys `kolega config` manages (settings.json; never secrets). */
 export const CONFIG_KEYS: readonly SettingKey[] = SETTING_KEYS;

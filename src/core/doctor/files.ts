@@ -4,7 +4,8 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { isKolegaError, type KolegaError } from '../errors.js';
 import { readCredentials } from '../store/credentials.js';
 import { credentialsPath, settingsPath } from '../store/paths.js';
-import { readSettings, SETTING_KEYS } from '../store/settings.js';
+import { readSettings } from '../store/settings.js';
+import { SETTING_KEYS } from '../store/setting-keys.js';
 import { check, type CheckResult } from './types.js';
 
 /** Parses `>=X.Y.Z` (the only form kolega's engines field uses). */

@@ -16,24 +16,7 @@ export interface Settings {
   [key: string]: unknown;
 }
 
-/**
- * Every setting kolega reads, with the JSON type its value must have: the one table used by
- * `kolega run`, `kolega config` and `kolega doctor` (README "kolega config").
- */
-export const SETTING_TYPES = {
-  model: 'string',
-  effort: 'string',
-  provider: 'string',
-  codex_version: 'string',
-  transport: 'string',
-  sandbox_masked_paths: 'string',
-} as const;
-
-/** A setting kolega knows. */
-export type SettingKey = keyof typeof SETTING_TYPES;
-
-/** The known settings, in the table's order. */
-export const SETTING_KEYS = Object.keys(SETTING_TYPES) as SettingKey[];
+import { SETTING_TYPES, SETTING_KEYS } from './setting-keys.js';
 
 /** The JSON type name of `value` (`null` and `array` told apart from `object`). */
 function jsonType(value: unknown): string {
