@@ -91,6 +91,26 @@ export default tseslint.config(
     },
   },
   {
+    // The exit-status table is read by the reporter (exit.ts) and the process's ends (main.ts,
+    // signals.ts) only: a command throws a KolegaError and never picks a status itself.
+    files: ['src/cli/**/*.ts'],
+    ignores: ['src/cli/exit.ts', 'src/cli/main.ts', 'src/cli/signals.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/exit.js'],
+              importNames: ['EXIT_CODES'],
+              message: 'throw a KolegaError: src/cli/exit.ts (reportError) maps it to the exit status.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Core keeps both fences: the rules above would otherwise replace the core lists for src/core.
     files: ['src/core/**/*.ts'],
     rules: {

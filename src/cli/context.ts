@@ -9,6 +9,4 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Set by the preAction hook once global flags are known. */
   io?: IO;
-  /** Set by a command that finished with a non-zero status without throwing. */
-  exitCode?: number;
 }

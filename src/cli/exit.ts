@@ -1,7 +1,9 @@
 /**
  * The only place that turns failures into exit statuses and the one-line error message
- * (docs/design.md "Exit status"), so a status never depends on which command failed.
+ * (docs/design.md "Exit status"), so a status never depends on which command failed. Commands
+ * return nothing on success and throw on failure; `main` hands what they threw to `reportError`.
  */
+import { CommanderError } from 'commander';
 import { isKolegaError, KolegaError, type ExitClass } from '../core/errors.js';
 import type { IO } from './io.js';
 
@@ -15,20 +17,44 @@ export const EXIT_CODES: Record<ExitClass, number> = {
   upstream: 5,
   network: 6,
   interrupted: 130,
+  // Like SIGPIPE in a shell (128 + 13).
+  stdout_closed: 141,
 };
 
-/** Exit status when stdout was closed by its reader (`| head`): like SIGPIPE in a shell. */
-export const EXIT_STDOUT_CLOSED = 141;
+/** Exit status of a command that ended without an error. */
+export const EXIT_OK = 0;
 
-/** The exit status for `err`. */
+/**
+ * The exit status for `err`: its exit class's (EXIT_CODES); for commander's own exits (help,
+ * version, a parse error) 0 when help or the version was asked for, else usage; 1 for anything else.
+ */
 export function exitCodeFor(err: unknown): number {
-  return isKolegaError(err) ? EXIT_CODES[err.exitClass] : 1;
+  if (err instanceof CommanderError) {
+    const asked =
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      // help shown because something was missing (`kolega config` alone) is a usage error
+      (err.code === 'commander.help' && err.exitCode === EXIT_OK);
+    return asked ? EXIT_OK : EXIT_CODES.usage;
+  }
+  return isKolegaError(err) ? EXIT_CODES[err.exitClass] : EXIT_CODES.internal;
 }
 
-/** Prints the one-line message (plus a hint) for `err` on stderr and returns its exit status. */
+/**
+ * Reports `err` and returns its exit status (exitCodeFor). On stderr: the one-line message plus
+ * its hint; nothing for an error the output already showed (`alreadyShown`, commander's own
+ * messages) or for a closed stdout; `kolega: interrupted` for a signal; for a bug, a second line
+ * asking for a report.
+ */
 export function reportError(io: IO, err: unknown): number {
   const code = exitCodeFor(err);
+  if (err instanceof CommanderError) return code;
   if (isKolegaError(err)) {
+    if (err.alreadyShown || err.exitClass === 'stdout_closed') {
+      const cause = (err as { cause?: unknown }).cause;
+      if (io.debugEnabled && cause instanceof Error && cause.stack) io.debug(cause.stack);
+      return code;
+    }
     if (err.exitClass === 'interrupted') {
       io.err('kolega: interrupted');
       return code;

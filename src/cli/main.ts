@@ -2,13 +2,14 @@
  * Entry point: builds the commander program (cheap: command files only declare flags; each
  * action imports its work lazily), runs it, and maps the outcome to the exit status in one place.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { checkCaEnv } from '../core/net/ca-env.js';
 import { criticalWork, whenCriticalDone } from '../core/critical.js';
 import { kolegaVersion } from '../core/version.js';
 import { CRITICAL_EXIT_WAIT_MS, installProcessSignals } from './signals.js';
 import { IO } from './io.js';
-import { EXIT_CODES, reportError } from './exit.js';
+import { KolegaError } from '../core/errors.js';
+import { EXIT_CODES, EXIT_OK, reportError } from './exit.js';
 import { registerRun } from './commands/run.js';
 import { registerAuth } from './commands/auth.js';
 import { registerModels } from './commands/models.js';
@@ -90,25 +91,23 @@ function describeFromSummary(cmd: Command): void {
   }
 }
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit status: commands return
+ * nothing on success and throw on failure, and `reportError` (./exit.ts) says what failed and
+ * picks the status.
+ */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
+  const io = () => ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   if (argv.length === 0) {
     program.outputHelp({ error: true });
-    return EXIT_CODES.usage;
+    return reportError(io(), new KolegaError('usage', 'no_command', 'no command given', { alreadyShown: true }));
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ctx.exitCode ?? 0;
+    return EXIT_OK;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      // help shown because something was missing (e.g. `kolega config` without a subcommand) is a usage error
-      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
-      return EXIT_CODES.usage;
-    }
-    const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
-    return reportError(io, err);
+    return reportError(io(), err);
   }
 }
 
@@ -146,14 +145,14 @@ export function runFromProcess(): void {
     process.stderr.write(
       'kolega: internal error: the command ended without a result (this is a bug; rerun with --debug and report it)\n',
     );
-    process.exit(1);
+    process.exit(EXIT_CODES.internal);
   });
   main(process.argv.slice(2), ctx).then(
     (code) => flushAndExit(code, ctx.io),
     (err: unknown) => {
       ctx.io?.flush();
       process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-      return flushAndExit(1, ctx.io);
+      return flushAndExit(EXIT_CODES.internal, ctx.io);
     },
   );
 }

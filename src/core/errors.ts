@@ -12,6 +12,7 @@ export type ExitClass =
   | 'upstream' // 5: 4xx/5xx after retries, response.failed, response.incomplete, bad stream
   | 'network' // 6: connection refused/reset, DNS, TLS, idle timeout, --timeout
   | 'interrupted' // 130: SIGINT/SIGTERM
+  | 'stdout_closed' // 141: stdout closed by its reader (`| head`): nothing more is said
   | 'internal'; // 1: a bug
 
 /** Extra facts carried by an error, surfaced in `turn.failed` and in the one-line message. */
@@ -32,6 +33,11 @@ export interface KolegaErrorDetails {
   requestId?: string;
   /** The underlying error. */
   cause?: unknown;
+  /**
+   * The command's own output already told the user (e.g. `auth status` prints the problem and its
+   * fix in its report): the CLI's reporter adds no line of its own, it only maps the exit status.
+   */
+  alreadyShown?: boolean;
 }
 
 /**
@@ -48,6 +54,7 @@ export class KolegaError extends Error {
   readonly retryable: boolean;
   readonly retryDelayMs?: number;
   readonly requestId?: string;
+  readonly alreadyShown: boolean;
 
   constructor(exitClass: ExitClass, code: string, message: string, details: KolegaErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -61,6 +68,7 @@ export class KolegaError extends Error {
     this.retryable = details.retryable ?? false;
     this.retryDelayMs = details.retryDelayMs;
     this.requestId = details.requestId;
+    this.alreadyShown = details.alreadyShown ?? false;
   }
 }
 
@@ -84,7 +92,7 @@ export interface KolegaErrorChanges extends KolegaErrorDetails {
 /**
  * Copies `err` with `changes` applied. Everything not named in `changes` is kept: the exit class,
  * code, message, hint, HTTP status, retry facts (`retryable`, `retryDelayMs`, `retryAfterSeconds`),
- * reset time, request id and `cause`. The one way errors are copied, so that no copy silently
+ * reset time, request id, `alreadyShown` and `cause`. The one way errors are copied, so that no copy silently
  * drops a field the exit mapping, the retry policy or `--debug` needs.
  */
 export function copyError(err: KolegaError, changes: KolegaErrorChanges = {}): KolegaError {
@@ -97,6 +105,7 @@ export function copyError(err: KolegaError, changes: KolegaErrorChanges = {}): K
     retryable: err.retryable,
     retryDelayMs: err.retryDelayMs,
     requestId: err.requestId,
+    alreadyShown: err.alreadyShown,
     cause: (err as { cause?: unknown }).cause,
     ...details,
   });

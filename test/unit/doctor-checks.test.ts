@@ -2,7 +2,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctorExitCode } from '../../src/cli/doctor/run.js';
+import { doctorFailure } from '../../src/cli/doctor/run.js';
+import { exitCodeFor } from '../../src/cli/exit.js';
 import { checkSandbox } from '../../src/core/doctor/index.js';
 import { checkNode } from '../../src/core/doctor/files.js';
 import { checkClock, checkProxy } from '../../src/core/doctor/network.js';
@@ -105,9 +106,11 @@ describe('checkSandbox', () => {
 describe('doctor exit status', () => {
   it('0 without failures; else the first failed class', () => {
     const ok = check('a', 'a', 'network', 'warn', 'x');
-    expect(doctorExitCode([ok])).toBe(0);
-    expect(doctorExitCode([ok, check('b', 'b', 'auth', 'fail', 'x'), check('c', 'c', 'config', 'fail', 'x')])).toBe(3);
-    expect(doctorExitCode([check('n', 'n', 'network', 'fail', 'x')])).toBe(6);
+    expect(doctorFailure([ok])).toBeUndefined();
+    const first = doctorFailure([ok, check('b', 'b', 'auth', 'fail', 'x'), check('c', 'c', 'config', 'fail', 'x')]);
+    expect(first?.alreadyShown).toBe(true);
+    expect(exitCodeFor(first)).toBe(3);
+    expect(exitCodeFor(doctorFailure([check('n', 'n', 'network', 'fail', 'x')]))).toBe(6);
   });
   it('masks keys', () => {
     expect(maskKey('sk-proj-abcdefghijklmnop')).toBe('sk-proj-***lmnop');

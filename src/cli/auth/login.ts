@@ -9,6 +9,7 @@ import { LOOPBACK_PORTS } from '../../core/auth/constants.js';
 import { loginWithDeviceCode } from '../../core/auth/device-login.js';
 import { parseApiKey, storeApiKey } from '../../core/auth/api-key.js';
 import { checkApiKeyOnline } from '../../core/auth/verify-key.js';
+import type { LoginProgress } from '../../core/auth/login-progress.js';
 import type { LoginSummary } from '../../core/auth/save-login.js';
 import { KolegaError } from '../../core/errors.js';
 import { credentialsPath, kolegaHome } from '../../core/store/paths.js';
@@ -18,6 +19,7 @@ import type { CliContext } from '../context.js';
 import { IO } from '../io.js';
 import { installSignalHandlers } from '../signals.js';
 import { browserSkipReason, openBrowser } from './browser.js';
+import { loginProgressLines } from './login-messages.js';
 import { parseTarget } from './targets.js';
 
 /**
@@ -70,14 +72,16 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
       );
     }
     const debug = io.debugEnabled ? (line: string) => io.debug(line) : undefined;
-    const notify = (line: string) => io.err(line);
+    const onProgress = (event: LoginProgress) => {
+      for (const line of loginProgressLines(event)) io.err(line);
+    };
     let summary: LoginSummary;
     if (opts.deviceAuth) {
       summary = await loginWithDeviceCode({
         home,
         env: ctx.env,
         signal: controller.signal,
-        notify,
+        onProgress,
         debug,
         maxWaitMs: opts.timeoutGiven ? opts.timeout * 1000 : undefined,
       });
@@ -91,7 +95,7 @@ export async function executeLogin(target: string | undefined, opts: LoginOption
           ports: opts.port !== undefined ? [opts.port] : LOOPBACK_PORTS,
           timeoutMs: opts.timeout * 1000,
           signal: controller.signal,
-          notify,
+          onProgress,
           debug,
           pasted: pasted.lines,
           onUrl: (url) => {

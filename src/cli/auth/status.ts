@@ -5,8 +5,8 @@
  * credentials file is corrupt or unreadable ("credentials file corrupt" is not "not signed in").
  */
 import type { CliContext } from '../context.js';
-import { EXIT_CODES } from '../exit.js';
 import { IO } from '../io.js';
+import { KolegaError } from '../../core/errors.js';
 import { formatWhen } from '../../core/format.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import { buildStatusReport, type StatusReport } from './status-report.js';
@@ -63,27 +63,27 @@ export function renderStatus(r: StatusReport, now = Date.now()): string {
 }
 
 /**
- * Runs `kolega auth status`.
- * @returns 0 usable; 3 not usable; 2 corrupt/unreadable credentials file.
+ * Runs `kolega auth status`: prints the report, then throws when `run` could not use it.
+ * @throws KolegaError(config) `file_corrupt` for a corrupt or unreadable credentials file
+ *   (exit 2); KolegaError(auth) `not_signed_in` when the selected provider has no usable
+ *   credentials (exit 3). The text report already names the problem and its fix, so there the
+ *   error is `alreadyShown` (a second line on stderr would repeat it); the JSON document has no
+ *   sentence for a human, so with --json the reporter prints the one line.
  */
-export async function executeStatus(opts: { json?: boolean }, ctx: CliContext): Promise<number> {
+export async function executeStatus(opts: { json?: boolean }, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const report = buildStatusReport(kolegaHome(ctx.env), ctx.env);
   io.out(opts.json ? JSON.stringify(report, null, 2) + '\n' : renderStatus(report));
-  // The text report already names the problem and its fix; a second line on stderr would repeat
-  // it. The JSON document has no sentence for a human, so there the one line goes to stderr.
-  const corrupt = report.credentials_file.state === 'corrupt' || report.credentials_file.state === 'unreadable';
-  if (corrupt) {
-    if (opts.json) io.err(`kolega: credentials file corrupt: ${report.credentials_file.error}`);
-    return EXIT_CODES.config;
-  }
+  const alreadyShown = opts.json !== true;
+  const file = report.credentials_file;
+  if (file.state === 'corrupt' || file.state === 'unreadable')
+    throw new KolegaError('config', 'file_corrupt', `credentials file corrupt: ${file.error}`, { alreadyShown });
   if (!report.usable) {
     const fix = report.selected_provider === 'openai' ? report.providers.openai.fix : 'kolega auth login chatgpt';
-    if (opts.json)
-      io.err(
-        `kolega: no usable credentials${report.selected_provider ? ` for ${report.selected_provider}` : ''} (run: ${fix})`,
-      );
-    return EXIT_CODES.auth;
+    const provider = report.selected_provider ? ` for ${report.selected_provider}` : '';
+    throw new KolegaError('auth', 'not_signed_in', `no usable credentials${provider}`, {
+      hint: `run: ${fix}`,
+      alreadyShown,
+    });
   }
-  return 0;
 }

@@ -94,7 +94,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: { json?: boolean }) => {
       const { executeStatus } = await import('../auth/status.js');
-      ctx.exitCode = await executeStatus(opts, ctx);
+      await executeStatus(opts, ctx);
     });
   auth
     .command('logout')

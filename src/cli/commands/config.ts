@@ -16,9 +16,8 @@ const keyArg = () =>
 
 /** Adds `config` and its subcommands to `program`. */
 export function registerConfig(program: Command, ctx: CliContext): void {
-  const run = async (fn: (m: typeof import('../config/settings-cmd.js')) => number): Promise<void> => {
-    const m = await import('../config/settings-cmd.js');
-    ctx.exitCode = fn(m);
+  const run = async (fn: (m: typeof import('../config/settings-cmd.js')) => void): Promise<void> => {
+    fn(await import('../config/settings-cmd.js'));
   };
   const config = program
     .command('config')

@@ -38,6 +38,6 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: DoctorOptions) => {
       const { runDoctor } = await import('../doctor/run.js');
-      ctx.exitCode = await runDoctor(opts, ctx);
+      await runDoctor(opts, ctx);
     });
 }

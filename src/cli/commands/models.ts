@@ -33,6 +33,6 @@ export function registerModels(program: Command, ctx: CliContext): void {
     )
     .action(async (opts: ModelsOptions) => {
       const { listModels } = await import('../models/list.js');
-      ctx.exitCode = await listModels(opts, ctx);
+      await listModels(opts, ctx);
     });
 }

@@ -207,6 +207,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
       if (opts.resume === undefined && opts.fork === undefined && !opts.continue)
         await (await import('../run/heap.js')).boundYoungGeneration();
       const { executeRun } = await import('../run/execute.js');
-      ctx.exitCode = await executeRun(prompt, opts, ctx);
+      await executeRun(prompt, opts, ctx);
     });
 }

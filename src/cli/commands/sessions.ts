@@ -49,7 +49,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       "\nExamples:\n  kolega sessions list\n  kolega sessions list --all --json | jq -r '.sessions[0].id'\n",
     )
     .action(async (opts: SessionsListOptions) => {
-      ctx.exitCode = (await import('../sessions/list.js')).sessionsList(opts, ctx);
+      (await import('../sessions/list.js')).sessionsList(opts, ctx);
     });
   sessions
     .command('show')
@@ -61,7 +61,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega sessions show 0196f3\n  kolega sessions show 0196f3 --json | jq \'.items[] | select(.item.type=="function_call")\'\n',
     )
     .action(async (id: string, opts: { json?: boolean }) => {
-      ctx.exitCode = (await import('../sessions/show.js')).sessionsShow(id, opts, ctx);
+      (await import('../sessions/show.js')).sessionsShow(id, opts, ctx);
     });
   sessions
     .command('rm')
@@ -72,7 +72,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega sessions rm 0196f3\n  kolega sessions list --ids | tail -n +11 | xargs -n1 kolega sessions rm\n',
     )
     .action(async (id: string) => {
-      ctx.exitCode = await (await import('../sessions/remove.js')).sessionsRemove(id, ctx);
+      await (await import('../sessions/remove.js')).sessionsRemove(id, ctx);
     });
   sessions
     .command('prune')
@@ -89,6 +89,6 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega sessions prune --older-than 30d --dry-run\n  kolega sessions prune --older-than 12h\n',
     )
     .action(async (opts: { olderThan: number; dryRun?: boolean; json?: boolean }) => {
-      ctx.exitCode = await (await import('../sessions/remove.js')).sessionsPrune(opts, ctx);
+      await (await import('../sessions/remove.js')).sessionsPrune(opts, ctx);
     });
 }

@@ -84,27 +84,25 @@ export function validateSetting(key: ConfigKey, value: string, known: KnownModel
   return v;
 }
 
-/** `config get KEY`: prints the saved value, or nothing when unset. @returns 0 */
-export function configGet(ctx: CliContext, key: string): number {
+/** `config get KEY`: prints the saved value, or nothing when unset. */
+export function configGet(ctx: CliContext, key: string): void {
   const k = checkKey(key);
   const value = readSettings(kolegaHome(ctx.env))[k];
   if (typeof value === 'string') ioOf(ctx).out(value + '\n');
-  return 0;
 }
 
-/** `config set KEY VALUE`: validates and saves. @returns 0 */
-export function configSet(ctx: CliContext, key: string, value: string): number {
+/** `config set KEY VALUE`: validates and saves. */
+export function configSet(ctx: CliContext, key: string, value: string): void {
   const k = checkKey(key);
   const home = kolegaHome(ctx.env);
   const v = validateSetting(k, value, knownModels(home, ctx.env));
   const settings = readSettings(home, { unchecked: true });
   settings[k] = v;
   writeSettings(home, settings);
-  return 0;
 }
 
-/** `config unset KEY`: removes the key (no error when it was not set). @returns 0 */
-export function configUnset(ctx: CliContext, key: string): number {
+/** `config unset KEY`: removes the key (no error when it was not set). */
+export function configUnset(ctx: CliContext, key: string): void {
   const k = checkKey(key);
   const home = kolegaHome(ctx.env);
   const settings = readSettings(home, { unchecked: true });
@@ -112,11 +110,10 @@ export function configUnset(ctx: CliContext, key: string): number {
     delete settings[k];
     writeSettings(home, settings);
   }
-  return 0;
 }
 
-/** `config list [--json]`: the managed keys that are set. @returns 0 */
-export function configList(ctx: CliContext, json: boolean): number {
+/** `config list [--json]`: the managed keys that are set. */
+export function configList(ctx: CliContext, json: boolean): void {
   const home = kolegaHome(ctx.env);
   const settings = readSettings(home);
   const known: Partial<Record<ConfigKey, string>> = {};
@@ -129,11 +126,9 @@ export function configList(ctx: CliContext, json: boolean): number {
         .map(([k, v]) => `${k}=${v}\n`)
         .join(''),
     );
-  return 0;
 }
 
-/** `config path`: the settings file path (whether or not it exists). @returns 0 */
-export function configPath(ctx: CliContext): number {
+/** `config path`: the settings file path (whether or not it exists). */
+export function configPath(ctx: CliContext): void {
   ioOf(ctx).out(settingsPath(kolegaHome(ctx.env)) + '\n');
-  return 0;
 }

@@ -1,13 +1,14 @@
 /**
  * The work of `kolega doctor`: run the core checks, print them (text or one JSON document:
- * schema/doctor.schema.json) and turn the first failure's class into the exit status.
+ * schema/doctor.schema.json) and throw the first failure, whose class decides the exit status.
  */
 import { runDoctorChecks, type CheckResult } from '../../core/doctor/index.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import { kolegaVersion } from '../../core/version.js';
 import type { DoctorOptions } from '../commands/doctor.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES } from '../exit.js';
+import { KolegaError } from '../../core/errors.js';
+import { EXIT_OK, exitCodeFor } from '../exit.js';
 import { IO } from '../io.js';
 
 /** The `--json` document. */
@@ -22,10 +23,17 @@ export interface DoctorDocument {
   checks: CheckResult[];
 }
 
-/** Exit status: 0 without failures, else the status of the first failed check's class. */
-export function doctorExitCode(checks: CheckResult[]): number {
+/**
+ * The error doctor ends with: none without failures, else the first failed check as a KolegaError
+ * of its class (config 2, auth 3, network 6), `alreadyShown` since the report names it and its fix.
+ */
+export function doctorFailure(checks: CheckResult[]): KolegaError | undefined {
   const first = checks.find((c) => c.status === 'fail');
-  return first ? EXIT_CODES[first.class] : 0;
+  if (!first) return undefined;
+  return new KolegaError(first.class, `doctor_${first.id}`, `${first.title}: ${first.message}`, {
+    hint: first.fix,
+    alreadyShown: true,
+  });
 }
 
 /** Renders the text report (stdout): one line per check, then its fix. */
@@ -46,8 +54,11 @@ export function renderDoctorText(doc: DoctorDocument, color: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs `kolega doctor`. @returns the exit status (see doctorExitCode). */
-export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<number> {
+/**
+ * Runs `kolega doctor`: prints the report, then throws the first failed check (doctorFailure), if any.
+ * @throws KolegaError (already shown by the report)
+ */
+export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const checks = await runDoctorChecks({
     home: kolegaHome(ctx.env),
@@ -58,7 +69,8 @@ export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<n
     terminal: { stdoutTTY: io.stdoutIsTTY, stderrTTY: io.stderrIsTTY, color: io.color, term: ctx.env.TERM },
     debug: (l) => io.debug(l),
   });
-  const exit = doctorExitCode(checks);
+  const failure = doctorFailure(checks);
+  const exit = failure ? exitCodeFor(failure) : EXIT_OK;
   const count = (s: CheckResult['status']) => checks.filter((c) => c.status === s).length;
   const doc: DoctorDocument = {
     schema_version: 1,
@@ -69,5 +81,5 @@ export async function runDoctor(opts: DoctorOptions, ctx: CliContext): Promise<n
     checks,
   };
   io.out(opts.json ? JSON.stringify(doc, null, 2) + '\n' : renderDoctorText(doc, io.color && io.stdoutIsTTY));
-  return exit;
+  if (failure) throw failure;
 }

@@ -63,10 +63,9 @@ export function renderModelsTable(doc: ModelsDocument): string {
 
 /**
  * Runs `kolega models`.
- * @returns the exit status
  * @throws KolegaError(usage) for an unknown --provider; KolegaError(config) for corrupt files.
  */
-export async function listModels(opts: ModelsOptions, ctx: CliContext): Promise<number> {
+export async function listModels(opts: ModelsOptions, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   if (opts.provider !== undefined && !isProviderId(opts.provider)) {
     throw usageError('unknown_provider', `unknown provider "${opts.provider}"`, `valid: ${PROVIDER_IDS.join(', ')}`);
@@ -96,5 +95,4 @@ export async function listModels(opts: ModelsOptions, ctx: CliContext): Promise<
   if (opts.json) io.out(JSON.stringify(doc, null, 2) + '\n');
   else if (io.stdoutIsTTY) io.out(renderModelsTable(doc));
   else io.out(doc.models.map((m) => `${m.provider}/${m.id}\n`).join(''));
-  return 0;
 }

@@ -28,8 +28,8 @@ import { maskedPaths, maskedSetting } from '../../core/tools/masked-paths.js';
 import { asKolegaError, runTurn, toolSpecs, turnFailedEvent } from '../../core/turn.js';
 import type { RunOptions } from '../commands/run.js';
 import type { CliContext } from '../context.js';
-import { EXIT_STDOUT_CLOSED, exitCodeFor, reportError } from '../exit.js';
 import { IO } from '../io.js';
+import { renewalWarningLine } from '../auth/renewal-message.js';
 import { ndjsonRenderer } from '../render/ndjson.js';
 import { textRenderer } from '../render/text.js';
 import { readImages, readInstructionsFile } from './inputs.js';
@@ -74,11 +74,18 @@ function resolveInstructions(opts: RunOptions): string | undefined {
   return undefined;
 }
 
+/** What `executeRun` throws once its reader closed stdout: exit 141, nothing said (docs/design.md). */
+function stdoutClosedError(): KolegaError {
+  return new KolegaError('stdout_closed', 'stdout_closed', 'stdout was closed by its reader');
+}
+
 /**
- * Runs `kolega run`.
- * @returns the exit status (0 on success); expected failures are reported on stderr, not thrown.
+ * Runs `kolega run`. With --json, stdout ends with exactly one `turn.completed` or `turn.failed`
+ * line, also when the run failed before its request.
+ * @throws KolegaError for a failed turn or a failure before it (the CLI's reporter, ../exit.ts,
+ *   says it on stderr and picks the status); KolegaError(stdout_closed) once stdout was closed
  */
-export async function executeRun(args: string[], opts: RunOptions, ctx: CliContext): Promise<number> {
+export async function executeRun(args: string[], opts: RunOptions, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const controller = new AbortController();
   const removeSignals = installSignalHandlers(controller);
@@ -166,7 +173,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
             env: ctx.env,
             signal: controller.signal,
             debug,
-            warn: (line) => io.warn(`kolega: ${line}`),
+            onRenewalWarning: (w) => io.warn(renewalWarningLine(w)),
           })
         : (await import('../../core/providers/openai.js')).openaiProvider(home, ctx.env);
     const transport = transportMode(opts, home, provider);
@@ -261,10 +268,9 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       const { refreshModelsIfChanged } = await import('../../core/models/catalogue.js');
       await refreshModelsIfChanged({ home, env: ctx.env, signal: controller.signal, debug }, result.modelsEtag);
     }
-    if (stdoutClosed) return EXIT_STDOUT_CLOSED;
-    if (result.status === 'failed') {
-      return reportError(io, result.error);
-    }
+    if (stdoutClosed) throw stdoutClosedError();
+    // Already on stdout as `turn.failed` (--json) or the text so far: the reporter says why on stderr.
+    if (result.status === 'failed') throw result.error;
     if (opts.outputLastMessage) {
       try {
         writeFileAtomic(
@@ -278,17 +284,15 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         });
       }
     }
-    return 0;
   } catch (err) {
-    if (stdoutClosed) return EXIT_STDOUT_CLOSED;
+    if (stdoutClosed) throw stdoutClosedError();
     // In --json, every run that got past flag parsing ends stdout with exactly one terminal event,
     // also when it failed before the request (docs/design.md "kolega run", JSON mode).
     if (opts.json && !terminalWritten) {
       terminalWritten = true;
       io.out(JSON.stringify(turnFailedEvent(asKolegaError(err, controller.signal))) + '\n');
     }
-    reportError(io, err);
-    return exitCodeFor(err);
+    throw err;
   } finally {
     if (timer) clearTimeout(timer);
     await conversation?.close();

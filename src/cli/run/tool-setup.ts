@@ -10,6 +10,7 @@ import { builtinTools, offeredTools } from '../../core/tools/registry.js';
 import type { Tool, ToolContext } from '../../core/tools/types.js';
 import type { RunOptions } from '../commands/run.js';
 import type { IO } from '../io.js';
+import { mcpNoticeLine } from './mcp-messages.js';
 
 /** What the turn needs, plus the cleanup of anything started. */
 export interface ToolSetup {
@@ -84,7 +85,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
       signal: inputs.signal,
       optional: opts.mcpOptional === true,
       toolTimeoutMs: opts.toolTimeout === undefined ? undefined : opts.toolTimeout * 1000,
-      warn: (line) => inputs.io.warn(line),
+      onNotice: (notice) => inputs.io.warn(mcpNoticeLine(notice)),
       debug: inputs.debug,
     });
     all.push(...session.tools);

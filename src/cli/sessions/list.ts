@@ -16,8 +16,8 @@ export function sessionEntry(s: SessionSummary): SessionEntry {
   return rest;
 }
 
-/** Runs `sessions list`; @returns the exit status. */
-export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number {
+/** Runs `sessions list`. */
+export function sessionsList(opts: SessionsListOptions, ctx: CliContext): void {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const cwd = opts.all ? undefined : path.resolve(opts.cd ?? process.cwd());
@@ -26,11 +26,11 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
     io.out(
       JSON.stringify({ schema_version: 1, workspace: cwd ?? null, sessions: all.map(sessionEntry) }, null, 2) + '\n',
     );
-    return 0;
+    return;
   }
   if (opts.ids) {
     for (const s of all) io.out(s.id + '\n');
-    return 0;
+    return;
   }
   if (all.length === 0) {
     io.warn(
@@ -38,7 +38,7 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
         ? `kolega: no sessions for ${cwd} (all workspaces: kolega sessions list --all)`
         : 'kolega: no sessions recorded',
     );
-    return 0;
+    return;
   }
   const now = Date.now();
   const when = all.map((s) => formatWhen(Date.parse(s.updated_at), now));
@@ -49,5 +49,4 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): number
       `${s.id}  ${(when[i] ?? '').padEnd(width)}  ${String(s.turns).padStart(3)} turn${s.turns === 1 ? ' ' : 's'}  ${s.model}${where}  ${s.title}\n`,
     );
   }
-  return 0;
 }

@@ -20,8 +20,8 @@ function unlink(file: string): void {
   }
 }
 
-/** Runs `sessions rm`; @returns the exit status (2 when a run is using the session). */
-export async function sessionsRemove(ref: string, ctx: CliContext): Promise<number> {
+/** Runs `sessions rm`. @throws KolegaError(usage) when a run is using the session (exit 2). */
+export async function sessionsRemove(ref: string, ctx: CliContext): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const id = resolveSessionId(home, ref);
@@ -38,14 +38,13 @@ export async function sessionsRemove(ref: string, ctx: CliContext): Promise<numb
     await release();
   }
   io.warn(`kolega: removed session ${id}`);
-  return 0;
 }
 
 /** Runs `sessions prune`: prints each removed id (`would remove <id>` with `--dry-run`, or `--json`); sessions in use are kept. */
 export async function sessionsPrune(
   opts: { olderThan: number; dryRun?: boolean; json?: boolean },
   ctx: CliContext,
-): Promise<number> {
+): Promise<void> {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const cutoff = Date.now() - opts.olderThan;
@@ -69,5 +68,4 @@ export async function sessionsPrune(
   }
   if (opts.json) io.out(JSON.stringify({ schema_version: 1, dry_run: opts.dryRun === true, removed }, null, 2) + '\n');
   else for (const id of removed) io.out((opts.dryRun ? `would remove ${id}` : id) + '\n');
-  return 0;
 }

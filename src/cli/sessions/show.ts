@@ -87,8 +87,8 @@ const oneLine = (s: string, max = 200): string => {
   return t.length > max ? t.slice(0, max - 1) + '…' : t;
 };
 
-/** Runs `sessions show`; @returns the exit status. */
-export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliContext): number {
+/** Runs `sessions show`. @throws KolegaError for an unknown or ambiguous id. */
+export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliContext): void {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const s = loadSession(sessionPath(home, resolveSessionId(home, ref)));
@@ -105,7 +105,7 @@ export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliCont
     io.out(
       JSON.stringify({ schema_version: 1, session: { ...s.header, bytes: s.bytes }, turns, items }, null, 2) + '\n',
     );
-    return 0;
+    return;
   }
   const h = s.header;
   io.out(
@@ -137,5 +137,4 @@ export function sessionsShow(ref: string, opts: { json?: boolean }, ctx: CliCont
       );
     }
   }
-  return 0;
 }

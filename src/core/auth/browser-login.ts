@@ -3,13 +3,14 @@
  * announced, the authorize URL, then the first of: a valid callback, a valid pasted callback URL,
  * the timeout, or an abort. The code is exchanged with the redirect_uri of the port actually bound
  * (the server compares it with the authorize request's), the plan is gated, the tokens are stored, and the browser is sent to our success page.
- * Nothing here writes to a terminal: lines for the user go through `notify`.
+ * Nothing here writes to a terminal or composes its text: progress goes to `onProgress` as data.
  */
 import { KolegaError } from '../errors.js';
 import { CALLBACK_PATH } from './constants.js';
 import { judgeCallback } from './callback.js';
 import { buildAuthorizeUrl } from './authorize-url.js';
 import { issuerEndpoints } from './issuer.js';
+import type { LoginProgress } from './login-progress.js';
 import { startLoopbackServer, type LoopbackServer, type PendingCode } from './loopback-server.js';
 import { generatePkce, generateState } from './pkce.js';
 import { exchangeAndSave, type LoginSummary } from './save-login.js';
@@ -23,8 +24,8 @@ export interface BrowserLoginOptions {
   /** How long to wait for the callback, in ms. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Receives lines for the user (stderr). */
-  notify: (line: string) => void;
+  /** Receives the progress to show the user (ports, the URL, pasted lines that were not used). */
+  onProgress: (event: LoginProgress) => void;
   /** Called once with the authorize URL after it has been announced; may open a browser. */
   onUrl?: (url: string) => void;
   /** Lines typed or piped by the user: a pasted callback URL completes the sign-in too. */
@@ -53,26 +54,16 @@ export async function loginWithBrowser(opts: BrowserLoginOptions): Promise<Brows
   const server = await startLoopbackServer({ ports: opts.ports, state, debug: opts.debug });
   const stopWaiting = new AbortController();
   try {
-    for (const p of server.busyPorts)
-      opts.notify(`kolega: port ${p} on 127.0.0.1 is in use; using port ${server.port} instead`);
+    for (const port of server.busyPorts) opts.onProgress({ type: 'port_busy', port, using: server.port });
     for (const r of server.refusedPorts)
-      opts.notify(
-        `kolega: port ${r.port} on 127.0.0.1 was refused by the operating system (${r.code}); using port ${server.port} instead`,
-      );
+      opts.onProgress({ type: 'port_refused', port: r.port, code: r.code, using: server.port });
     const url = buildAuthorizeUrl({
       authorizeEndpoint: endpoints.authorize,
       redirectUri: server.redirectUri,
       codeChallenge: pkce.challenge,
       state,
     });
-    const seconds = Math.round(opts.timeoutMs / 1000);
-    opts.notify(`kolega: listening on http://localhost:${server.port} for the sign-in callback`);
-    opts.notify('kolega: open this URL in a browser to sign in with ChatGPT:');
-    opts.notify(url);
-    opts.notify(
-      `kolega: waiting up to ${seconds}s. On a remote machine, forward the port first (ssh -L ${server.port}:127.0.0.1:${server.port} <host>), ` +
-        'paste the URL your browser ends up on here, or use --device-auth.',
-    );
+    opts.onProgress({ type: 'browser_url', url, port: server.port, timeoutMs: opts.timeoutMs });
     opts.onUrl?.(url);
 
     const code = await waitForCode(server, state, opts, stopWaiting.signal);
@@ -152,7 +143,7 @@ async function waitForCode(
       }),
     );
   }
-  if (opts.pasted) racers.push(waitForPaste(opts.pasted, state, opts.notify, stop));
+  if (opts.pasted) racers.push(waitForPaste(opts.pasted, state, opts.onProgress, stop));
   return Promise.race(racers);
 }
 
@@ -160,7 +151,7 @@ async function waitForCode(
 async function waitForPaste(
   lines: AsyncIterable<string>,
   state: string,
-  notify: (l: string) => void,
+  onProgress: (event: LoginProgress) => void,
   stop: AbortSignal,
 ): Promise<PendingCode> {
   for await (const raw of lines) {
@@ -171,18 +162,16 @@ async function waitForPaste(
     try {
       url = new URL(line);
     } catch {
-      notify('kolega: that is not a URL; paste the whole address from the browser (it starts with http://localhost:)');
+      onProgress({ type: 'paste_not_url' });
       continue;
     }
     if (url.pathname !== CALLBACK_PATH) {
-      notify(
-        `kolega: that is not the callback URL; paste the address the browser shows after sign-in (path ${CALLBACK_PATH})`,
-      );
+      onProgress({ type: 'paste_not_callback', callbackPath: CALLBACK_PATH });
       continue;
     }
     const verdict = judgeCallback(url.searchParams, state);
     if (verdict.kind === 'state_mismatch') {
-      notify('kolega: that URL belongs to another sign-in attempt (state mismatch); still waiting');
+      onProgress({ type: 'paste_state_mismatch' });
       continue;
     }
     if (verdict.kind === 'error') throw verdict.error;

@@ -2,7 +2,7 @@
  * The device-code sign-in (docs/protocol.md §b; OpenAI's own flow, not RFC 8628): request a user code,
  * show the verification URL and code, poll at max(interval, 1 s) while the server answers 403/404,
  * for at most 15 minutes, then exchange the code with the server-provided verifier and redirect_uri
- * `{issuer}/deviceauth/callback`. Lines for the user go through `notify`.
+ * `{issuer}/deviceauth/callback`. What the user must do is reported through `onProgress` as data.
  */
 import { jsonObject } from './json-object.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { KolegaError, copyError } from '../errors.js';
 import { httpRequest } from '../http.js';
 import { CLIENT_ID, DEVICE_MAX_WAIT_MS, DEVICE_MIN_POLL_MS, TOKEN_HTTP_TIMEOUT_MS } from './constants.js';
 import { issuerEndpoints } from './issuer.js';
+import { formatSpan, type LoginProgress } from './login-progress.js';
 import { exchangeAndSave, type LoginSummary } from './save-login.js';
 import { tokenErrorCode, tokenErrorDetail } from './token-endpoint.js';
 
@@ -20,7 +21,8 @@ export interface DeviceLoginOptions {
   /** Longest wait for the user, in ms (capped at DEVICE_MAX_WAIT_MS). */
   maxWaitMs?: number;
   signal?: AbortSignal;
-  notify: (line: string) => void;
+  /** Receives the verification URL and user code to show (LoginProgress `device_code`). */
+  onProgress: (event: LoginProgress) => void;
   debug?: (line: string) => void;
 }
 
@@ -39,11 +41,6 @@ async function postJson(
     env: opts.env,
   });
   return { status: res.status, text: await res.text() };
-}
-
-/** `900000` -> `15 minutes`; `5000` -> `5s`. */
-function span(ms: number): string {
-  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)}s`;
 }
 
 /** Parses the interval (a string of seconds, docs/protocol.md §b.1) into ms, at least DEVICE_MIN_POLL_MS. */
@@ -109,12 +106,7 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
   }
   const interval = pollIntervalMs(info.interval);
   const maxWait = Math.min(opts.maxWaitMs ?? DEVICE_MAX_WAIT_MS, DEVICE_MAX_WAIT_MS);
-  opts.notify('kolega: to sign in with ChatGPT, open this page on any device:');
-  opts.notify(ep.deviceVerify);
-  opts.notify(`kolega: and enter the code: ${userCode}`);
-  opts.notify(
-    `kolega: waiting up to ${span(maxWait)} for you to enter the code. Never enter a code someone else sent you.`,
-  );
+  opts.onProgress({ type: 'device_code', verificationUrl: ep.deviceVerify, userCode, maxWaitMs: maxWait });
 
   const deadline = Date.now() + maxWait;
   let grant: { authorization_code: string; code_verifier: string } | undefined;
@@ -123,7 +115,7 @@ export async function loginWithDeviceCode(opts: DeviceLoginOptions): Promise<Log
       throw new KolegaError(
         'auth',
         'device_auth_timeout',
-        `the device code was not confirmed within ${span(maxWait)}`,
+        `the device code was not confirmed within ${formatSpan(maxWait)}`,
         {
           hint: 'run kolega auth login chatgpt --device-auth again',
         },

@@ -13,7 +13,7 @@
  *   deleted on error;
  * - only an expired access token (or a 401 from the backend) makes a failed refresh fail the run
  *   (exit 3 when refused: sign in again); while the access token is still valid the run goes on
- *   with it and one warning (`warn`);
+ *   with it and one warning (`onRenewalWarning`);
  * - once a refresh request is sent it is never aborted: the rotated tokens are read and stored as
  *   critical work (../critical.ts) that the CLI waits for before exiting, since the issuer has
  *   already retired the old refresh token.
@@ -47,13 +47,26 @@ export interface TokenManagerOptions {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   debug?: (line: string) => void;
-  /**
-   * Told, once per run, when the access token is used although it could not be renewed (a text
-   * without prefix or newline, for stderr).
-   */
-  warn?: (line: string) => void;
+  /** Told, once per run, when the access token is used although it could not be renewed. */
+  onRenewalWarning?: (warning: RenewalWarning) => void;
   /** Clock (ms since epoch), injectable for tests. */
   now?: () => number;
+}
+
+/** The access token is used although the session could not be renewed (data; the CLI words it). */
+export interface RenewalWarning {
+  /**
+   * `not_renewable`: the issuer refused this refresh token before, or none is stored (nothing was
+   * sent; a new sign-in is needed); `refused`: the issuer refused it now (a new sign-in is needed);
+   * `failed`: the refresh failed for now (network, 5xx) and is tried again on a later run.
+   */
+  kind: 'not_renewable' | 'refused' | 'failed';
+  /** Why, in the failure's own words (e.g. `the refresh token was rejected (invalid_grant)`). */
+  reason: string;
+  /** When the access token expires (ms since the epoch), when its JWT says. */
+  expiresAtMs?: number;
+  /** The manager's clock when this was decided (ms since the epoch). */
+  atMs: number;
 }
 
 /** Why a refresh is attempted. */
@@ -151,10 +164,10 @@ export class TokenManager {
       // Zero POSTs: the issuer already refused this token, or there is nothing to send: a
       // refused refresh token posted again only gets refused again (docs/protocol.md §d.3).
       if (reason === 'proactive' && !isExpired(seen, this.now())) {
-        this.warnOnce(
-          `the ChatGPT session cannot be renewed (${seen.refresh_failure ? permanentRefreshError(seen.refresh_failure.code).reason : 'no refresh token is stored'}); the current token ${endsIn(seen, this.now())}`,
-          true,
-        );
+        const why = seen.refresh_failure
+          ? permanentRefreshError(seen.refresh_failure.code).reason
+          : 'no refresh token is stored';
+        this.warnOnce('not_renewable', why, seen);
         return seen;
       }
       throw (this.permanent = deadSessionError(seen));
@@ -207,10 +220,7 @@ export class TokenManager {
             const marked = { ...cur, refresh_failure: { code: err.refusal, at: new Date(this.now()).toISOString() } };
             if (early && !isExpired(cur, this.now())) {
               // Refused for good, but the access token is still valid: use it, never retry.
-              this.warnOnce(
-                `the ChatGPT session could not be renewed (${err.reason}); using the current token, which ${endsIn(cur, this.now())}`,
-                true,
-              );
+              this.warnOnce('refused', err.reason, cur);
               result = marked;
             } else {
               failure = this.permanent = err;
@@ -220,10 +230,7 @@ export class TokenManager {
           const interrupted = err instanceof KolegaError && err.exitClass === 'interrupted';
           if (early && !isExpired(cur, this.now()) && !interrupted) {
             debug?.(`token refresh failed (${(err as Error).message}); the current token is still valid, using it`);
-            this.warnOnce(
-              `could not renew the ChatGPT session (${(err as Error).message}); using the current token, which ${endsIn(cur, this.now())}`,
-              false,
-            );
+            this.warnOnce('failed', (err as Error).message, cur);
             earlyRefreshFailed.add(cur.refresh_token);
             result = cur;
             return undefined;
@@ -251,11 +258,17 @@ export class TokenManager {
     return result!;
   }
 
-  /** One warning per run on stderr (through `opts.warn`); `signIn` adds the sign-in hint. */
-  private warnOnce(text: string, signIn: boolean): void {
+  /** One renewal warning per run (through `opts.onRenewalWarning`) about the token `used`. */
+  private warnOnce(kind: RenewalWarning['kind'], reason: string, used: ChatGPTTokens): void {
     if (this.warned) return;
     this.warned = true;
-    this.opts.warn?.(signIn ? `${text}; sign in again: kolega auth login chatgpt` : text);
+    const exp = readClaims(used.access_token).exp;
+    this.opts.onRenewalWarning?.({
+      kind,
+      reason,
+      ...(exp === undefined ? {} : { expiresAtMs: exp * 1000 }),
+      atMs: this.now(),
+    });
   }
 
   /**
@@ -293,14 +306,6 @@ const CRITICAL_REFRESH = 'the renewed ChatGPT credentials to be stored';
  * process: not tried again before the access token expires, so one run posts one bounded series.
  */
 const earlyRefreshFailed = new Set<string>();
-
-/** "expires in N min" (or "is still valid" without `exp`), for warnings. */
-function endsIn(tokens: ChatGPTTokens, now: number): string {
-  const exp = readClaims(tokens.access_token).exp;
-  if (exp === undefined) return 'is still valid';
-  const minutes = Math.max(1, Math.round((exp * 1000 - now) / 60_000));
-  return `expires in ${minutes} min`;
-}
 
 /** A transient failure that exhausted its retries must not be replayed again by the turn loop. */
 function asFinal(err: unknown): KolegaError {

@@ -26,14 +26,21 @@ const STDERR_TAIL_BYTES = 2000;
 export interface StartMcpOptions {
   /** Aborts start-up (SIGINT). */
   signal: AbortSignal;
-  /** A server that fails is skipped (reported through `warn`) instead of failing the run. */
+  /** A server that fails is skipped (reported through `onNotice`) instead of failing the run. */
   optional: boolean;
-  /** One-line notes for stderr. */
-  warn: (line: string) => void;
+  /** Told about each server or tool left out of the run (the CLI words it as a warning). */
+  onNotice: (notice: McpNotice) => void;
   /** Longest one tool call may take without progress, in ms; default MCP_CALL_TIMEOUT_MS. */
   toolTimeoutMs?: number;
   debug?: (line: string) => void;
 }
+
+/** Something left out of the run, as data for the CLI's warning line. */
+export type McpNotice =
+  /** A server failed (`stage`: starting it, or listing its tools) and the run goes on without it (--mcp-optional). */
+  | { type: 'server_skipped'; server: string; stage: 'start' | 'list_tools'; reason: string }
+  /** A listed tool cannot be offered (`problem` says why, e.g. an unusable inputSchema); `tool` when it has a name. */
+  | { type: 'tool_skipped'; server: string; tool?: string; problem: string };
 
 /** The connected servers. */
 export interface McpSession {
@@ -77,10 +84,10 @@ interface Connected {
 export async function startMcpServers(servers: McpServerConfig[], opts: StartMcpOptions): Promise<McpSession> {
   const outcomes = await Promise.allSettled(servers.map((s) => connect(s, opts)));
   const connected: Connected[] = [];
-  const failures: string[] = [];
+  const failures: { server: string; reason: string }[] = [];
   outcomes.forEach((o, i) => {
     if (o.status === 'fulfilled') connected.push(o.value);
-    else failures.push(`MCP server "${servers[i]!.name}" failed to start: ${(o.reason as Error).message}`);
+    else failures.push({ server: servers[i]!.name, reason: (o.reason as Error).message });
   });
   const close = () => closeAll(connected);
   if (opts.signal.aborted) {
@@ -89,23 +96,26 @@ export async function startMcpServers(servers: McpServerConfig[], opts: StartMcp
   }
   if (failures.length > 0 && !opts.optional) {
     await close();
-    throw new KolegaError('usage', 'mcp_server_failed', failures.join('; '), {
+    const text = failures.map((f) => `MCP server "${f.server}" failed to start: ${f.reason}`).join('; ');
+    throw new KolegaError('usage', 'mcp_server_failed', text, {
       hint: 'fix the server or its entry in --mcp-config, or pass --mcp-optional to run without it',
     });
   }
-  for (const f of failures) opts.warn(`kolega: ${f} (continuing without it: --mcp-optional)`);
+  for (const f of failures)
+    opts.onNotice({ type: 'server_skipped', server: f.server, stage: 'start', reason: f.reason });
   const taken = new Set<string>();
   const tools: Tool[] = [];
   for (const c of connected) {
     try {
       tools.push(...(await listTools(c, taken, opts, opts.toolTimeoutMs ?? MCP_CALL_TIMEOUT_MS)));
     } catch (err) {
-      const msg = `MCP server "${c.config.name}" could not list its tools: ${(err as Error).message}`;
+      const reason = (err as Error).message;
       if (!opts.optional) {
         await close();
+        const msg = `MCP server "${c.config.name}" could not list its tools: ${reason}`;
         throw new KolegaError('usage', 'mcp_server_failed', msg, { hint: 'fix the server, or pass --mcp-optional' });
       }
-      opts.warn(`kolega: ${msg} (continuing without it)`);
+      opts.onNotice({ type: 'server_skipped', server: c.config.name, stage: 'list_tools', reason });
     }
   }
   return { tools, close };
@@ -176,9 +186,12 @@ async function listTools(
     for (const raw of page.tools) {
       const checked = await checkListedTool(raw);
       if ('problem' in checked) {
-        opts.warn(
-          `kolega: MCP server "${c.config.name}": tool ${checked.name === undefined ? '(unnamed)' : `"${checked.name}"`} skipped: ${checked.problem}`,
-        );
+        opts.onNotice({
+          type: 'tool_skipped',
+          server: c.config.name,
+          ...(checked.name === undefined ? {} : { tool: checked.name }),
+          problem: checked.problem,
+        });
         continue;
       }
       out.push(asTool(c, checked.tool, mcpToolName(c.config.name, checked.tool.name, taken), callTimeoutMs));

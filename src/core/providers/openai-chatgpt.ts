@@ -2,7 +2,7 @@
  * The `openai_chatgpt` provider: the ChatGPT backend with the OAuth access token
  * (docs/protocol.md §e.2, e.3). Base URL `KOLEGA_CHATGPT_BASE_URL`.
  */
-import { TokenManager } from '../auth/token-manager.js';
+import { TokenManager, type RenewalWarning } from '../auth/token-manager.js';
 import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL } from '../net/base-url.js';
 import type { Provider } from './types.js';
 import { claimedCodexVersion, identityHeaders } from './codex-identity.js';
@@ -14,7 +14,7 @@ export interface ChatGPTProviderOptions {
   signal?: AbortSignal;
   debug?: (line: string) => void;
   /** Told (once per run) when a token that could not be renewed is used; see TokenManagerOptions. */
-  warn?: (line: string) => void;
+  onRenewalWarning?: (warning: RenewalWarning) => void;
 }
 
 /**

@@ -11,6 +11,7 @@ const original = new KolegaError('quota', 'rate_limited', 'rate limited (429): s
   retryable: true,
   retryDelayMs: 1500,
   requestId: 'req_123',
+  alreadyShown: true,
   cause: root,
 });
 
@@ -25,6 +26,7 @@ const fields = (e: KolegaError) => ({
   retryable: e.retryable,
   retryDelayMs: e.retryDelayMs,
   requestId: e.requestId,
+  alreadyShown: e.alreadyShown,
   cause: (e as { cause?: unknown }).cause,
 });
 

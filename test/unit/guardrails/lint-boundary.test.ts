@@ -45,6 +45,13 @@ describe('src/core boundary', () => {
     expect(await ruleIds(code.replace('= 2', '= 0'), 'src/cli/commands/example.ts')).toEqual([]);
   });
 
+  it('keeps the exit-status table to the reporter and the entry point', async () => {
+    const code = "import { EXIT_CODES } from '../exit.js';\nexport const c = EXIT_CODES.auth;\n";
+    expect(await ruleIds(code, 'src/cli/auth/example.ts')).toContain('no-restricted-imports');
+    expect(await ruleIds(code.replace(/EXIT_CODES/g, 'exitCodeFor'), 'src/cli/auth/example.ts')).toEqual([]);
+    expect(await ruleIds(code.replace('../exit.js', './exit.js'), 'src/cli/main.ts')).toEqual([]);
+  });
+
   it('lets only the entry point end the process', async () => {
     const code = 'export function f(): void {\n  process.exit(2);\n}\n';
     expect(await ruleIds(code, 'src/cli/commands/example.ts')).toContain('no-restricted-properties');
