@@ -17,7 +17,7 @@ export interface DoctorDocument {
   kolega_version: string;
   /** True when no check failed. */
   ok: boolean;
-  /** The exit status doctor returns. */
+  /** The exit status doctor ends with. */
   exit_code: number;
   summary: { ok: number; warn: number; fail: number; fixed: number };
   checks: CheckResult[];

@@ -2,7 +2,7 @@
  * The work of `kolega run` (wiring in commands/run.ts, behaviour here, so
  * `--help` never loads it): read the
  * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
- * turn, and return the exit status.
+ * turn, and throw its failure for the CLI's one reporter (../exit.ts).
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';

@@ -11,6 +11,7 @@ import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KolegaError, type ExitClass } from '../../../src/core/errors.js';
 import { EXIT_CODES, exitCodeFor, printable, reportError } from '../../../src/cli/exit.js';
+import { EXIT_CODE_ROWS } from '../../../src/cli/help-topics.js';
 import { main } from '../../../src/cli/main.js';
 import { buffer, bufferIO } from '../../helpers/in-process.js';
 
@@ -28,6 +29,11 @@ describe('exitCodeFor', () => {
   ])('maps the class %s to %i (docs/design.md)', (cls, code) => {
     expect(EXIT_CODES[cls]).toBe(code);
     expect(exitCodeFor(new KolegaError(cls, 'x', 'y'))).toBe(code);
+  });
+
+  it('documents every status it maps, and no other (kolega help exit-codes)', () => {
+    const documented = EXIT_CODE_ROWS.map(([code]) => Number(code)).filter((c) => c !== 0);
+    expect(new Set(Object.values(EXIT_CODES))).toEqual(new Set(documented));
   });
 
   it('maps anything that is not a KolegaError to 1', () => {
