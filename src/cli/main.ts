@@ -36,6 +36,10 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      // Laid out for the streams kolega writes to (commander would ask process.stdout), so the
+      // build-time help snapshot (help-snapshot.ts) gets the width a pipe gets.
+      getOutHelpWidth: () => terminalWidth(ctx.stdout),
+      getErrHelpWidth: () => terminalWidth(ctx.stderr),
       // One prefix for every error line, the parser's included.
       outputError: (s, write) => write(s.startsWith('error: ') ? `kolega: ${s.slice('error: '.length)}` : s),
     })
@@ -68,6 +72,12 @@ export function buildProgram(ctx: CliContext): Command {
   describeFromSummary(program);
   pointToTopics(program);
   return program;
+}
+
+/** The columns of `stream` when it is a terminal that reports them; otherwise 80 (commander's default). */
+function terminalWidth(stream: object): number {
+  const s = stream as { isTTY?: boolean; columns?: number };
+  return s.isTTY === true && typeof s.columns === 'number' && s.columns > 0 ? s.columns : 80;
 }
 
 /** Ends every subcommand's help with where the exit statuses and environment variables are listed. */

@@ -1,7 +1,7 @@
 /**
- * Start-up stays lazy (README "Performance"): `kolega --version` and `--help` load only what
- * they print — no undici (npm or Node's bundled copy), ora, conf, chalk, HTTP, tool, store or
- * protocol code. Checked by tracing every module the real binary resolves; not timed.
+ * Start-up stays lazy (README "Performance"): `kolega --version`, and help printed into a pipe
+ * (dist/help.json), load nothing of the CLI; other help loads no undici (npm or Node's bundled
+ * copy), ora, conf, chalk, HTTP, tool, store or protocol code. Checked by tracing every module the real binary resolves; not timed.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, baseEnv, tempDir } from '../helpers/cli.js';
 
+const ENTRY = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
 const TRACE_HOOK = fileURLToPath(new URL('../helpers/load-trace.mjs', import.meta.url));
 const tmp = tempDir('kolega-lazy-');
 afterAll(() => tmp.cleanup());
@@ -56,7 +57,36 @@ describe('start-up stays lazy', () => {
     });
   }
 
-  for (const args of [['--help'], ['run', '--help']]) {
+  // Help into a pipe comes from dist/help.json (bin/kolega): nothing of the CLI is loaded.
+  for (const args of [['--help'], ['run', '--help'], ['help', 'sessions', 'list'], ['auth', 'login', '-h']]) {
+    it(`${args.join(' ')} into a pipe prints the CLI's own help text and loads no part of the CLI`, () => {
+      const t = trace(args);
+      expect(t.code).toBe(0);
+      expect(t.urls.filter((u) => u.includes('node_modules/') || u.includes('dist/cli/'))).toEqual([]);
+      expect(t.builtins.filter((b) => HEAVY_BUILTINS.test(b))).toEqual([]);
+      // The same bytes the CLI itself prints for this argv (entry point called directly).
+      const direct = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `process.argv.splice(1, 0, 'kolega'); require(${JSON.stringify(ENTRY)}).runFromProcess()`,
+          '--',
+          ...args,
+        ],
+        { cwd: REPO_ROOT, env: baseEnv({ KOLEGA_HOME: tmp.dir }), encoding: 'utf8' },
+      );
+      expect(direct.status).toBe(0);
+      expect(t.stdout).toBe(direct.stdout);
+      expect(t.stdout).toMatch(/^Usage: kolega/);
+    });
+  }
+
+  // Help that is not in the snapshot (here: with a global flag before it) takes the CLI's path.
+  const viaCli = [
+    ['--no-color', '--help'],
+    ['--no-color', 'run', '--help'],
+  ];
+  for (const args of viaCli) {
     it(`${args.join(' ')} loads commander and the command declarations only`, () => {
       const t = trace(args);
       expect(t.code).toBe(0);
@@ -69,7 +99,7 @@ describe('start-up stays lazy', () => {
     });
   }
 
-  for (const args of [['--help'], ['run', '--help']]) {
+  for (const args of viaCli) {
     it(`${args.join(' ')} through require() of the ES entry loads no heavy built-in either`, () => {
       const t = trace(args, true);
       expect(t.code).toBe(0);
