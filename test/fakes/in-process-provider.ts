@@ -50,7 +50,7 @@ export const IN_PROCESS_KEY = 'sk-in-process-secret';
 
 /** A scripted in-process backend. */
 export interface InProcessBackend {
-  /** A public-API provider (API key) whose requests this backend answers. */
+  /** The provider whose requests this backend answers (public API with an API key by default). */
   provider: Provider;
   /** For `TurnOptions.openTransport`. */
   openTransport: TransportOpener;
@@ -75,6 +75,7 @@ export function status(code: number, body?: unknown, headers?: Record<string, st
 }
 
 const BASE_URL = 'https://in-process.invalid/v1';
+const CHATGPT_BASE_URL = 'https://in-process.invalid/backend-api/codex';
 
 /** The SSE body of `events`, one chunk per event, optionally breaking like a reset connection. */
 async function* sseBody(events: SseEvent[], reset: boolean): AsyncGenerator<Uint8Array> {
@@ -95,16 +96,21 @@ function untilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-/** Creates an in-process backend with `steps` queued. */
-export function inProcessBackend(...steps: InProcessStep[]): InProcessBackend {
+/**
+ * Creates an in-process backend with `steps` queued. With `chatgpt`, the provider is the ChatGPT
+ * backend (`openai_chatgpt`, a bearer access token) and bodies are held to that backend's rules
+ * (`store: false`, instructions required, no `max_output_tokens`: docs/protocol.md §e.7).
+ */
+export function inProcessBackend(steps: InProcessStep[] = [], opts: { chatgpt?: boolean } = {}): InProcessBackend {
   const queue = [...steps];
+  const chatgpt = opts.chatgpt === true;
   const requests: InProcessRequest[] = [];
   const opened: (TransportMode | undefined)[] = [];
   let open = 0;
   const provider: Provider = {
-    id: 'openai',
-    baseUrl: BASE_URL,
-    chatgptBackend: false,
+    id: chatgpt ? 'openai_chatgpt' : 'openai',
+    baseUrl: chatgpt ? CHATGPT_BASE_URL : BASE_URL,
+    chatgptBackend: chatgpt,
     env: {},
     staticHeaders: { 'user-agent': 'kolega-test' },
     auth: {

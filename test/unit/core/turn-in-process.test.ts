@@ -44,7 +44,7 @@ const opts = (backend: InProcessBackend, extra: Parameters<typeof turnOptions>[2
 
 describe('the transport seam', () => {
   it('opens one transport per turn in the mode asked for and closes it', async () => {
-    const backend = inProcessBackend(answer(textAnswer('hi')));
+    const backend = inProcessBackend([answer(textAnswer('hi'))]);
     const { result } = await collectTurn(opts(backend, { transport: 'http' }));
     expect(result).toMatchObject({ status: 'completed', finalText: 'hi', requests: 1 });
     expect(backend.opened).toEqual(['http']);
@@ -53,7 +53,7 @@ describe('the transport seam', () => {
   });
 
   it('refuses a body the real server would refuse (an orphan function_call_output) as a 400', async () => {
-    const backend = inProcessBackend(answer(textAnswer('never')));
+    const backend = inProcessBackend([answer(textAnswer('never'))]);
     const { events } = await collectTurn(
       opts(backend, { history: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] }),
     );
@@ -65,10 +65,10 @@ describe('the transport seam', () => {
 describe('tool round trip', () => {
   it('runs the call and sends its output back in the second request, after the call', async () => {
     writeFileSync(path.join(ws.root, 'notes.txt'), 'alpha\nbeta\n');
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       answer(toolCall('call_1', 'read_file', { path: 'notes.txt' })),
       answer(textAnswer('It says alpha and beta.')),
-    );
+    ]);
     const { result, events } = await collectTurn(opts(backend));
 
     expect(result).toMatchObject({ status: 'completed', finalText: 'It says alpha and beta.', requests: 2 });
@@ -98,7 +98,7 @@ describe('tool round trip', () => {
   });
 
   it('runs two calls of one response in order and answers both', async () => {
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       answer([
         ev.created(),
         ev.callDone('c1', 'list_dir', '{}'),
@@ -106,7 +106,7 @@ describe('tool round trip', () => {
         ev.completed(),
       ]),
       answer(textAnswer('done')),
-    );
+    ]);
     const { result, events } = await collectTurn(opts(backend));
     expect(result).toMatchObject({ status: 'completed', toolCalls: 2 });
     expect(events.filter((e) => e.type === 'tool.result').map((e) => (e as { call_id: string }).call_id)).toEqual([
@@ -118,12 +118,38 @@ describe('tool round trip', () => {
   });
 });
 
+describe('tool round trip on the ChatGPT backend', () => {
+  it('replays reasoning and the call without item ids (store: false) and sends no max_output_tokens', async () => {
+    const backend = inProcessBackend(
+      [
+        answer([
+          ev.created(),
+          ev.reasoningDone('Look first.', 'enc_1'),
+          ev.callDone('c1', 'list_dir', '{}'),
+          ev.completed(),
+        ]),
+        answer(textAnswer('Empty.')),
+      ],
+      { chatgpt: true },
+    );
+    const { result } = await collectTurn(opts(backend, { maxOutputTokens: 100 }));
+    expect(result).toMatchObject({ status: 'completed', finalText: 'Empty.', requests: 2 });
+    const [first, second] = backend.requests.map((r) => r.body);
+    expect(first).toMatchObject({ store: false, stream: true, instructions: 'You are a test.' });
+    expect(first).not.toHaveProperty('max_output_tokens');
+    const replay = second!.input as Record<string, unknown>[];
+    expect(replay.map((i) => i.type)).toEqual(['message', 'reasoning', 'function_call', 'function_call_output']);
+    expect(replay[1]).toMatchObject({ encrypted_content: 'enc_1' });
+    for (const item of replay) expect(item).not.toHaveProperty('id');
+  });
+});
+
 describe('retries', () => {
   it('retries a 502 before any output and succeeds, reporting one retry', async () => {
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       status(502, { error: { message: 'bad gateway' } }, { 'retry-after-ms': '1' }),
       answer(textAnswer('fine')),
-    );
+    ]);
     const { result, events } = await collectTurn(opts(backend));
     expect(result).toMatchObject({ status: 'completed', finalText: 'fine', requests: 2 });
     expect(events.filter((e) => e.type === 'retry')).toEqual([
@@ -134,11 +160,11 @@ describe('retries', () => {
   });
 
   it('retries a stream dropped before any output (stream_incomplete) and a connection reset', async () => {
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       answer([ev.created()]),
       { kind: 'reset', events: [ev.created()] },
       answer(textAnswer('third time')),
-    );
+    ]);
     const { result, events } = await collectTurn(opts(backend));
     expect(result).toMatchObject({ status: 'completed', finalText: 'third time', requests: 3 });
     const retries = events.filter((e) => e.type === 'retry') as Extract<TurnEvent, { type: 'retry' }>[];
@@ -156,7 +182,7 @@ describe('retries', () => {
       'context_length_exceeded',
     ],
   ])('does not retry %s', async (_name, step, code) => {
-    const backend = inProcessBackend(step, answer(textAnswer('must not be requested')));
+    const backend = inProcessBackend([step, answer(textAnswer('must not be requested'))]);
     const { result, events } = await collectTurn(opts(backend));
     expect(result.status).toBe('failed');
     expect(events.some((e) => e.type === 'retry')).toBe(false);
@@ -165,10 +191,10 @@ describe('retries', () => {
   });
 
   it('never replays an attempt that already showed text, even if the drop is retryable', async () => {
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       { kind: 'reset', events: [ev.created(), ev.textDelta('half an ans')] },
       answer(textAnswer('must not be requested')),
-    );
+    ]);
     const { events } = await collectTurn(opts(backend));
     expect(types(events)).toEqual(['turn.started', 'text.delta', 'turn.failed']);
     expect(failed(events).code).toBe('stream_interrupted');
@@ -177,7 +203,7 @@ describe('retries', () => {
 
   it('masks the API key in a retry reason and in the failure', async () => {
     const echo = { error: { message: `Incorrect API key provided: ${IN_PROCESS_KEY}` } };
-    const backend = inProcessBackend(status(500, echo, { 'retry-after-ms': '1' }), status(400, echo));
+    const backend = inProcessBackend([status(500, echo, { 'retry-after-ms': '1' }), status(400, echo)]);
     const { events } = await collectTurn(opts(backend));
     const retry = events.find((e) => e.type === 'retry') as Extract<TurnEvent, { type: 'retry' }>;
     expect(retry.reason).not.toContain(IN_PROCESS_KEY);
@@ -185,7 +211,7 @@ describe('retries', () => {
   });
 
   it('reports an abort during a stalled request with the signal reason', async () => {
-    const backend = inProcessBackend({ kind: 'stall' });
+    const backend = inProcessBackend([{ kind: 'stall' }]);
     const controller = new AbortController();
     const reason = new KolegaError('interrupted', 'interrupted', 'interrupted by SIGINT');
     const { result, events } = await collectTurn(opts(backend, { signal: controller.signal }), (e) => {
@@ -199,11 +225,11 @@ describe('retries', () => {
 
 describe('renderers fed by runTurn', () => {
   it('NDJSON: one schema-valid line per event on stdout, in order; the retry also on stderr', async () => {
-    const backend = inProcessBackend(
+    const backend = inProcessBackend([
       status(503, { error: { message: 'busy' } }, { 'retry-after-ms': '1' }),
       answer(toolCall('call_1', 'list_dir', {})),
       answer(textAnswer('Empty.')),
-    );
+    ]);
     const { io, stdout, stderr } = bufferIO();
     const { events } = await collectTurn(opts(backend), ndjsonRenderer(io));
     const lines = parseEvents(stdout.text);
@@ -224,7 +250,7 @@ describe('renderers fed by runTurn', () => {
 
   it('text: the answer alone on stdout; tool activity on stderr only with --verbose', async () => {
     const script = () =>
-      inProcessBackend(answer(toolCall('call_1', 'list_dir', {})), answer(textAnswer('Nothing here.')));
+      inProcessBackend([answer(toolCall('call_1', 'list_dir', {})), answer(textAnswer('Nothing here.'))]);
     const quiet = bufferIO();
     await collectTurn(opts(script()), textRenderer(quiet.io, undefined, Chalk));
     expect(quiet.stdout.text).toBe('Nothing here.\n');
@@ -238,7 +264,7 @@ describe('renderers fed by runTurn', () => {
   });
 
   it('text: a failed turn after partial text ends stdout at a line start', async () => {
-    const backend = inProcessBackend({ kind: 'reset', events: [ev.created(), ev.textDelta('partial')] });
+    const backend = inProcessBackend([{ kind: 'reset', events: [ev.created(), ev.textDelta('partial')] }]);
     const { io, stdout } = bufferIO();
     const { result } = await collectTurn(opts(backend), textRenderer(io, undefined, Chalk));
     expect(result.status).toBe('failed');
