@@ -2,7 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mergeOpenAILive } from '../../../../src/core/models/known.js';
-import { keyFingerprint, openaiModelsCachePath, readOpenAIModelsCache } from '../../../../src/core/models/openai-cache.js';
+import {
+  keyFingerprint,
+  openaiModelsCachePath,
+  readOpenAIModelsCache,
+} from '../../../../src/core/models/openai-cache.js';
 import { parseOpenAIModels } from '../../../../src/core/models/openai-live.js';
 import { tempDir } from '../../../helpers/cli.js';
 
