@@ -28,7 +28,14 @@ beforeEach(() => {
   writeFileSync(path.join(outside, 'secret.txt'), 'secret\n');
   creds = path.join(home, 'credentials.json');
   writeFileSync(creds, '{"token":"x"}');
-  ctx = { root, addDirs: [], protectedPaths: [creds], sandbox: 'read-only', signal: new AbortController().signal };
+  ctx = {
+    root,
+    addDirs: [],
+    protectedPaths: [creds],
+    sandbox: 'read-only',
+    signal: new AbortController().signal,
+    env: process.env,
+  };
 });
 afterEach(() => tmp.cleanup());
 

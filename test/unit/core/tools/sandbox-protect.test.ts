@@ -27,7 +27,7 @@ let shell: Tool;
 let home: string;
 
 beforeAll(async () => {
-  const status = await probeSandbox();
+  const status = await probeSandbox({ env: process.env });
   if (!status.available) throw new Error(`these tests need bubblewrap: ${status.reason}`);
   shell = shellTool({ bwrap: status.bwrap });
 });

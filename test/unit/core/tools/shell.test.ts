@@ -20,7 +20,7 @@ let server: http.Server;
 let port: number;
 
 beforeAll(async () => {
-  const status = await probeSandbox();
+  const status = await probeSandbox({ env: process.env });
   if (!status.available) throw new Error(`these tests need bubblewrap: ${status.reason}`);
   shell = shellTool({ bwrap: status.bwrap });
   server = http.createServer((_req, res) => res.end('pong'));
@@ -39,6 +39,12 @@ const fetchCmd = () =>
   `node -e "require('http').get('http://127.0.0.1:${port}/',r=>r.on('data',d=>console.log('got',String(d)))).on('error',e=>{console.log('neterr',e.code);process.exit(7)})"`;
 
 describe('shell in the bwrap sandbox (workspace-write)', () => {
+  it('starts commands from the environment kolega was given (ToolContext.env), secrets removed', async () => {
+    s.ctx.env = { ...process.env, KOLEGA_INJECTED_PROBE: 'x', PROBE_FROM_CTX: 'from-ctx', PROBE_API_KEY: 'sk-hidden' };
+    const r = await run('echo "[$PROBE_FROM_CTX][$PROBE_API_KEY][$KOLEGA_INJECTED_PROBE]"');
+    expect(r.output).toContain('[from-ctx][][]');
+  });
+
   it('runs in the workspace and reports the exit code and interleaved output', async () => {
     const r = await run('pwd; echo out; echo err >&2; echo out2; exit 3');
     expect(r.status).toBe('error');
@@ -157,7 +163,7 @@ describe('probeSandbox', () => {
     const status = await probeSandbox({ env: { PATH: '/nonexistent' }, fresh: true });
     expect(status).toMatchObject({ available: false, bwrap: null, reason: 'bwrap (bubblewrap) is not installed' });
     expect(status.hint).toMatch(/apt-get install bubblewrap/);
-    const real = await probeSandbox({ fresh: true });
+    const real = await probeSandbox({ env: process.env, fresh: true });
     expect(real.available).toBe(true);
   });
 });
