@@ -14,7 +14,12 @@ import { finalAnswer, toInputItem, type InputContent, type InputItem, type Outpu
 import type { RequestShape } from './responses/presentation.js';
 import type { FunctionToolSpec } from './responses/request.js';
 import { retryDelay } from './responses/retry.js';
-import { openTransport, type ResponsesTransport, type TransportMode } from './responses/transport.js';
+import {
+  openTransport,
+  type ResponsesTransport,
+  type TransportMode,
+  type TransportOpener,
+} from './responses/transport.js';
 import { executeToolCall } from './tools/registry.js';
 import { sandboxView } from './tools/sandbox-view.js';
 import type { Tool, ToolContext } from './tools/types.js';
@@ -57,6 +62,12 @@ export interface TurnOptions {
   signal: AbortSignal;
   /** How requests travel (./responses/transport.ts); default `auto`. */
   transport?: TransportMode;
+  /**
+   * Opens the turn's transport with `provider`, `transport` and `debug`; default
+   * ./responses/transport.ts `openTransport` (HTTP SSE or the WebSocket). The seam where tests put
+   * an in-process transport to drive the whole loop (retries, tool round trips) without a socket.
+   */
+  openTransport?: TransportOpener;
   /** How instructions and tools are presented to the model (./responses/presentation.ts); default classic. */
   shape?: RequestShape;
   /** `text.format` for structured output. */
@@ -199,7 +210,7 @@ export async function runTurn(opts: TurnOptions, sink: EventSink): Promise<TurnR
   try {
     opts.preflight?.();
     opts.recorder?.sent(fresh);
-    transport = openTransport(opts.provider, opts.transport, opts.debug);
+    transport = (opts.openTransport ?? openTransport)(opts.provider, opts.transport, opts.debug);
     for (;;) {
       const outcome = await requestWithRetries(
         opts,

@@ -212,7 +212,7 @@ export interface FakeBackend {
 
 /**
  * Directory of the recorded fixtures: a copy of the team's shared recordings kept in the repository,
- * so the suite runs from a fresh clone anywhere (test/unit/fixtures-copy.test.ts checks the copy is
+ * so the suite runs from a fresh clone anywhere (test/unit/guardrails/fixtures-copy.test.ts checks the copy is
  * current whenever the shared folder is present beside the checkout).
  */
 export const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);

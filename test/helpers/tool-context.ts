@@ -22,6 +22,14 @@ export function scratch(sandbox: SandboxLevel = 'workspace-write', extra: Partia
   mkdirSync(ws);
   mkdirSync(outside);
   const controller = new AbortController();
-  const ctx: ToolContext = { root: ws, addDirs: [], protectedPaths: [], sandbox, signal: controller.signal, ...extra };
+  const ctx: ToolContext = {
+    root: ws,
+    addDirs: [],
+    protectedPaths: [],
+    sandbox,
+    signal: controller.signal,
+    env: process.env,
+    ...extra,
+  };
   return { base, ws, outside, ctx, controller, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }

@@ -5,6 +5,7 @@
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { LOGIN_TIMEOUT_SECONDS } from '../../core/auth/constants.js';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 import { parseSeconds } from './run.js';
 
 /** Options of `kolega auth login`. */
@@ -25,6 +26,17 @@ export interface LogoutOptions {
   all?: boolean;
 }
 
+/** Options of `kolega auth status`. */
+export interface StatusOptions {
+  json?: boolean;
+}
+
+/** What an `auth` subcommand was asked (handed to a `runF`); `target` as typed, checked by the behaviour. */
+export type AuthCommand =
+  | { command: 'login'; target: string | undefined; options: LoginOptions }
+  | { command: 'status'; options: StatusOptions }
+  | { command: 'logout'; target: string | undefined; options: LogoutOptions };
+
 /** Parses a TCP port (1-65535). */
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -40,8 +52,11 @@ function targetArgument(): Argument {
   return new Argument('[target]', 'chatgpt or openai').choices(['chatgpt', 'openai']).argParser((v: string) => v);
 }
 
-/** Adds `auth` and its subcommands to `program`. */
-export function registerAuth(program: Command, ctx: CliContext): void {
+/**
+ * Adds `auth` and its subcommands to `program`.
+ * @param runF given, receives the parsed subcommand instead of running it (./run-f.ts)
+ */
+export function registerAuth(program: Command, ctx: CliContext, runF?: RunF<AuthCommand>): void {
   const auth = program
     .command('auth')
     .summary('sign in with ChatGPT or an API key, check or remove credentials')
@@ -80,9 +95,11 @@ export function registerAuth(program: Command, ctx: CliContext): void {
         'stored with a warning, or refused with --verify (exit 6).\n',
     )
     .action(async (target: string | undefined, opts: LoginOptions, cmd: Command) => {
+      const options = { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' };
+      if (runF) return runF({ command: 'login', target, options });
       // A bare `auth login` is one line naming the targets, exit 2 (executeLogin -> parseTarget).
       const { executeLogin } = await import('../auth/login.js');
-      await executeLogin(target, { ...opts, timeoutGiven: cmd.getOptionValueSource('timeout') === 'cli' }, ctx);
+      await executeLogin(target, options, ctx);
     });
   auth
     .command('status')
@@ -92,7 +109,8 @@ export function registerAuth(program: Command, ctx: CliContext): void {
       'after',
       '\nExamples:\n  kolega auth status\n  kolega auth status --json | jq .providers.openai_chatgpt.usable\n',
     )
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: StatusOptions) => {
+      if (runF) return runF({ command: 'status', options: opts });
       const { executeStatus } = await import('../auth/status.js');
       await executeStatus(opts, ctx);
     });
@@ -107,6 +125,7 @@ export function registerAuth(program: Command, ctx: CliContext): void {
         '\nExamples:\n  kolega auth logout chatgpt\n  kolega auth logout --all\n',
     )
     .action(async (target: string | undefined, opts: LogoutOptions) => {
+      if (runF) return runF({ command: 'logout', target, options: opts });
       const { executeLogout } = await import('../auth/logout.js');
       await executeLogout(target, opts, ctx);
     });

@@ -1,9 +1,18 @@
 /** `kolega completion bash|zsh|fish`: prints a completion script generated from the command tree. */
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 
-/** Adds `completion` to `program`. */
-export function registerCompletion(program: Command, ctx: CliContext): void {
+/** What `kolega completion` was asked (handed to a `runF`). */
+export interface CompletionCommand {
+  shell: 'bash' | 'zsh' | 'fish';
+}
+
+/**
+ * Adds `completion` to `program`.
+ * @param runF given, receives the parsed command instead of printing the script (./run-f.ts)
+ */
+export function registerCompletion(program: Command, ctx: CliContext, runF?: RunF<CompletionCommand>): void {
   program
     .command('completion')
     .summary('print the shell completion script (bash, zsh, fish)')
@@ -19,7 +28,8 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
         '  kolega completion zsh > "${fpath[1]}/_kolega"          # zsh\n' +
         '  kolega completion fish > ~/.config/fish/completions/kolega.fish\n',
     )
-    .action(async (shell: 'bash' | 'zsh' | 'fish', _opts: unknown, cmd: Command) => {
+    .action(async (shell: CompletionCommand['shell'], _opts: unknown, cmd: Command) => {
+      if (runF) return runF({ shell });
       const { completionSpec } = await import('../completion/spec.js');
       const { completionScript } = await import('../completion/shells.js');
       let root = cmd;

@@ -1,6 +1,7 @@
 /** `kolega doctor`: flags, help and examples only; the checks are in `../../core/doctor/`. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 import { parseSeconds } from './run.js';
 
 /** Parsed options of `kolega doctor`. */
@@ -12,8 +13,11 @@ export interface DoctorOptions {
   timeout: number;
 }
 
-/** Adds `doctor` to `program`. */
-export function registerDoctor(program: Command, ctx: CliContext): void {
+/**
+ * Adds `doctor` to `program`.
+ * @param runF given, receives the parsed options instead of running the checks (./run-f.ts)
+ */
+export function registerDoctor(program: Command, ctx: CliContext, runF?: RunF<DoctorOptions>): void {
   program
     .command('doctor')
     .summary('check the setup: files, sign-in, network, proxy, clock, terminal, sandbox')
@@ -37,6 +41,7 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega doctor\n  kolega doctor --online\n  kolega doctor --json | jq \'.checks[] | select(.status != "ok")\'\n',
     )
     .action(async (opts: DoctorOptions) => {
+      if (runF) return runF(opts);
       const { runDoctor } = await import('../doctor/run.js');
       await runDoctor(opts, ctx);
     });

@@ -1,6 +1,7 @@
 /** `kolega models`: flags, help and examples only; the work is in `../models/list.ts`. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 
 /** Parsed options of `kolega models`. */
 export interface ModelsOptions {
@@ -9,8 +10,11 @@ export interface ModelsOptions {
   refresh?: boolean;
 }
 
-/** Adds `models` to `program`. */
-export function registerModels(program: Command, ctx: CliContext): void {
+/**
+ * Adds `models` to `program`.
+ * @param runF given, receives the parsed options instead of listing the models (./run-f.ts)
+ */
+export function registerModels(program: Command, ctx: CliContext, runF?: RunF<ModelsOptions>): void {
   program
     .command('models')
     .summary('list the models you can use, with efforts and context windows')
@@ -32,6 +36,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
         '  kolega models --json | jq -r \'.models[] | select(.is_default) | .provider + "/" + .id\'\n',
     )
     .action(async (opts: ModelsOptions) => {
+      if (runF) return runF(opts);
       const { listModels } = await import('../models/list.js');
       await listModels(opts, ctx);
     });

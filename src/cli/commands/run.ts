@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 
 /** Parsed options of `kolega run` (commander camel-cases the flags). */
 export interface RunOptions {
@@ -47,6 +48,13 @@ export interface RunOptions {
   projectDoc: boolean;
   /** How requests travel: auto (WebSocket with HTTP fallback on the ChatGPT backend), websocket, http. */
   transport?: 'auto' | 'websocket' | 'http';
+}
+
+/** What `kolega run` was asked: the prompt words and the options (handed to a `runF`). */
+export interface RunCommand {
+  /** The prompt arguments as given (`-` or none: read stdin). */
+  prompt: string[];
+  options: RunOptions;
 }
 
 /** Parses a positive number of seconds. */
@@ -119,8 +127,11 @@ export const SANDBOX_HELP =
   '  workspace-write  adds write_file, edit_file, shell (in bubblewrap: writes only to the workspace, no network)\n' +
   '  full-access      every tool, including shell and MCP tools, with no sandbox\n';
 
-/** Adds `run` to `program`. */
-export function registerRun(program: Command, ctx: CliContext): void {
+/**
+ * Adds `run` to `program`.
+ * @param runF given, receives the parsed command instead of running it (./run-f.ts)
+ */
+export function registerRun(program: Command, ctx: CliContext, runF?: RunF<RunCommand>): void {
   program
     .command('run')
     .summary("send one prompt, stream the answer, run the model's tool calls")
@@ -202,6 +213,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         '  kolega run --continue "now apply the plan you just made"\n',
     )
     .action(async (prompt: string[], opts: RunOptions) => {
+      if (runF) return runF({ prompt, options: opts });
       // A resumed history is megabytes of objects that all survive: a bounded young generation
       // would copy them scavenge after scavenge (README "Performance"), so only new sessions bound it.
       if (opts.resume === undefined && opts.fork === undefined && !opts.continue)

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import type { RunF } from './run-f.js';
 
 /** Options of `sessions list`. */
 export interface SessionsListOptions {
@@ -13,6 +14,21 @@ export interface SessionsListOptions {
   /** Only the ids, one per line (for scripts and shell completion). */
   ids?: boolean;
 }
+
+/** Options of `sessions prune`. */
+export interface SessionsPruneOptions {
+  /** Age of the last write, in ms. */
+  olderThan: number;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** What a `sessions` subcommand was asked (handed to a `runF`); `id` is an id or a prefix, as typed. */
+export type SessionsCommand =
+  | { command: 'list'; options: SessionsListOptions }
+  | { command: 'show'; id: string; options: { json?: boolean } }
+  | { command: 'rm'; id: string }
+  | { command: 'prune'; options: SessionsPruneOptions };
 
 /** Parses a duration like `30d`, `12h`, `90m`, `2w`, `45s` into milliseconds. */
 export function parseDuration(value: string): number {
@@ -24,8 +40,11 @@ export function parseDuration(value: string): number {
   return Number(m[1]) * unit;
 }
 
-/** Adds `sessions` and its subcommands to `program`. */
-export function registerSessions(program: Command, ctx: CliContext): void {
+/**
+ * Adds `sessions` and its subcommands to `program`.
+ * @param runF given, receives the parsed subcommand instead of running it (./run-f.ts)
+ */
+export function registerSessions(program: Command, ctx: CliContext, runF?: RunF<SessionsCommand>): void {
   const sessions = program
     .command('sessions')
     .summary('list, show, remove and prune recorded conversations')
@@ -49,6 +68,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       "\nExamples:\n  kolega sessions list\n  kolega sessions list --all --json | jq -r '.sessions[0].id'\n",
     )
     .action(async (opts: SessionsListOptions) => {
+      if (runF) return runF({ command: 'list', options: opts });
       (await import('../sessions/list.js')).sessionsList(opts, ctx);
     });
   sessions
@@ -61,6 +81,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega sessions show 0196f3\n  kolega sessions show 0196f3 --json | jq \'.items[] | select(.item.type=="function_call")\'\n',
     )
     .action(async (id: string, opts: { json?: boolean }) => {
+      if (runF) return runF({ command: 'show', id, options: opts });
       (await import('../sessions/show.js')).sessionsShow(id, opts, ctx);
     });
   sessions
@@ -72,6 +93,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       '\nExamples:\n  kolega sessions rm 0196f3\n  kolega sessions list --ids | tail -n +11 | xargs -n1 kolega sessions rm\n',
     )
     .action(async (id: string) => {
+      if (runF) return runF({ command: 'rm', id });
       await (await import('../sessions/remove.js')).sessionsRemove(id, ctx);
     });
   sessions
@@ -88,7 +110,8 @@ export function registerSessions(program: Command, ctx: CliContext): void {
       'after',
       '\nExamples:\n  kolega sessions prune --older-than 30d --dry-run\n  kolega sessions prune --older-than 12h\n',
     )
-    .action(async (opts: { olderThan: number; dryRun?: boolean; json?: boolean }) => {
+    .action(async (opts: SessionsPruneOptions) => {
+      if (runF) return runF({ command: 'prune', options: opts });
       await (await import('../sessions/remove.js')).sessionsPrune(opts, ctx);
     });
 }

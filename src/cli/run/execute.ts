@@ -187,6 +187,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
       protectedPaths: [credentialsPath(home)],
       maskedPaths: masked,
       signal: controller.signal,
+      env: ctx.env,
       io,
       debug,
     });

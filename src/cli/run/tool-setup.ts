@@ -29,6 +29,8 @@ export interface ToolSetupInputs {
   /** Secrets hidden from tools below full-access (core/tools/masked-paths.ts). */
   maskedPaths?: string[];
   signal: AbortSignal;
+  /** The environment kolega was given: shell commands start from it, bwrap is found on its PATH. */
+  env: NodeJS.ProcessEnv;
   io: IO;
   debug?: (line: string) => void;
 }
@@ -63,6 +65,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
     sandbox: opts.sandbox,
     network: opts.network === true,
     signal: inputs.signal,
+    env: inputs.env,
   };
   const noop = async (): Promise<void> => undefined;
   if (opts.tools === false) return { all: builtinTools(), offered: [], toolContext, close: noop };
@@ -70,7 +73,7 @@ export async function setupTools(opts: RunOptions, inputs: ToolSetupInputs): Pro
   let bwrap: string | null | undefined;
   if (opts.sandbox === 'workspace-write') {
     const { probeSandbox } = await import('../../core/tools/sandbox-probe.js');
-    const status = await probeSandbox();
+    const status = await probeSandbox({ env: inputs.env });
     bwrap = status.available ? status.bwrap : null;
     if (!status.available) inputs.io.warn(`kolega: shell is not offered: ${status.reason} (${status.hint})`);
     inputs.debug?.(`sandbox: ${status.available ? `bwrap at ${status.bwrap}` : status.reason}`);

@@ -52,7 +52,7 @@ export function checkTerminal(t: TerminalFacts): CheckResult {
  * Bubblewrap for the sandboxed shell tool, probed exactly as `shell` uses it (tools/sandbox-probe.ts);
  * a warning when unusable: the shell is then offered only under full-access.
  */
-export async function checkSandbox(env: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
+export async function checkSandbox(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const p = await probeSandbox({ env, fresh: true });
   const details = { bwrap: p.bwrap, available: p.available, reason: p.reason ?? null };
   if (p.available)

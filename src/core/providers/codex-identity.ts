@@ -98,7 +98,7 @@ const ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'x
  * `codex_exec/<version> (<OS> <version>; <arch>) <terminal> (codex_exec; <version>)`.
  * Non-printable characters become `_`.
  */
-export function codexUserAgent(version: string, env: NodeJS.ProcessEnv = process.env): string {
+export function codexUserAgent(version: string, env: NodeJS.ProcessEnv): string {
   const terminal =
     (env.TERM_PROGRAM || env.TERM || 'unknown').replace(/[^A-Za-z0-9._/-]/g, '_').slice(0, 40) || 'unknown';
   const ua = `${BACKEND_ORIGINATOR}/${version} (${operatingSystem()}; ${ARCH[os.arch()] ?? os.arch()}) ${terminal} (${BACKEND_ORIGINATOR}; ${version})`;
@@ -106,7 +106,7 @@ export function codexUserAgent(version: string, env: NodeJS.ProcessEnv = process
 }
 
 /** Headers every ChatGPT-backend request carries (`/responses` and `/models`). */
-export function identityHeaders(version: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function identityHeaders(version: string, env: NodeJS.ProcessEnv): Record<string, string> {
   return { [VERSION_HEADER]: version, originator: BACKEND_ORIGINATOR, 'user-agent': codexUserAgent(version, env) };
 }
 

@@ -55,6 +55,16 @@ export interface ResponsesTransport {
 }
 
 /**
+ * Opens the transport of one turn: `openTransport` below, or a stand-in that answers in-process
+ * (the turn loop's tests drive `runTurn` through one without any socket).
+ */
+export type TransportOpener = (
+  provider: Provider,
+  mode: TransportMode | undefined,
+  debug?: (line: string) => void,
+) => ResponsesTransport;
+
+/**
  * The transport for `provider` in `mode`.
  * @throws KolegaError(usage, `websocket_unsupported`) for `websocket` on a provider without one
  */

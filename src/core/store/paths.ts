@@ -8,7 +8,7 @@ import envPaths from 'env-paths';
 import { KolegaError } from '../errors.js';
 
 /** The state directory (absolute path). Does not create it. */
-export function kolegaHome(env: NodeJS.ProcessEnv = process.env): string {
+export function kolegaHome(env: NodeJS.ProcessEnv): string {
   const fromEnv = env.KOLEGA_HOME;
   if (fromEnv !== undefined && fromEnv !== '') return path.resolve(fromEnv);
   return envPaths('kolega', { suffix: '' }).config;

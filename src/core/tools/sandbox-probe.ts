@@ -23,7 +23,7 @@ export interface SandboxStatus {
 export const PROBE_TIMEOUT_MS = 5000;
 
 /** Finds `bwrap` on `PATH`. @returns its absolute path, or null */
-export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | null {
+export function findBwrap(env: NodeJS.ProcessEnv): string | null {
   for (const dir of (env.PATH ?? '/usr/bin:/bin').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, 'bwrap');
@@ -64,9 +64,9 @@ let cached: Promise<SandboxStatus> | undefined;
  * Probes bwrap (once per process unless `fresh`).
  * @returns the status; never throws
  */
-export function probeSandbox(options: { env?: NodeJS.ProcessEnv; fresh?: boolean } = {}): Promise<SandboxStatus> {
+export function probeSandbox(options: { env: NodeJS.ProcessEnv; fresh?: boolean }): Promise<SandboxStatus> {
   if (cached && !options.fresh) return cached;
-  cached = runProbe(options.env ?? process.env);
+  cached = runProbe(options.env);
   return cached;
 }
 

@@ -129,7 +129,7 @@ export function shellTool(options: ShellToolOptions): Tool {
         file,
         args: fileArgs,
         cwd,
-        env: shellEnv(process.env),
+        env: shellEnv(ctx.env),
         timeoutMs,
         signal: ctx.signal,
         maxOutputBytes: SHELL_MAX_OUTPUT_BYTES,

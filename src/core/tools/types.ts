@@ -32,6 +32,8 @@ export interface ToolContext {
   network?: boolean;
   /** Aborted on SIGINT/timeout; tools must stop promptly. */
   signal: AbortSignal;
+  /** The environment kolega was given (the CLI's, injectable): `shell` commands start from it. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The result of one call, returned to the model as `function_call_output`. */
