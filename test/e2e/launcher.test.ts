@@ -1,5 +1,5 @@
 /**
- * The CommonJS launcher (bin/kolega): `--version` without the ES-module loader, the built entry point
+ * The CommonJS launcher (bin/kolega): `--version`, and help into a pipe (dist/help.json), without the ES-module loader; the built entry point
  * through require() of an ES module or, where Node lacks it, import(); and an unbuilt checkout (no
  * dist/, or dist/ without node_modules/) gets one line saying what to run, exit 1, no stack trace.
  */
@@ -44,8 +44,14 @@ describe('launcher', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${VERSION}\n`);
     expect(r.stderr).not.toContain('internal/modules/esm/loader');
-    const help = node(['--require', probe], BIN, ['--help']);
-    expect(help.stderr).toContain('internal/modules/esm/loader'); // the probe is not blind
+    // Help into a pipe comes from dist/help.json: the loader is not started either.
+    const piped = node(['--require', probe], BIN, ['run', '--help']);
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toMatch(/^Usage: kolega run/);
+    expect(piped.stderr).not.toContain('internal/modules/esm/loader');
+    // Help the snapshot does not hold (a global flag first) goes through the CLI: the probe is not blind.
+    const help = node(['--require', probe], BIN, ['--no-color', '--help']);
+    expect(help.stderr).toContain('internal/modules/esm/loader');
   });
 
   for (const [how, flags] of [
@@ -100,7 +106,7 @@ describe('launcher', () => {
       });
 
       it(`with dist/ but no node_modules/ prints one line naming npm ci and exits 1 (${how})`, () => {
-        const r = node([...flags], noDeps, ['--help']);
+        const r = node([...flags], noDeps, ['run', 'hi']);
         expect(r.status).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr.split('\n')).toHaveLength(2); // one line and its newline
@@ -115,6 +121,12 @@ describe('launcher', () => {
       const r = node([], bare, ['--version']);
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`${VERSION}\n`);
+    });
+
+    it('with dist/ but no node_modules/, help into a pipe still prints (from dist/help.json)', () => {
+      const r = node([], noDeps, ['--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: kolega/);
     });
   });
 });
