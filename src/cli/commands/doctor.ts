@@ -1,4 +1,4 @@
-/** `kolega doctor`: flags, help and examples only; the checks are in `../../core/doctor/`. */
+/** `kolega doctor`: flags, help and examples only; the checks are in `../doctor/checks/`. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { RunF } from './run-f.js';

@@ -2,7 +2,7 @@
  * The work of `kolega doctor`: run the core checks, print them (text or one JSON document:
  * schema/doctor.schema.json) and throw the first failure, whose class decides the exit status.
  */
-import { runDoctorChecks, type CheckResult } from '../../core/doctor/index.js';
+import { runDoctorChecks, type CheckResult } from './checks/index.js';
 import { kolegaHome } from '../../core/store/paths.js';
 import { kolegaVersion } from '../../core/version.js';
 import type { DoctorOptions } from '../commands/doctor.js';

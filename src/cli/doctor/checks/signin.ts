@@ -1,15 +1,15 @@
 /** Doctor checks of sign-in state and saved selections (never prints a token or a whole key). */
-import { ELIGIBLE_PLANS, REFRESH_WINDOW_MS } from '../auth/constants.js';
-import { readClaims } from '../auth/jwt.js';
-import { isKolegaError } from '../errors.js';
-import { formatWhen } from '../format.js';
-import { BUNDLED, type KnownModels } from '../models/known.js';
-import { isProviderId, MODELS } from '../models/bundled.js';
-import { findApiKey } from '../providers/openai.js';
-import { parseModelName } from '../providers/select.js';
-import { maskKey } from '../redact.js';
-import type { Credentials } from '../store/credentials.js';
-import type { Settings } from '../store/settings.js';
+import { ELIGIBLE_PLANS, REFRESH_WINDOW_MS } from '../../../core/auth/constants.js';
+import { readClaims } from '../../../core/auth/jwt.js';
+import { isKolegaError } from '../../../core/errors.js';
+import { formatWhen } from '../../../core/format.js';
+import { BUNDLED, type KnownModels } from '../../../core/models/known.js';
+import { isProviderId, MODELS } from '../../../core/models/bundled.js';
+import { findApiKey } from '../../../core/providers/openai.js';
+import { parseModelName } from '../../../core/providers/select.js';
+import { maskKey } from '../../../core/redact.js';
+import type { Credentials } from '../../../core/store/credentials.js';
+import type { Settings } from '../../../core/store/settings.js';
 import { check, type CheckResult } from './types.js';
 
 const LOGIN = 'kolega auth login chatgpt';

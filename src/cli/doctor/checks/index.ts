@@ -4,14 +4,14 @@
  * (file modes under KOLEGA_HOME).
  */
 import { existsSync } from 'node:fs';
-import { DEFAULT_ISSUER } from '../auth/constants.js';
-import { isKolegaError } from '../errors.js';
-import { knownModels } from '../models/known.js';
-import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../net/base-url.js';
-import { readCredentials, type Credentials } from '../store/credentials.js';
-import { readSettings, type Settings } from '../store/settings.js';
-import { probeSandbox } from '../tools/sandbox-probe.js';
-import { MASKED_PATHS_SETTING, maskedPaths, parseMaskedSetting } from '../tools/masked-paths.js';
+import { DEFAULT_ISSUER } from '../../../core/auth/constants.js';
+import { isKolegaError } from '../../../core/errors.js';
+import { knownModels } from '../../../core/models/known.js';
+import { baseUrlFromEnv, DEFAULT_CHATGPT_BASE_URL, DEFAULT_OPENAI_BASE_URL } from '../../../core/net/base-url.js';
+import { readCredentials, type Credentials } from '../../../core/store/credentials.js';
+import { readSettings, type Settings } from '../../../core/store/settings.js';
+import { probeSandbox } from '../../../core/tools/sandbox-probe.js';
+import { MASKED_PATHS_SETTING, maskedPaths, parseMaskedSetting } from '../../../core/tools/masked-paths.js';
 import {
   checkCredentialsFile,
   checkCredentialsMode,

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctorFailure } from '../../../../src/cli/doctor/run.js';
 import { exitCodeFor } from '../../../../src/cli/exit.js';
-import { checkSandbox } from '../../../../src/core/doctor/index.js';
-import { checkNode } from '../../../../src/core/doctor/files.js';
-import { checkClock, checkProxy } from '../../../../src/core/doctor/network.js';
-import { checkChatGPT, checkSelection } from '../../../../src/core/doctor/signin.js';
+import { checkSandbox } from '../../../../src/cli/doctor/checks/index.js';
+import { checkNode } from '../../../../src/cli/doctor/checks/files.js';
+import { checkClock, checkProxy } from '../../../../src/cli/doctor/checks/network.js';
+import { checkChatGPT, checkSelection } from '../../../../src/cli/doctor/checks/signin.js';
 import { maskKey } from '../../../../src/core/redact.js';
-import { check } from '../../../../src/core/doctor/types.js';
+import { check } from '../../../../src/cli/doctor/checks/types.js';
 import { tempDir } from '../../../helpers/cli.js';
 import { chatgptClaims, makeJwt } from '../../../helpers/tokens.js';
 
@@ -120,7 +120,7 @@ describe('doctor exit status', () => {
 
 describe('checkCodexIdentity', () => {
   it('ok at the default version; warns naming each model a lower claimed version hides, with the fix; fails on a malformed version', async () => {
-    const { checkCodexIdentity } = await import('../../../../src/core/doctor/identity.js');
+    const { checkCodexIdentity } = await import('../../../../src/cli/doctor/checks/identity.js');
     const home = tempDir();
     try {
       const ok = checkCodexIdentity(home.dir, {});

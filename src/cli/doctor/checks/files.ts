@@ -1,11 +1,11 @@
 /** Doctor checks of the runtime and the files under KOLEGA_HOME. */
-import { CA_VARIABLES, caSources, type CaSource } from '../net/ca-env.js';
+import { CA_VARIABLES, caSources, type CaSource } from '../../../core/net/ca-env.js';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { isKolegaError, type KolegaError } from '../errors.js';
-import { readCredentials } from '../store/credentials.js';
-import { credentialsPath, settingsPath } from '../store/paths.js';
-import { readSettings } from '../store/settings.js';
-import { SETTING_KEYS } from '../store/setting-keys.js';
+import { isKolegaError, type KolegaError } from '../../../core/errors.js';
+import { readCredentials } from '../../../core/store/credentials.js';
+import { credentialsPath, settingsPath } from '../../../core/store/paths.js';
+import { readSettings } from '../../../core/store/settings.js';
+import { SETTING_KEYS } from '../../../core/store/setting-keys.js';
 import { check, type CheckResult } from './types.js';
 
 /** Parses `>=X.Y.Z` (the only form kolega's engines field uses). */
@@ -16,7 +16,7 @@ function minVersion(range: string): number[] | undefined {
 
 /** Node version against package.json `engines.node`. */
 export function checkNode(version: string): CheckResult {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
     engines?: { node?: string };
   };
   const range = pkg.engines?.node ?? '';

@@ -3,12 +3,12 @@
  * ChatGPT backend, and a warning when that version is below the minimum of catalogue models —
  * the server then hides them from the live list and refuses them.
  */
-import { CODEX_VERSION_ENV, CODEX_VERSION_SETTING } from '../auth/constants.js';
-import { isKolegaError } from '../errors.js';
-import { CODEX_CATALOGUE } from '../models/codex-catalogue.js';
-import { compareVersions, parseLiveModels } from '../models/parse.js';
-import { readModelsCache } from '../models/cache.js';
-import { claimedCodexVersion } from '../providers/codex-identity.js';
+import { CODEX_VERSION_ENV, CODEX_VERSION_SETTING } from '../../../core/auth/constants.js';
+import { isKolegaError } from '../../../core/errors.js';
+import { CODEX_CATALOGUE } from '../../../core/models/codex-catalogue.js';
+import { compareVersions, parseLiveModels } from '../../../core/models/parse.js';
+import { readModelsCache } from '../../../core/models/cache.js';
+import { claimedCodexVersion } from '../../../core/providers/codex-identity.js';
 import { check, type CheckResult } from './types.js';
 
 /** `codex.identity`: the claimed version, its source, and the models it hides. Never throws. */

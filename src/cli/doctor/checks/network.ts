@@ -8,10 +8,10 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { tlsCa } from '../net/ca-env.js';
-import { isKolegaError } from '../errors.js';
-import { httpRequest } from '../http.js';
-import { proxyEnv, proxyFor, redactProxyUrl } from '../net/proxy-env.js';
+import { tlsCa } from '../../../core/net/ca-env.js';
+import { isKolegaError } from '../../../core/errors.js';
+import { httpRequest } from '../../../core/http.js';
+import { proxyEnv, proxyFor, redactProxyUrl } from '../../../core/net/proxy-env.js';
 import { check, type CheckResult } from './types.js';
 
 /** One endpoint to probe. */

@@ -5,11 +5,11 @@
  * list `GET {KOLEGA_CHATGPT_BASE_URL}/models` (../models/live.ts), which renews an expired access
  * token first, exactly as `kolega run` would (so this check may rewrite the credentials file).
  */
-import { checkApiKeyOnline } from '../auth/verify-key.js';
-import { isKolegaError, type KolegaError } from '../errors.js';
-import { fetchLiveModels } from '../models/live.js';
-import { findApiKey } from '../providers/openai.js';
-import { selectModel } from '../providers/select.js';
+import { checkApiKeyOnline } from '../../../core/auth/verify-key.js';
+import { isKolegaError, type KolegaError } from '../../../core/errors.js';
+import { fetchLiveModels } from '../../../core/models/live.js';
+import { findApiKey } from '../../../core/providers/openai.js';
+import { selectModel } from '../../../core/providers/select.js';
 import { check, type CheckClass, type CheckResult } from './types.js';
 
 const ID = 'auth.online';
