@@ -3,12 +3,15 @@
  * `text.format` {type: "json_schema", strict: true, name, schema} (docs/protocol.md §e.4) and the final
  * message is validated against it with ajv, which is imported only when the flag is used.
  */
-import { readFileSync } from 'node:fs';
 import { KolegaError } from './errors.js';
 import { JsonSyntaxError, parseJsonText } from './json-syntax.js';
+import { readRegularFile } from './regular-file.js';
 
 /** The `name` sent in `text.format` (must match ^[a-zA-Z0-9_-]+$). */
 export const OUTPUT_SCHEMA_NAME = 'kolega_output_schema';
+
+/** Largest `--output-schema` file, in bytes (a schema is small; this bounds a mistaken path). */
+export const MAX_OUTPUT_SCHEMA_BYTES = 1024 * 1024;
 
 /** A loaded output schema. */
 export interface OutputSchema {
@@ -26,13 +29,15 @@ type AjvErrorsText = (errors?: unknown[] | null, options?: { dataVar?: string })
 
 /**
  * Reads `file`, checks it is a usable JSON Schema, and compiles a validator.
- * @throws KolegaError(usage, `output_schema_unreadable` | `output_schema_invalid`) -> exit 2
+ * @throws KolegaError(usage, `output_schema_unreadable` | `output_schema_invalid` | `not_a_file` |
+ *   `file_too_large`) -> exit 2
  */
 export async function loadOutputSchema(file: string): Promise<OutputSchema> {
   let schema: unknown;
   try {
-    schema = parseJsonText(readFileSync(file, 'utf8'));
+    schema = parseJsonText(readRegularFile(file, '--output-schema', MAX_OUTPUT_SCHEMA_BYTES).toString('utf8'));
   } catch (err) {
+    if (err instanceof KolegaError) throw err;
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;

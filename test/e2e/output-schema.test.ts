@@ -1,4 +1,5 @@
 /** --output-schema end to end: text.format sent, the answer validated (exit 5 on mismatch), -o, bad schema file. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -78,6 +79,32 @@ describe('--output-schema', () => {
     const invalid = await runCli(['run', '--output-schema', schemaFile, 'x'], { env: env() });
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/is not a valid JSON Schema/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  // A FIFO blocked the synchronous open forever (signals ignored) and /dev/zero filled memory:
+  // only regular files of at most 1 MiB are read, for --output-schema and --mcp-config alike.
+  it('refuses a FIFO, a device or an oversized file as --output-schema or --mcp-config (exit 2, one turn.failed)', async () => {
+    const fifo = path.join(home.dir, 'schema.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = path.join(home.dir, 'big.json');
+    writeFileSync(big, `{"description": "${'x'.repeat(1024 * 1024)}"}`);
+    for (const flag of ['--output-schema', '--mcp-config']) {
+      for (const file of [fifo, '/dev/zero']) {
+        const r = await runCli(['run', '--json', flag, file, 'x'], { env: env() });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`${flag} ${file} is not a file`);
+        const events = parseEvents(r.stdout);
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({ type: 'turn.failed', error: { code: 'not_a_file' } });
+      }
+      const r = await runCli(['run', '--json', flag, big, 'x'], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/big\.json is .* \(1048595 bytes\); the limit is /);
+      expect(parseEvents(r.stdout)).toEqual([
+        expect.objectContaining({ type: 'turn.failed', error: expect.objectContaining({ code: 'file_too_large' }) }),
+      ]);
+    }
     expect(fake.requests).toHaveLength(0);
   });
 });

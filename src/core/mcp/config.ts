@@ -4,10 +4,10 @@
  * `"readOnly": true` (its tools are then offered at every sandbox level; otherwise they need
  * full-access) and `"startupTimeoutMs"` (default MCP_STARTUP_TIMEOUT_MS).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KolegaError } from '../errors.js';
 import { JsonSyntaxError, parseJsonText } from '../json-syntax.js';
+import { readRegularFile } from '../regular-file.js';
 
 /** Default wait for a server to start and list its tools, in ms. */
 export const MCP_STARTUP_TIMEOUT_MS = 30_000;
@@ -42,6 +42,9 @@ export interface McpHttpServer extends McpServerCommon {
 /** One configured server. */
 export type McpServerConfig = McpStdioServer | McpHttpServer;
 
+/** Largest `--mcp-config` file, in bytes (a config is small; this bounds a mistaken path). */
+export const MAX_MCP_CONFIG_BYTES = 1024 * 1024;
+
 function bad(file: string, message: string): KolegaError {
   return new KolegaError('usage', 'mcp_config_invalid', `--mcp-config ${file}: ${message}`, {
     hint: 'expected {"mcpServers": {"name": {"command": "...", "args": []} | {"url": "http://..."}}}',
@@ -74,13 +77,15 @@ function expectStrings(file: string, name: string, s: Record<string, unknown>, k
 /**
  * Reads and checks the config file.
  * @returns the servers in file order
- * @throws KolegaError(usage, `mcp_config_unreadable` | `mcp_config_invalid`) -> exit 2
+ * @throws KolegaError(usage, `mcp_config_unreadable` | `mcp_config_invalid` | `not_a_file` |
+ *   `file_too_large`) -> exit 2
  */
 export function readMcpConfig(file: string): McpServerConfig[] {
   let doc: unknown;
   try {
-    doc = parseJsonText(readFileSync(file, 'utf8'));
+    doc = parseJsonText(readRegularFile(file, '--mcp-config', MAX_MCP_CONFIG_BYTES).toString('utf8'));
   } catch (err) {
+    if (err instanceof KolegaError) throw err;
     const e = err as NodeJS.ErrnoException;
     const why =
       e.code === 'ENOENT' ? 'no such file' : e instanceof JsonSyntaxError ? `not valid JSON (${e.message})` : e.message;
