@@ -188,7 +188,7 @@ describe('one terminal event: every run --json that gets past flag parsing ends 
   }
 
   it.each([
-    ['not signed in', ['--no-stdin', 'hi'], {}, 3, 'no_credentials'],
+    ['not signed in', ['--no-stdin', 'hi'], {}, 3, 'not_signed_in'],
     ['unknown model', ['--no-stdin', '-m', 'no-such-model', 'hi'], undefined, 2, 'unknown_model'],
     ['unreadable image', ['--no-stdin', '--image', '/nonexistent/cat.png', 'hi'], undefined, 2, 'file_missing'],
     ['empty prompt', ['-'], undefined, 2, 'empty_prompt'],

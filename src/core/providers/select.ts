@@ -90,7 +90,7 @@ export function parseModelName(
 /**
  * Resolves provider, model and effort.
  * @throws KolegaError(usage) for an unknown model/provider or an effort the model does not offer;
- *   KolegaError(auth, `no_credentials`) when no provider has credentials.
+ *   KolegaError(auth, `not_signed_in`) when no provider, or not the one named, has credentials.
  */
 export function selectModel(input: SelectInput): Selection {
   const notes: string[] = [];
@@ -143,9 +143,24 @@ export function selectModel(input: SelectInput): Selection {
     }
     // A bad effort is a usage error whatever the credentials (usage is checked before them).
     checkEffortWithoutProvider(input.effort, requested?.model, known);
-    throw new KolegaError('auth', 'no_credentials', 'not signed in', {
+    throw new KolegaError('auth', 'not_signed_in', 'not signed in', {
       hint: 'run "kolega auth login chatgpt", or set OPENAI_API_KEY',
     });
+  }
+  // A provider named with the model (`-m openai_chatgpt/...`) must have credentials too: found
+  // here, the run fails before its session or any event exists.
+  if (!available.includes(provider)) {
+    throw new KolegaError(
+      'auth',
+      'not_signed_in',
+      provider === 'openai_chatgpt' ? 'not signed in with ChatGPT' : 'no OpenAI API key is stored or set',
+      {
+        hint:
+          provider === 'openai_chatgpt'
+            ? 'run: kolega auth login chatgpt'
+            : 'run "kolega auth login openai", or set OPENAI_API_KEY',
+      },
+    );
   }
   if (
     savedProvider &&
