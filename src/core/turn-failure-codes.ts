@@ -88,6 +88,46 @@ export const SESSION_CODES = [
   'session_write_failed',
 ] as const;
 
+/**
+ * Codes of a run that fails before its request: a bad flag, file, prompt, model, effort or
+ * session, or missing support (docs/design.md "Exit status": 2, and 3 for model_unavailable).
+ * With --json such a run prints turn.failed as its only line.
+ */
+export const BEFORE_TURN_CODES = [
+  'bad_add_dir',
+  'bad_effort',
+  'bad_transport',
+  'bad_workspace',
+  'conflicting_flags',
+  'empty_instructions',
+  'empty_prompt',
+  'file_missing',
+  'file_too_large',
+  'images_not_supported',
+  'mcp_config_invalid',
+  'mcp_config_unreadable',
+  'mcp_server_failed',
+  'model_unavailable',
+  'no_session',
+  'not_a_file',
+  'not_an_image',
+  'output_file_failed',
+  'output_file_unwritable',
+  'output_schema_invalid',
+  'output_schema_unreadable',
+  'prompt_too_large',
+  'session_ambiguous',
+  'session_busy',
+  'session_corrupt',
+  'session_not_found',
+  'session_open_failed',
+  'session_too_new',
+  'stdin_unreadable',
+  'unknown_model',
+  'unknown_provider',
+  'websocket_unsupported',
+] as const;
+
 /** Every listed code, in the order of the groups above. */
 export const TURN_FAILURE_CODES = [
   ...TURN_LOOP_CODES,
@@ -95,6 +135,7 @@ export const TURN_FAILURE_CODES = [
   ...NETWORK_CODES,
   ...CREDENTIAL_CODES,
   ...SESSION_CODES,
+  ...BEFORE_TURN_CODES,
 ] as const;
 
 /** A listed code. */

@@ -38,6 +38,29 @@ const TURN_MODULES = [
   ...tsFiles('src/core/store'),
 ];
 
+/**
+ * The modules `kolega run` goes through before its request: every code they throw, usage codes
+ * included, can end up in a turn.failed line (its only line).
+ */
+const RUN_MODULES = [
+  ...tsFiles('src/cli/run'),
+  'src/cli/commands/run.ts',
+  'src/core/output-schema.ts',
+  'src/core/regular-file.ts',
+  'src/core/providers/select.ts',
+  'src/core/mcp/config.ts',
+  'src/core/mcp/servers.ts',
+  ...tsFiles('src/core/sessions'),
+];
+
+/** Every literal code of `new KolegaError(...)`, `super(...)` or `usageError(...)`, usage codes included. */
+function allThrownCodes(source: string): string[] {
+  return [
+    ...[...source.matchAll(/(?:new KolegaError|super)\(\s*'[a-z_]+',\s*'([a-z0-9_]+)'/g)].map((m) => m[1]!),
+    ...[...source.matchAll(/usageError\(\s*'([a-z0-9_]+)'/g)].map((m) => m[1]!),
+  ];
+}
+
 /** Codes those modules throw only outside a turn, with where. */
 const NOT_IN_A_TURN: Record<string, string> = {
   token_exchange_failed: 'exchangeCode in token-endpoint.ts runs at sign-in only',
@@ -76,6 +99,12 @@ describe('turn.failed codes', () => {
   it('include every literal code the modules of a turn throw', () => {
     const thrown = new Set(TURN_MODULES.flatMap((f) => thrownCodes(read(f))).filter((c) => !(c in NOT_IN_A_TURN)));
     expect(thrown.size).toBeGreaterThan(20);
+    expect([...thrown].filter((c) => !(TURN_FAILURE_CODES as readonly string[]).includes(c)).sort()).toEqual([]);
+  });
+
+  it('include every literal code, usage codes too, that run can throw before its request', () => {
+    const thrown = new Set(RUN_MODULES.flatMap((f) => allThrownCodes(read(f))));
+    expect(thrown.size).toBeGreaterThan(30);
     expect([...thrown].filter((c) => !(TURN_FAILURE_CODES as readonly string[]).includes(c)).sort()).toEqual([]);
   });
 
