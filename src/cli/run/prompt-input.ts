@@ -23,17 +23,19 @@ export interface PromptResult {
   notes: string[];
 }
 
-type StdinKind = 'tty' | 'file' | 'pipe' | 'none';
+type StdinKind = 'tty' | 'file' | 'pipe' | 'dir' | 'none';
 
 function stdinKind(stdin: NodeJS.ReadableStream & { isTTY?: boolean; fd?: number }): StdinKind {
   if (stdin.isTTY) return 'tty';
+  let st: ReturnType<typeof fstatSync>;
   try {
-    const st = fstatSync(typeof stdin.fd === 'number' ? stdin.fd : 0);
-    if (st.isFile() || st.isCharacterDevice()) return 'file'; // /dev/null reads EOF at once
-    return 'pipe';
+    st = fstatSync(typeof stdin.fd === 'number' ? stdin.fd : 0);
   } catch {
     return 'none';
   }
+  if (st.isDirectory()) return 'dir';
+  if (st.isFile() || st.isCharacterDevice()) return 'file'; // /dev/null reads EOF at once
+  return 'pipe';
 }
 
 /** Reads `stdin` to EOF as bytes, failing above the prompt limit. */
@@ -124,12 +126,19 @@ export async function readPrompt(
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; fd?: number },
 ): Promise<PromptResult> {
   const notes: string[] = [];
+  let stdinIsTerminal = false;
   const fromStdinOnly = args.length === 0 || (args.length === 1 && args[0] === '-');
   const argText = fromStdinOnly ? '' : args.join(' ');
   let stdinText = '';
   if (mode !== false) {
     const kind = stdinKind(stdin);
+    stdinIsTerminal = kind === 'tty' && mode !== true;
     let read = false;
+    // A directory cannot be read as a prompt (`kolega run - < somedir`): say so rather than "empty".
+    if (kind === 'dir' && (mode === true || fromStdinOnly))
+      throw new KolegaError('usage', 'stdin_unreadable', 'stdin is a directory, not a prompt', {
+        hint: 'redirect a file (kolega run - < file), pipe a prompt, or pass it as arguments',
+      });
     if (mode === true || (fromStdinOnly && kind !== 'tty')) read = kind !== 'none';
     else if (kind === 'file') read = true;
     else if (kind === 'pipe') {
@@ -144,6 +153,11 @@ export async function readPrompt(
     if (read) stdinText = decode(await readAll(stdin), notes);
   }
   const prompt = argText && stdinText.trim() !== '' ? `${argText}\n\n${stdinText}` : argText || stdinText;
+  if (prompt.trim() === '' && fromStdinOnly && stdinIsTerminal) {
+    throw new KolegaError('usage', 'empty_prompt', 'no prompt: stdin is a terminal, so it was not read', {
+      hint: 'pipe a prompt (kolega run < file), pass it as arguments, or use --stdin to type it (end with Ctrl-D)',
+    });
+  }
   if (prompt.trim() === '') {
     throw new KolegaError('usage', 'empty_prompt', 'the prompt is empty', {
       hint: 'pass the prompt as arguments or on stdin, e.g. kolega run "explain this" < file',
