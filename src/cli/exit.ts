@@ -75,6 +75,36 @@ export function reportError(io: IO, err: unknown): number {
 }
 
 /**
+ * The exit status once stdout's write error `err` (if any) is taken into account, reporting it: a
+ * closed pipe (EPIPE) stays quiet and turns a success into 141 (output was cut); any other error
+ * (ENOSPC, EIO, ...) lost requested output, so it gets one line on stderr and status 1, unless the
+ * command already failed with a status of its own (a stop because stdout was lost does not count).
+ */
+export function statusAfterStdoutError(io: IO, code: number, err: NodeJS.ErrnoException | undefined): number {
+  if (!err) return code;
+  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED')
+    return code === EXIT_OK ? EXIT_CODES.stdout_closed : code;
+  io.err(`kolega: ${stdoutErrorMessage(err)}`);
+  return code === EXIT_OK || code === EXIT_CODES.stdout_closed ? EXIT_CODES.internal : code;
+}
+
+/**
+ * The message for a failed write to stdout, e.g. `cannot write to stdout (ENOSPC: no space left on
+ * device): free space or redirect the output elsewhere`. bin/kolega words its own (--version, help)
+ * the same way.
+ */
+export function stdoutErrorMessage(err: NodeJS.ErrnoException): string {
+  // System errors read `ENOSPC: no space left on device, write`: keep code and description.
+  const what = printable(String(err.message ?? err.code ?? err).split(', ')[0]!);
+  const full = err.code && !what.startsWith(err.code) ? `${err.code}: ${what}` : what;
+  const advice =
+    err.code === 'ENOSPC' || err.code === 'EDQUOT'
+      ? 'free space or redirect the output elsewhere'
+      : 'redirect the output elsewhere';
+  return `cannot write to stdout (${full}): ${advice}`;
+}
+
+/**
  * `text` without terminal control characters: C0 (except newline and tab), DEL and C1 become
  * `\xNN`, so a message quoting a file name or server text can neither hide itself nor drive the
  * terminal (NUL, ESC sequences, ...).

@@ -33,8 +33,13 @@ export class IO {
   readonly debugEnabled: boolean;
   readonly verbose: boolean;
   readonly quiet: boolean;
-  /** Set once stdout is closed by the reader (EPIPE). */
+  /** Set once stdout can take no more output: closed by the reader (EPIPE) or a failed write. */
   stdoutClosed = false;
+  /**
+   * The first write error on stdout other than a closed pipe (ENOSPC, EIO, ...); exit.ts reports it
+   * and turns the status into a failure, since the requested output was lost.
+   */
+  stdoutError: NodeJS.ErrnoException | undefined;
   private onClosed: (() => void) | undefined;
   private lastOutChar = '\n';
   /**
@@ -60,7 +65,7 @@ export class IO {
     opts.stderr.on?.('error', () => undefined); // a closed stderr must never crash the run: stdout may still be read
   }
 
-  /** Calls `fn` once when stdout is closed by its reader (EPIPE). */
+  /** Calls `fn` once when stdout can take no more output (EPIPE, or any other write error). */
   onStdoutClosed(fn: () => void): void {
     this.onClosed = fn;
   }
@@ -73,7 +78,12 @@ export class IO {
       }
       return;
     }
-    throw err;
+    // Never rethrown: an exception from this listener would end the process with a stack trace.
+    this.stdoutError ??= err;
+    if (!this.stdoutClosed) {
+      this.stdoutClosed = true;
+      this.onClosed?.();
+    }
   }
 
   /** Writes requested output to stdout (no-op after EPIPE). */

@@ -9,7 +9,7 @@ import { kolegaVersion } from '../core/version.js';
 import { CRITICAL_EXIT_WAIT_MS, installProcessSignals } from './signals.js';
 import { IO } from './io.js';
 import { KolegaError } from '../core/errors.js';
-import { EXIT_CODES, EXIT_OK, reportError } from './exit.js';
+import { EXIT_CODES, EXIT_OK, reportError, statusAfterStdoutError } from './exit.js';
 import { registerRun } from './commands/run.js';
 import { registerAuth } from './commands/auth.js';
 import { registerModels } from './commands/models.js';
@@ -121,7 +121,16 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-async function flushAndExit(code: number, io?: IO): Promise<never> {
+/**
+ * Flushes, waits for bounded critical work and stdout's queued writes, then exits with `code`, or
+ * with status 1 and one line on stderr when a write to stdout failed (exit.ts).
+ */
+async function flushAndExit(
+  code: number,
+  ctx: CliContext,
+  stdoutError: () => NodeJS.ErrnoException | undefined,
+): Promise<never> {
+  const io = ctx.io;
   io?.flush();
   // A rotated refresh token or a new sign-in still being stored (the run was interrupted, timed
   // out or lost its stdout mid-request): let it finish, bounded, so the user stays signed in.
@@ -143,13 +152,24 @@ async function flushAndExit(code: number, io?: IO): Promise<never> {
       out.write('', () => resolve());
     });
   }
-  process.exit(code);
+  // For a file, stdout is a synchronous stream whose write error is emitted on a later tick: give
+  // it that tick, or the lost output would be reported as a success.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const err = io?.stdoutError ?? stdoutError();
+  const reporter = io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
+  process.exit(statusAfterStdoutError(reporter, code, err));
 }
 
 /** Runs kolega for this process (called by bin/kolega) and exits with the status. */
 export function runFromProcess(): void {
   const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
   installProcessSignals();
+  // Output written before any IO exists (commander's --version and help) fails here too; recorded,
+  // never thrown (an unhandled 'error' would print a stack trace), and reported by flushAndExit.
+  let stdoutError: NodeJS.ErrnoException | undefined;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    stdoutError ??= err;
+  });
   // Safety net: if a bug leaves the command waiting on nothing, never exit 0 silently.
   process.once('beforeExit', () => {
     process.stderr.write(
@@ -158,11 +178,11 @@ export function runFromProcess(): void {
     process.exit(EXIT_CODES.internal);
   });
   main(process.argv.slice(2), ctx).then(
-    (code) => flushAndExit(code, ctx.io),
+    (code) => flushAndExit(code, ctx, () => stdoutError),
     (err: unknown) => {
       ctx.io?.flush();
       process.stderr.write(`kolega: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-      return flushAndExit(EXIT_CODES.internal, ctx.io);
+      return flushAndExit(EXIT_CODES.internal, ctx, () => stdoutError);
     },
   );
 }

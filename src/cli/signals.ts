@@ -22,6 +22,10 @@ export const CRITICAL_EXIT_WAIT_MS = 10_000;
 let count = 0;
 let installed = false;
 let current: AbortController | undefined;
+/** A command has said it will route signals to its own controller once its module has loaded. */
+let expecting = false;
+/** The first signal, kept while `expecting` for the command's controller. */
+let early: NodeJS.Signals | undefined;
 let say: (line: string) => void = (line) => {
   try {
     process.stderr.write(`${line}\n`);
@@ -36,6 +40,10 @@ function onSignal(signal: NodeJS.Signals): void {
   count++;
   if (count === 1 && current && !current.signal.aborted) {
     current.abort(new KolegaError('interrupted', 'interrupted', `interrupted by ${signal}`));
+    return;
+  }
+  if (count === 1 && !current && expecting) {
+    early = signal; // the command aborts its controller at once when it installs it
     return;
   }
   const pending = criticalWork();
@@ -60,13 +68,29 @@ export function installProcessSignals(): void {
 }
 
 /**
- * Routes the first signal to `controller` (installing the process-wide handlers when needed).
+ * Says that the command about to run routes signals to its own controller (installSignalHandlers)
+ * once its lazily imported module has loaded: a first signal before then is kept for that controller
+ * instead of exiting, so the command still ends its output as promised (`run --json`'s terminal
+ * turn.failed line). A second signal still exits.
+ */
+export function expectSignalHandlers(): void {
+  installProcessSignals();
+  expecting = true;
+}
+
+/**
+ * Routes the first signal to `controller` (aborted at once when it came already, see
+ * expectSignalHandlers) (installing the process-wide handlers when needed).
  * @param notify where the "waiting for ..." line goes (default: stderr)
  * @returns a function to call when the command is over: later signals follow the rules above
  */
 export function installSignalHandlers(controller: AbortController, notify?: (line: string) => void): () => void {
   installProcessSignals();
   current = controller;
+  expecting = false;
+  if (early !== undefined && count === 1)
+    controller.abort(new KolegaError('interrupted', 'interrupted', `interrupted by ${early}`));
+  early = undefined;
   if (notify) say = notify;
   return () => {
     if (current === controller) current = undefined;

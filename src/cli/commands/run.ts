@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CliContext } from '../context.js';
+import { expectSignalHandlers } from '../signals.js';
 import type { RunF } from './run-f.js';
 
 /** Parsed options of `kolega run` (commander camel-cases the flags). */
@@ -214,6 +215,8 @@ export function registerRun(program: Command, ctx: CliContext, runF?: RunF<RunCo
     )
     .action(async (prompt: string[], opts: RunOptions) => {
       if (runF) return runF({ prompt, options: opts });
+      // A signal while the run's modules load is kept for the run, which then ends as interrupted.
+      expectSignalHandlers();
       // A resumed history is megabytes of objects that all survive: a bounded young generation
       // would copy them scavenge after scavenge (README "Performance"), so only new sessions bound it.
       if (opts.resume === undefined && opts.fork === undefined && !opts.continue)

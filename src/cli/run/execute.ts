@@ -100,6 +100,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
   let phase = 'starting';
   let terminalWritten = false;
   try {
+    controller.signal.throwIfAborted(); // a signal came while this module loaded (signals.ts)
     // Validate everything cheap before touching stdin or the network.
     const explicitInstructions = resolveInstructions(opts);
     const root = resolveWorkspace(opts.cd);

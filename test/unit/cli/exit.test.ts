@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KolegaError, type ExitClass } from '../../../src/core/errors.js';
-import { EXIT_CODES, exitCodeFor, printable, reportError } from '../../../src/cli/exit.js';
+import { EXIT_CODES, exitCodeFor, printable, reportError, statusAfterStdoutError } from '../../../src/cli/exit.js';
 import { EXIT_CODE_ROWS } from '../../../src/cli/help-topics.js';
 import { main } from '../../../src/cli/main.js';
 import { buffer, bufferIO } from '../../helpers/in-process.js';
@@ -70,6 +70,25 @@ describe('reportError', () => {
     const { io, stderr } = bufferIO();
     expect(reportError(io, new KolegaError('stdout_closed', 'stdout_closed', 'stdout was closed'))).toBe(141);
     expect(stderr.text).toBe('');
+  });
+
+  it('a stdout write error: EPIPE quiet (0 becomes 141); ENOSPC one line, 0 or 141 become 1, another failure keeps its status', () => {
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const line =
+      'kolega: cannot write to stdout (ENOSPC: no space left on device): free space or redirect the output elsewhere\n';
+    const a = bufferIO();
+    expect([statusAfterStdoutError(a.io, 0, epipe), statusAfterStdoutError(a.io, 0, undefined)]).toEqual([141, 0]);
+    expect(a.stderr.text).toBe('');
+    for (const [code, want] of [
+      [0, 1],
+      [141, 1],
+      [3, 3],
+    ]) {
+      const b = bufferIO();
+      expect(statusAfterStdoutError(b.io, code!, full)).toBe(want);
+      expect(b.stderr.text).toBe(line);
+    }
   });
 
   it('says only "interrupted" for a signal, exit 130', () => {
