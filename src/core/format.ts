@@ -20,9 +20,22 @@ export function formatBytes(bytes: number): string {
   return `${String(Math.round(value * 10) / 10)} ${units[unit]}`;
 }
 
-/** `epochMs` as local time plus how far it is from `now`: `14:32, in 3h 51m` or `2026-12-01 09:05, 2d 4h ago`. */
+/** How far (in seconds, either way) from `now` a time still reads as "just now". */
+const JUST_NOW_SECONDS = 5;
+
+/**
+ * `epochMs` as local time plus how far it is from `now`: `14:32, in 3h 51m`, `2026-12-01 09:05, 2d 4h ago`,
+ * or `14:32, just now` within 5 s either way.
+ */
 export function formatWhen(epochMs: number, now = Date.now()): string {
   const seconds = Math.round((epochMs - now) / 1000);
-  const rel = seconds >= 0 ? `in ${formatDuration(seconds)}` : `${formatDuration(-seconds)} ago`;
+  // Up to a few seconds either way is "now": a time just written can read a few ms in the future
+  // (clock granularity, another process's clock), and "in 0s" would be wrong.
+  const rel =
+    Math.abs(seconds) <= JUST_NOW_SECONDS
+      ? 'just now'
+      : seconds > 0
+        ? `in ${formatDuration(seconds)}`
+        : `${formatDuration(-seconds)} ago`;
   return `${formatLocalTime(epochMs, now)}, ${rel}`;
 }

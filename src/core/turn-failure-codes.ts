@@ -53,6 +53,7 @@ export const NETWORK_CODES = [
   'tls_untrusted',
   'stream_interrupted',
   'html_error_page',
+  'unexpected_content_type',
   'websocket_unavailable',
 ] as const;
 

@@ -74,6 +74,30 @@ describe('corrupt credentials (B35)', () => {
   });
 });
 
+describe('logout --all never deletes what it does not understand', () => {
+  it('a file from a newer kolega: refused like logout openai (exit 2, upgrade hint), file kept', async () => {
+    mkdirSync(home.dir, { recursive: true });
+    const content = '{"version":2,"stuff":"precious"}';
+    writeFileSync(file(), content, { mode: 0o600 });
+    const all = await runCli(['auth', 'logout', '--all'], { env: env() });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain('upgrade kolega');
+    expect(all.stderr).not.toContain('removed');
+    expect(readFileSync(file(), 'utf8')).toBe(content);
+  });
+
+  it('a directory: exit 2 naming the path and what to do, nothing deleted', async () => {
+    mkdirSync(file(), { recursive: true });
+    writeFileSync(path.join(file(), 'keep'), 'x');
+    const all = await runCli(['auth', 'logout', '--all'], { env: env() });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain(`${file()} is a directory`);
+    expect(all.stderr).toContain('mv ');
+    expect(all.stderr).not.toContain('unexpected error');
+    expect(existsSync(path.join(file(), 'keep'))).toBe(true);
+  });
+});
+
 describe('file modes (B36)', () => {
   it('tightens a pre-existing 0644 credentials file with a notice', async () => {
     issuer.writeSession(home.dir);

@@ -71,7 +71,7 @@ const inputOf = (r: RecordedRequest) => r.body.input as Record<string, unknown>[
 const sessionsDir = () => path.join(home.dir, 'sessions');
 const sessionFile = (id: string) => path.join(sessionsDir(), `${id}.jsonl`);
 /** A local time with a relative part, as `formatWhen` prints it: `08:00, 3s ago`. */
-const WHEN = String.raw`(\d{4}-\d\d-\d\d )?\d\d:\d\d, (in 0s|\d+[smhd]( \d+[mh])? ago)`;
+const WHEN = String.raw`(\d{4}-\d\d-\d\d )?\d\d:\d\d, (just now|\d+[smhd]( \d+[mh])? ago)`;
 
 function callAnswer(): SseEvent[] {
   return [
@@ -663,5 +663,34 @@ describe('kolega sessions list | show | rm | prune', () => {
     expect(existsSync(sessionFile(fresh))).toBe(true);
     const bad = await runCli(['sessions', 'prune', '--older-than', 'soon'], { env: env() });
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('damaged session files', () => {
+  const DIR_ID = '01900000-0000-7000-8000-00000000000d';
+  const NUL_ID = '01900000-0000-7000-8000-00000000000e';
+  const V9_ID = '01900000-0000-7000-8000-00000000000f';
+
+  it('sessions list --all warns once per skipped file on stderr (not stdout); rm refuses a directory', async () => {
+    mkdirSync(sessionsDir(), { recursive: true });
+    mkdirSync(sessionFile(DIR_ID));
+    writeFileSync(path.join(sessionFile(DIR_ID), 'mine'), 'x');
+    writeFileSync(sessionFile(NUL_ID), Buffer.alloc(512));
+    writeFileSync(sessionFile(V9_ID), JSON.stringify({ version: 9, id: V9_ID }) + '\n');
+    const r = await runCli(['sessions', 'list', '--all'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('skipped');
+    for (const id of [DIR_ID, NUL_ID, V9_ID]) {
+      const lines = r.stderr.split('\n').filter((l) => l.includes(`skipped ${sessionFile(id)}`));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`kolega sessions rm ${id}`);
+    }
+    expect(r.stderr).toContain('is a directory');
+    const rm = await runCli(['sessions', 'rm', DIR_ID], { env: env() });
+    expect(rm.code).toBe(2);
+    expect(rm.stderr).toContain(`${sessionFile(DIR_ID)} is a directory`);
+    expect(rm.stderr).not.toContain('EISDIR');
+    expect(existsSync(path.join(sessionFile(DIR_ID), 'mine'))).toBe(true);
+    expect((await runCli(['sessions', 'rm', NUL_ID], { env: env() })).code).toBe(0);
   });
 });

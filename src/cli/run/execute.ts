@@ -4,7 +4,7 @@
  * prompt and inputs, pick provider and model, set up signals, timeouts and the renderer, run the
  * turn, and throw its failure for the CLI's one reporter (../exit.ts).
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../core/store/atomic-write.js';
 import { checkCaEnv } from '../../core/net/ca-env.js';
@@ -278,6 +278,7 @@ export async function executeRun(args: string[], opts: RunOptions, ctx: CliConte
         writeFileAtomic(
           opts.outputLastMessage,
           result.finalText.endsWith('\n') ? result.finalText : result.finalText + '\n',
+          { writeIntoSpecial: true },
         );
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -359,22 +360,36 @@ function transportMode(opts: RunOptions, home: string, provider: Provider): Tran
 }
 
 /**
- * Fails fast, before any (paid) request, when `-o FILE` cannot be written: its directory must exist
- * and be writable, and FILE must not be a directory.
+ * Fails fast, before any (paid) request, when `-o FILE` cannot be written: FILE must not be a
+ * directory or another special file; a FIFO or character device (`/dev/stdout`) must be writable
+ * (it is written into plainly); otherwise the directory of FILE (of a symlink's target) must exist
+ * and be writable, since the answer replaces the file atomically from there.
  * @throws KolegaError(usage, `output_file_unwritable`)
  */
 function checkOutputFile(file: string): void {
   const fail = (why: string) =>
     new KolegaError('usage', 'output_file_unwritable', `-o ${file}: ${why}`, {
-      hint: 'give -o a file path in an existing, writable directory',
+      hint: 'give -o a file path in an existing, writable directory (or a writable FIFO or device)',
     });
+  let target = path.resolve(file);
   try {
-    if (statSync(file).isDirectory()) throw fail('is a directory');
+    const st = statSync(file);
+    if (st.isDirectory()) throw fail('is a directory');
+    if (st.isFIFO() || st.isCharacterDevice()) {
+      try {
+        accessSync(file, constants.W_OK);
+      } catch (err) {
+        throw fail(`is not writable (${(err as NodeJS.ErrnoException).code})`);
+      }
+      return;
+    }
+    if (!st.isFile()) throw fail('is not a regular file, a FIFO or a character device');
+    target = realpathSync(file);
   } catch (err) {
     if (err instanceof KolegaError) throw err;
   }
   try {
-    accessSync(path.dirname(path.resolve(file)), constants.W_OK);
+    accessSync(path.dirname(target), constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw fail(code === 'ENOENT' ? 'its directory does not exist' : `its directory is not writable (${code})`);

@@ -21,7 +21,10 @@ export function sessionsList(opts: SessionsListOptions, ctx: CliContext): void {
   const io = ctx.io ?? new IO({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env });
   const home = kolegaHome(ctx.env);
   const cwd = opts.all ? undefined : path.resolve(opts.cd ?? process.cwd());
-  const all = listSessions(home, cwd);
+  // One stderr line per file left out, so a damaged session is not silently missing.
+  const all = listSessions(home, cwd, (id, file, reason) =>
+    io.warn(`kolega: skipped ${file}: it ${reason} (inspect it, or remove it with: kolega sessions rm ${id})`),
+  );
   if (opts.json) {
     io.out(
       JSON.stringify({ schema_version: 1, workspace: cwd ?? null, sessions: all.map(sessionEntry) }, null, 2) + '\n',

@@ -1,5 +1,5 @@
 /** The work of `kolega sessions rm` and `sessions prune`: remove session files no run is using. */
-import { unlinkSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { listSessions, resolveSessionId } from '../../core/sessions/catalog.js';
 import { isSessionLocked, lockSession } from '../../core/sessions/lock.js';
 import { sessionPath } from '../../core/sessions/store.js';
@@ -10,8 +10,15 @@ import { IO } from '../io.js';
 
 function unlink(file: string): void {
   try {
+    if (lstatSync(file).isDirectory()) {
+      // A directory in the sessions folder was made by someone else: never delete it recursively.
+      throw new KolegaError('config', 'session_remove_failed', `${file} is a directory, not a session file`, {
+        hint: `kolega does not delete directories; look inside and remove it yourself (rm -r '${file}')`,
+      });
+    }
     unlinkSync(file);
   } catch (err) {
+    if (err instanceof KolegaError) throw err;
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new KolegaError('config', 'session_remove_failed', `cannot remove ${file}: ${(err as Error).message}`, {
         cause: err,

@@ -42,14 +42,17 @@ export interface LogoutOptions {
 /**
  * Signs out of `targets`.
  * @throws KolegaError(config) when the credentials file is corrupt and `all` is false (it is never
- *   rewritten on its own). A bad KOLEGA_AUTH_ISSUER only skips the revocation.
+ *   rewritten on its own), and always when it is from a newer kolega (`file_unsupported`), a
+ *   directory or unreadable (`file_unreadable`): those are never deleted. A bad KOLEGA_AUTH_ISSUER only skips the revocation.
  */
 export async function logout(opts: LogoutOptions): Promise<LogoutResult> {
   let creds;
   try {
     creds = readCredentials(opts.home);
   } catch (err) {
-    if (opts.all && isKolegaError(err) && err.exitClass === 'config') {
+    // Only a file this kolega recognises as damaged is removed; a newer kolega's file
+    // (`file_unsupported`), a directory or an unreadable file is refused like any other command does.
+    if (opts.all && isKolegaError(err) && err.code === 'file_corrupt') {
       await withCredentialsLock(opts.home, () => rmSync(credentialsPath(opts.home), { force: true }), opts.signal);
       return { removed: [], removedCorruptFile: true, removedCaches: removeAccountCaches(opts.home, opts.targets) };
     }

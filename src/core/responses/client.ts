@@ -114,6 +114,20 @@ export async function streamResponse(
       const text = await res.text().catch(() => '');
       throw withModelRefusal(withAuthHint(errorFromHttp(res.status, res.headers, text), provider), spec.model);
     }
+    const contentType = (res.headers['content-type'] ?? '').trim();
+    // A 2xx that is not an event stream (docs/protocol.md: /responses streams text/event-stream) is
+    // a captive portal, proxy or wrong base URL: say what came back instead of "stream closed".
+    // A missing content-type is still read as a stream (lenient servers omit it).
+    if (contentType !== '' && !contentType.toLowerCase().includes('text/event-stream')) {
+      const text = await res.text().catch(() => '');
+      if (isHtmlPage(res.headers, text)) throw errorFromHttp(res.status, res.headers, text);
+      throw new KolegaError(
+        'upstream',
+        'unexpected_content_type',
+        `the server answered ${res.status} with ${contentType.split(';')[0]} instead of an event stream`,
+        { httpStatus: res.status, hint: `check the base URL (${provider.baseUrl}) and any proxy in between` },
+      );
+    }
     const turnState = headerToken(res.headers[TURN_STATE_HEADER]);
     const modelsEtag = headerToken(res.headers[MODELS_ETAG_HEADER]);
     opts.onPhase?.('streaming the response');

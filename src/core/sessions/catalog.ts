@@ -56,25 +56,37 @@ function lastTurn(lines: string[]): TurnRecord | undefined {
   return undefined;
 }
 
-/** Summarises one session file; undefined when it is not a readable session. */
-export function summarize(file: string): SessionSummary | undefined {
+/**
+ * Summarises one session file; undefined when it is not a readable session, after telling `why`
+ * (e.g. "is a directory", "has no header line (empty or NUL-filled)").
+ */
+export function summarize(file: string, why: (reason: string) => void = () => {}): SessionSummary | undefined {
   let fd: number;
   try {
     // A FIFO would block open() and a directory fails on read: only regular files are sessions.
-    if (!statSync(file).isFile()) return undefined;
+    const kind = statSync(file);
+    if (!kind.isFile()) {
+      why(kind.isDirectory() ? 'is a directory' : 'is not a regular file');
+      return undefined;
+    }
     fd = openSync(file, 'r');
-  } catch {
+  } catch (err) {
+    why(`cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     return undefined;
   }
   try {
     const st = statSync(file);
     const head = readAt(fd, 0, Math.min(HEAD_MAX, st.size));
     const nl = head.indexOf('\n');
-    if (nl < 0) return undefined;
+    if (nl < 0) {
+      why('has no header line (empty, truncated or NUL-filled)');
+      return undefined;
+    }
     let header: SessionHeader;
     try {
       header = parseHeader(head.slice(0, nl), file);
-    } catch {
+    } catch (err) {
+      why(`has an unreadable header (${(err as Error).message.replace(`${file}: `, '')})`);
       return undefined;
     }
     let turn = st.size <= TAIL ? lastTurn(head.split('\n').slice(1, -1)) : undefined;
@@ -118,12 +130,18 @@ export function sessionIds(home: string): string[] {
 /**
  * Every readable session, most recently written first (ties: the newer id first).
  * @param cwd only sessions whose workspace is this directory
+ * @param onSkip told of every session file left out (not readable as a session) and why
  */
-export function listSessions(home: string, cwd?: string): SessionSummary[] {
+export function listSessions(
+  home: string,
+  cwd?: string,
+  onSkip?: (id: string, file: string, reason: string) => void,
+): SessionSummary[] {
   const dir = sessionsDir(home);
   const out: SessionSummary[] = [];
   for (const id of sessionIds(home)) {
-    const s = summarize(path.join(dir, `${id}.jsonl`));
+    const file = path.join(dir, `${id}.jsonl`);
+    const s = summarize(file, (reason) => onSkip?.(id, file, reason));
     if (s && (cwd === undefined || s.cwd === cwd)) out.push(s);
   }
   return out.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));

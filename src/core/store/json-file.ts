@@ -24,6 +24,12 @@ export function readJsonObject(file: string): Record<string, unknown> | undefine
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new KolegaError('config', 'file_unreadable', `${file} is a directory, not a file`, {
+        hint: `move it away (e.g. mv '${file}' '${file}.bak'); kolega never deletes it on its own`,
+        cause: err,
+      });
+    }
     throw new KolegaError('config', 'file_unreadable', `cannot read ${file}: ${(err as Error).message}`, {
       hint: 'check the file permissions',
       cause: err,

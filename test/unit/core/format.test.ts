@@ -28,6 +28,12 @@ describe('formatWhen', () => {
     expect(formatWhen(now + (3 * 3600 + 51 * 60) * 1000, now)).toBe('13:51, in 3h 51m');
     expect(formatWhen(now - 5 * 60 * 1000, now)).toBe('09:55, 5m ago');
   });
+  it('a few seconds either way (clock skew of a just-written session) is just now, never "in 0s"', () => {
+    expect(formatWhen(now + 4, now)).toBe('10:00, just now');
+    expect(formatWhen(now + 3000, now)).toBe('10:00, just now');
+    expect(formatWhen(now - 2000, now)).toBe('09:59, just now');
+    expect(formatWhen(now + 60_000, now)).toBe('10:01, in 1m');
+  });
   it('another day: the local date too', () => {
     expect(formatWhen(now - 2 * 86400_000, now)).toBe('2026-12-01 10:00, 2d 0h ago');
   });
